@@ -1,0 +1,197 @@
+//! The lenient CloudTrail event model.
+//!
+//! Reads what AWS really emits (see `../shared/corpus`): an EventBridge event ("AWS API Call via
+//! CloudTrail", console sign-ins, Insights, "Scheduled Event"), a bare CloudTrail record, or a log file
+//! as CloudTrail writes it to S3 (`{"Records": [...]}`, plain or gzip). Only what a decision cannot do
+//! without is required; everything else is optional, because real records leave out fields, send
+//! `null`s and empty objects.
+
+mod actor;
+mod arn;
+mod error;
+mod record;
+mod time;
+
+pub use actor::{Actor, IdentityKind};
+pub use arn::{Arn, Region, RoleKey};
+pub use error::EventError;
+pub use record::{Envelope, Insight, Record, Scheduled};
+pub use time::EventTime;
+
+use serde_json::Value;
+
+/// Most EventBridge events are well under this; a CloudTrail record can reach 256 KB, and anything
+/// much larger did not come from EventBridge.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
+/// Deeper JSON than this is not CloudTrail; refusing it keeps parsing bounded.
+pub const MAX_DEPTH: usize = 64;
+
+/// Reads one event as a Lambda receives it: an EventBridge envelope or a bare CloudTrail record.
+pub fn parse_event(value: &Value) -> Result<Envelope, EventError> {
+    check_depth(value, 0)?;
+    record::envelope_from_value(value)
+}
+
+/// Reads an event from raw bytes, as a file or a fuzzer hands them over.
+pub fn parse_event_bytes(bytes: &[u8]) -> Result<Envelope, EventError> {
+    if bytes.len() > MAX_EVENT_BYTES {
+        return Err(EventError::TooLarge { bytes: bytes.len(), limit: MAX_EVENT_BYTES });
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
+    parse_event(&value)
+}
+
+/// Reads a CloudTrail log file as delivered to S3: `{"Records": [...]}`, plain or gzip.
+/// A JSON array of records (as some tools publish them) is read too.
+pub fn parse_log_file(bytes: &[u8]) -> Result<Vec<Record>, EventError> {
+    let plain;
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            // A log file is at most a few MB; the bound stops a gzip bomb.
+            .take(64 * 1024 * 1024)
+            .read_to_end(&mut out)
+            .map_err(|e| EventError::NotJson(format!("gzip: {e}")))?;
+        plain = out;
+        &plain[..]
+    } else {
+        bytes
+    };
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
+    let records = match &value {
+        Value::Object(map) => match map.get("Records") {
+            Some(Value::Array(records)) => records,
+            _ => return Err(EventError::Shape("a log file needs a \"Records\" array".into())),
+        },
+        Value::Array(records) => records,
+        _ => return Err(EventError::Shape("a log file is an object with \"Records\" or an array".into())),
+    };
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            check_depth(r, 0)?;
+            Record::from_value(r).map_err(|e| EventError::InLogFile { index: i, source: Box::new(e) })
+        })
+        .collect()
+}
+
+fn check_depth(value: &Value, depth: usize) -> Result<(), EventError> {
+    if depth > MAX_DEPTH {
+        return Err(EventError::TooDeep { limit: MAX_DEPTH });
+    }
+    match value {
+        Value::Array(items) => items.iter().try_for_each(|v| check_depth(v, depth + 1)),
+        Value::Object(map) => map.values().try_for_each(|v| check_depth(v, depth + 1)),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(feature = "corpus")]
+pub mod corpus;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn api_call(detail: Value) -> Value {
+        json!({"version": "0", "id": "x", "detail-type": "AWS API Call via CloudTrail", "source": "aws.cloudtrail",
+               "account": "123456789012", "time": "2026-11-21T10:00:00Z", "region": "us-east-1", "resources": [], "detail": detail})
+    }
+
+    fn stop_logging() -> Value {
+        json!({
+            "eventVersion": "1.09", "eventTime": "2026-11-21T10:00:00Z", "eventSource": "cloudtrail.amazonaws.com",
+            "eventName": "StopLogging", "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7",
+            "userAgent": "aws-cli/2.15.0", "eventID": "e1", "recipientAccountId": "123456789012",
+            "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:mallory",
+                "arn": "arn:aws:sts::123456789012:assumed-role/Ops/mallory", "accountId": "123456789012",
+                "accessKeyId": "ASIAEXAMPLE",
+                "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::123456789012:role/team/Ops"},
+                                   "attributes": {"mfaAuthenticated": "false"}}},
+            "requestParameters": {"name": "audit"}, "responseElements": null
+        })
+    }
+
+    #[test]
+    fn reads_an_api_call_envelope_and_its_actor() {
+        let Envelope::Record(r) = parse_event(&api_call(stop_logging())).unwrap() else { panic!("not a record") };
+        assert_eq!(r.event_name, "StopLogging");
+        assert_eq!(r.account(), Some("123456789012"));
+        assert_eq!(r.actor.kind, IdentityKind::AssumedRole);
+        assert_eq!(r.actor.session_name.as_deref(), Some("mallory"));
+        assert_eq!(r.actor.role_arn.as_ref().unwrap().to_string(), "arn:aws:iam::123456789012:role/team/Ops");
+        assert_eq!(r.actor.role().unwrap().name, "Ops");
+        assert_eq!(r.actor.mfa, Some(false));
+        assert!(!r.actor.used_long_term_key());
+        assert_eq!(r.actor.to_string(), "role Ops (session mallory)");
+        assert_eq!(r.response_elements, None);
+        #[derive(serde::Deserialize)]
+        struct Name {
+            name: String,
+        }
+        assert_eq!(r.request::<Name>().unwrap().name, "audit");
+    }
+
+    #[test]
+    fn reads_a_bare_record_the_same_way() {
+        let Envelope::Record(r) = parse_event(&stop_logging()).unwrap() else { panic!("not a record") };
+        assert_eq!(r.event_id, "e1");
+    }
+
+    #[test]
+    fn reads_a_scheduled_event() {
+        let event = json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": "2026-11-21T10:05:00Z", "region": "eu-west-1",
+            "resources": ["arn:aws:events:eu-west-1:123456789012:rule/check"], "detail": {}});
+        let Envelope::Scheduled(s) = parse_event(&event).unwrap() else { panic!("not scheduled") };
+        assert_eq!(s.region, "eu-west-1");
+        assert_eq!(s.resources.len(), 1);
+    }
+
+    #[test]
+    fn reads_a_gzip_log_file() {
+        use std::io::Write;
+        let file = json!({"Records": [stop_logging(), stop_logging()]}).to_string();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(file.as_bytes()).unwrap();
+        let records = parse_log_file(&gz.finish().unwrap()).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(parse_log_file(file.as_bytes()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn each_bad_input_names_what_is_wrong() {
+        let mut no_name = stop_logging();
+        no_name.as_object_mut().unwrap().remove("eventName");
+        let mut bad_arn = stop_logging();
+        bad_arn["userIdentity"]["arn"] = json!("mallory");
+        let mut bad_identity = stop_logging();
+        bad_identity["userIdentity"] = json!("root");
+        let mut deep = json!(1);
+        for _ in 0..100 {
+            deep = json!([deep]);
+        }
+        let cases: Vec<(Value, &str)> = vec![
+            (json!([]), "expected a JSON object, found an array"),
+            (json!({}), "neither an EventBridge event"),
+            (json!({"detail-type": "Object Created", "detail": {}}), "\"Object Created\" is not one trailwarden handles"),
+            (json!({"detail-type": "AWS API Call via CloudTrail"}), "field detail is missing"),
+            (api_call(no_name), "field eventName is missing"),
+            (api_call(json!({"eventName": 7})), "field eventName should be a string, found a number"),
+            (api_call(bad_arn), "userIdentity.arn is not an ARN: \"mallory\""),
+            (api_call(bad_identity), "userIdentity should be an object, found a string"),
+            (json!({"detail-type": "AWS API Call via CloudTrail", "detail": deep}), "nested more than 64 levels"),
+        ];
+        for (input, expected) in cases {
+            let err = parse_event(&input).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err:?} should contain {expected:?}");
+        }
+        assert!(parse_event_bytes(b"not json").unwrap_err().to_string().starts_with("the event is not JSON"));
+        let big = vec![b' '; MAX_EVENT_BYTES + 1];
+        assert_eq!(parse_event_bytes(&big).unwrap_err().kind(), "TooLarge");
+    }
+}
