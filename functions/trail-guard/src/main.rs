@@ -1,1 +1,14 @@
-fn main() {}
+//! trail-guard: restarts a protected CloudTrail trail that someone stopped, and says so.
+
+use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
+use trailwarden_responder::{Function, Responder, Value};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    let responder = Responder::from_env(Function::TrailGuard).await?;
+    run(service_fn(|event: LambdaEvent<Value>| {
+        responder.handle(event.payload)
+    }))
+    .await
+}

@@ -79,7 +79,10 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub(crate) fn from_record(record: &Map<String, Value>, identity: &Map<String, Value>) -> Result<Actor, EventError> {
+    pub(crate) fn from_record(
+        record: &Map<String, Value>,
+        identity: &Map<String, Value>,
+    ) -> Result<Actor, EventError> {
         let kind = IdentityKind::parse(optional_str(identity, "type")?.as_deref());
         let arn = optional_str(identity, "arn")?
             .filter(|s| !s.is_empty())
@@ -88,9 +91,17 @@ impl Actor {
         let context = match identity.get("sessionContext") {
             Some(Value::Object(c)) => Some(c),
             None | Some(Value::Null) => None,
-            Some(other) => return Err(wrong_type("userIdentity.sessionContext", "an object", other)),
+            Some(other) => {
+                return Err(wrong_type(
+                    "userIdentity.sessionContext",
+                    "an object",
+                    other,
+                ));
+            }
         };
-        let issuer = context.and_then(|c| c.get("sessionIssuer")).and_then(Value::as_object);
+        let issuer = context
+            .and_then(|c| c.get("sessionIssuer"))
+            .and_then(Value::as_object);
         let issuer_arn = match issuer {
             Some(issuer) => optional_str(issuer, "arn")?
                 .filter(|s| !s.is_empty())
@@ -100,17 +111,21 @@ impl Actor {
         };
         let role_arn = match (&kind, issuer_arn, &arn) {
             (IdentityKind::AssumedRole, Some(issuer), _) => Some(issuer),
-            (IdentityKind::AssumedRole, None, Some(session)) => RoleKey::from_arn(session).map(|key| Arn {
-                partition: key.partition,
-                service: "iam".into(),
-                region: String::new(),
-                account: key.account,
-                resource: format!("role/{}", key.name),
-            }),
+            (IdentityKind::AssumedRole, None, Some(session)) => {
+                RoleKey::from_arn(session).map(|key| Arn {
+                    partition: key.partition,
+                    service: "iam".into(),
+                    region: String::new(),
+                    account: key.account,
+                    resource: format!("role/{}", key.name),
+                })
+            }
             _ => None,
         };
         let session_name = match (&kind, &arn) {
-            (IdentityKind::AssumedRole, Some(session)) if session.resource_type() == "assumed-role" => {
+            (IdentityKind::AssumedRole, Some(session))
+                if session.resource_type() == "assumed-role" =>
+            {
                 session.resource.splitn(3, '/').nth(2).map(String::from)
             }
             _ => None,
@@ -126,7 +141,10 @@ impl Actor {
             .and_then(|d| d.get("MFAUsed"))
             .and_then(Value::as_str)
             .map(|s| s == "Yes");
-        let console = record.get("sessionCredentialFromConsole").and_then(Value::as_str) == Some("true")
+        let console = record
+            .get("sessionCredentialFromConsole")
+            .and_then(Value::as_str)
+            == Some("true")
             || record.get("eventType").and_then(Value::as_str) == Some("AwsConsoleSignIn");
         Ok(Actor {
             kind,
@@ -152,7 +170,9 @@ impl Actor {
 
     /// True when the key used is a long-term access key (`AKIA...`), which can be deactivated.
     pub fn used_long_term_key(&self) -> bool {
-        self.access_key_id.as_deref().is_some_and(|k| k.starts_with("AKIA"))
+        self.access_key_id
+            .as_deref()
+            .is_some_and(|k| k.starts_with("AKIA"))
     }
 }
 
@@ -169,8 +189,12 @@ impl fmt::Display for Actor {
                     None => write!(f, "role {role}"),
                 }
             }
-            (IdentityKind::FederatedUser, Some(arn)) => write!(f, "federated user {}", arn.resource_name()),
-            (IdentityKind::AwsService, _) => write!(f, "service {}", self.invoked_by.as_deref().unwrap_or("?")),
+            (IdentityKind::FederatedUser, Some(arn)) => {
+                write!(f, "federated user {}", arn.resource_name())
+            }
+            (IdentityKind::AwsService, _) => {
+                write!(f, "service {}", self.invoked_by.as_deref().unwrap_or("?"))
+            }
             (_, Some(arn)) => write!(f, "{arn}"),
             (kind, None) => match &self.invoked_by {
                 Some(service) => write!(f, "service {service}"),

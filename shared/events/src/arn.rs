@@ -14,18 +14,46 @@ pub struct Arn {
 impl Arn {
     /// `field` names where the text came from, for the error message.
     pub fn parse(field: &str, text: &str) -> Result<Arn, EventError> {
-        let not_arn = || EventError::NotAnArn { field: field.to_string(), value: text.to_string() };
+        let not_arn = || EventError::NotAnArn {
+            field: field.to_string(),
+            value: text.to_string(),
+        };
         let mut parts = text.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        let (
+            Some("arn"),
+            Some(partition),
+            Some(service),
+            Some(region),
+            Some(account),
+            Some(resource),
+        ) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        )
         else {
             return Err(not_arn());
         };
-        let known_partition = matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b" | "aws-iso-e" | "aws-iso-f" | "aws-eusc");
+        let known_partition = matches!(
+            partition,
+            "aws"
+                | "aws-cn"
+                | "aws-us-gov"
+                | "aws-iso"
+                | "aws-iso-b"
+                | "aws-iso-e"
+                | "aws-iso-f"
+                | "aws-eusc"
+        );
         if !known_partition || service.is_empty() || resource.is_empty() {
             return Err(not_arn());
         }
-        if !account.is_empty() && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
+        if !account.is_empty()
+            && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(not_arn());
         }
         Ok(Arn {
@@ -50,7 +78,11 @@ impl Arn {
 
 impl fmt::Display for Arn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "arn:{}:{}:{}:{}:{}", self.partition, self.service, self.region, self.account, self.resource)
+        write!(
+            f,
+            "arn:{}:{}:{}:{}:{}",
+            self.partition, self.service, self.region, self.account, self.resource
+        )
     }
 }
 
@@ -74,13 +106,21 @@ impl RoleKey {
         if name.is_empty() || arn.account.is_empty() {
             return None;
         }
-        Some(RoleKey { partition: arn.partition.clone(), account: arn.account.clone(), name: name.into() })
+        Some(RoleKey {
+            partition: arn.partition.clone(),
+            account: arn.account.clone(),
+            name: name.into(),
+        })
     }
 }
 
 impl fmt::Display for RoleKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "arn:{}:iam::{}:role/{}", self.partition, self.account, self.name)
+        write!(
+            f,
+            "arn:{}:iam::{}:role/{}",
+            self.partition, self.account, self.name
+        )
     }
 }
 
@@ -95,7 +135,10 @@ impl Region {
         if is_region_name(text) {
             Ok(Region(text.to_string()))
         } else {
-            Err(EventError::UnknownRegion { field, value: text.to_string() })
+            Err(EventError::UnknownRegion {
+                field,
+                value: text.to_string(),
+            })
         }
     }
 
@@ -111,15 +154,28 @@ impl fmt::Display for Region {
 }
 
 const REGION_PREFIXES: &[&str] = &[
-    "us-gov", "us-iso", "us-isob", "us-isof", "eu-isoe", "eusc", "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn",
+    "us-gov", "us-iso", "us-isob", "us-isof", "eu-isoe", "eusc", "us", "eu", "ap", "sa", "ca",
+    "me", "af", "il", "mx", "cn",
 ];
 const DIRECTIONS: &[&str] = &[
-    "east", "west", "north", "south", "central", "northeast", "northwest", "southeast", "southwest",
+    "east",
+    "west",
+    "north",
+    "south",
+    "central",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
 ];
 
 fn is_region_name(text: &str) -> bool {
-    let Some((rest, number)) = text.rsplit_once('-') else { return false };
-    let Some((prefix, direction)) = rest.rsplit_once('-') else { return false };
+    let Some((rest, number)) = text.rsplit_once('-') else {
+        return false;
+    };
+    let Some((prefix, direction)) = rest.rsplit_once('-') else {
+        return false;
+    };
     !number.is_empty()
         && number.len() <= 2
         && number.bytes().all(|b| b.is_ascii_digit())
@@ -138,32 +194,66 @@ mod tests {
         assert_eq!(arn.region, "eu-west-1");
         assert_eq!(arn.account, "123456789012");
         assert_eq!(arn.resource_name(), "audit");
-        assert_eq!(arn.to_string(), "arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit");
+        assert_eq!(
+            arn.to_string(),
+            "arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit"
+        );
     }
 
     #[test]
     fn refuses_what_is_not_an_arn() {
-        for bad in ["", "audit", "arn:aws:iam", "arn:aws:iam::123:user/x", "arn:xyz:iam::123456789012:user/x", "urn:aws:iam::123456789012:user/x", "arn:aws:iam::123456789012:"] {
+        for bad in [
+            "",
+            "audit",
+            "arn:aws:iam",
+            "arn:aws:iam::123:user/x",
+            "arn:xyz:iam::123456789012:user/x",
+            "urn:aws:iam::123456789012:user/x",
+            "arn:aws:iam::123456789012:",
+        ] {
             assert!(Arn::parse("t", bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn a_session_and_its_role_share_a_key() {
-        let session = Arn::parse("t", "arn:aws:sts::123456789012:assumed-role/Deployer/i-0abc").unwrap();
+        let session = Arn::parse(
+            "t",
+            "arn:aws:sts::123456789012:assumed-role/Deployer/i-0abc",
+        )
+        .unwrap();
         let role = Arn::parse("t", "arn:aws:iam::123456789012:role/ci/Deployer").unwrap();
         assert_eq!(RoleKey::from_arn(&session), RoleKey::from_arn(&role));
-        assert_eq!(RoleKey::from_arn(&role).unwrap().to_string(), "arn:aws:iam::123456789012:role/Deployer");
+        assert_eq!(
+            RoleKey::from_arn(&role).unwrap().to_string(),
+            "arn:aws:iam::123456789012:role/Deployer"
+        );
         let user = Arn::parse("t", "arn:aws:iam::123456789012:user/Deployer").unwrap();
         assert_eq!(RoleKey::from_arn(&user), None);
     }
 
     #[test]
     fn regions() {
-        for ok in ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-northwest-1", "ap-southeast-7", "il-central-1", "mx-central-1"] {
+        for ok in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "cn-northwest-1",
+            "ap-southeast-7",
+            "il-central-1",
+            "mx-central-1",
+        ] {
             assert!(Region::parse("awsRegion", ok).is_ok(), "{ok}");
         }
-        for bad in ["apiso-centralnorth-2r", "megov-westwest-1r", "cn-northsouth-2r", "us-east", "useast1", "", "us-east-1a"] {
+        for bad in [
+            "apiso-centralnorth-2r",
+            "megov-westwest-1r",
+            "cn-northsouth-2r",
+            "us-east",
+            "useast1",
+            "",
+            "us-east-1a",
+        ] {
             assert!(Region::parse("awsRegion", bad).is_err(), "{bad}");
         }
     }

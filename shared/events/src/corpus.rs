@@ -24,13 +24,20 @@ pub fn files() -> Vec<CorpusFile> {
     let root = dir();
     let mut paths = Vec::new();
     collect(&root, &mut paths);
-    assert!(!paths.is_empty(), "no corpus at {} (set TRAILWARDEN_CORPUS)", root.display());
+    assert!(
+        !paths.is_empty(),
+        "no corpus at {} (set TRAILWARDEN_CORPUS)",
+        root.display()
+    );
     paths.sort();
     paths
         .into_iter()
         .map(|path| {
             let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            CorpusFile { records: parse_log_file(&bytes), path }
+            CorpusFile {
+                records: parse_log_file(&bytes),
+                path,
+            }
         })
         .collect()
 }
@@ -40,14 +47,18 @@ pub fn records() -> Vec<(PathBuf, Record)> {
     files()
         .into_iter()
         .flat_map(|f| {
-            let records = f.records.unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
+            let records = f
+                .records
+                .unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
             records.into_iter().map(move |r| (f.path.clone(), r))
         })
         .collect()
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -16,7 +16,11 @@ pub enum EventError {
     #[error("field {field} is missing")]
     Missing { field: &'static str },
     #[error("field {field} should be {expected}, found {found}")]
-    WrongType { field: &'static str, expected: &'static str, found: String },
+    WrongType {
+        field: &'static str,
+        expected: &'static str,
+        found: String,
+    },
     #[error("field {field} is not an ARN: {value:?}")]
     NotAnArn { field: String, value: String },
     #[error("{field} {value:?} is not an AWS region")]
@@ -26,7 +30,10 @@ pub enum EventError {
     #[error("requestParameters of {event_name}: {reason}")]
     Request { event_name: String, reason: String },
     #[error("record {index} of the log file: {source}")]
-    InLogFile { index: usize, source: Box<EventError> },
+    InLogFile {
+        index: usize,
+        source: Box<EventError>,
+    },
 }
 
 impl EventError {

@@ -36,9 +36,13 @@ pub fn parse_event(value: &Value) -> Result<Envelope, EventError> {
 /// Reads an event from raw bytes, as a file or a fuzzer hands them over.
 pub fn parse_event_bytes(bytes: &[u8]) -> Result<Envelope, EventError> {
     if bytes.len() > MAX_EVENT_BYTES {
-        return Err(EventError::TooLarge { bytes: bytes.len(), limit: MAX_EVENT_BYTES });
+        return Err(EventError::TooLarge {
+            bytes: bytes.len(),
+            limit: MAX_EVENT_BYTES,
+        });
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
     parse_event(&value)
 }
 
@@ -59,21 +63,33 @@ pub fn parse_log_file(bytes: &[u8]) -> Result<Vec<Record>, EventError> {
     } else {
         bytes
     };
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
     let records = match &value {
         Value::Object(map) => match map.get("Records") {
             Some(Value::Array(records)) => records,
-            _ => return Err(EventError::Shape("a log file needs a \"Records\" array".into())),
+            _ => {
+                return Err(EventError::Shape(
+                    "a log file needs a \"Records\" array".into(),
+                ));
+            }
         },
         Value::Array(records) => records,
-        _ => return Err(EventError::Shape("a log file is an object with \"Records\" or an array".into())),
+        _ => {
+            return Err(EventError::Shape(
+                "a log file is an object with \"Records\" or an array".into(),
+            ));
+        }
     };
     records
         .iter()
         .enumerate()
         .map(|(i, r)| {
             check_depth(r, 0)?;
-            Record::from_value(r).map_err(|e| EventError::InLogFile { index: i, source: Box::new(e) })
+            Record::from_value(r).map_err(|e| EventError::InLogFile {
+                index: i,
+                source: Box::new(e),
+            })
         })
         .collect()
 }
@@ -118,12 +134,17 @@ mod tests {
 
     #[test]
     fn reads_an_api_call_envelope_and_its_actor() {
-        let Envelope::Record(r) = parse_event(&api_call(stop_logging())).unwrap() else { panic!("not a record") };
+        let Envelope::Record(r) = parse_event(&api_call(stop_logging())).unwrap() else {
+            panic!("not a record")
+        };
         assert_eq!(r.event_name, "StopLogging");
         assert_eq!(r.account(), Some("123456789012"));
         assert_eq!(r.actor.kind, IdentityKind::AssumedRole);
         assert_eq!(r.actor.session_name.as_deref(), Some("mallory"));
-        assert_eq!(r.actor.role_arn.as_ref().unwrap().to_string(), "arn:aws:iam::123456789012:role/team/Ops");
+        assert_eq!(
+            r.actor.role_arn.as_ref().unwrap().to_string(),
+            "arn:aws:iam::123456789012:role/team/Ops"
+        );
         assert_eq!(r.actor.role().unwrap().name, "Ops");
         assert_eq!(r.actor.mfa, Some(false));
         assert!(!r.actor.used_long_term_key());
@@ -138,7 +159,9 @@ mod tests {
 
     #[test]
     fn reads_a_bare_record_the_same_way() {
-        let Envelope::Record(r) = parse_event(&stop_logging()).unwrap() else { panic!("not a record") };
+        let Envelope::Record(r) = parse_event(&stop_logging()).unwrap() else {
+            panic!("not a record")
+        };
         assert_eq!(r.event_id, "e1");
     }
 
@@ -147,7 +170,9 @@ mod tests {
         let event = json!({"version": "0", "id": "s1", "detail-type": "Scheduled Event", "source": "aws.events",
             "account": "123456789012", "time": "2026-11-21T10:05:00Z", "region": "eu-west-1",
             "resources": ["arn:aws:events:eu-west-1:123456789012:rule/check"], "detail": {}});
-        let Envelope::Scheduled(s) = parse_event(&event).unwrap() else { panic!("not scheduled") };
+        let Envelope::Scheduled(s) = parse_event(&event).unwrap() else {
+            panic!("not scheduled")
+        };
         assert_eq!(s.region, "eu-west-1");
         assert_eq!(s.resources.len(), 1);
     }
@@ -178,19 +203,45 @@ mod tests {
         let cases: Vec<(Value, &str)> = vec![
             (json!([]), "expected a JSON object, found an array"),
             (json!({}), "neither an EventBridge event"),
-            (json!({"detail-type": "Object Created", "detail": {}}), "\"Object Created\" is not one trailwarden handles"),
-            (json!({"detail-type": "AWS API Call via CloudTrail"}), "field detail is missing"),
+            (
+                json!({"detail-type": "Object Created", "detail": {}}),
+                "\"Object Created\" is not one trailwarden handles",
+            ),
+            (
+                json!({"detail-type": "AWS API Call via CloudTrail"}),
+                "field detail is missing",
+            ),
             (api_call(no_name), "field eventName is missing"),
-            (api_call(json!({"eventName": 7})), "field eventName should be a string, found a number"),
-            (api_call(bad_arn), "userIdentity.arn is not an ARN: \"mallory\""),
-            (api_call(bad_identity), "userIdentity should be an object, found a string"),
-            (json!({"detail-type": "AWS API Call via CloudTrail", "detail": deep}), "nested more than 64 levels"),
+            (
+                api_call(json!({"eventName": 7})),
+                "field eventName should be a string, found a number",
+            ),
+            (
+                api_call(bad_arn),
+                "userIdentity.arn is not an ARN: \"mallory\"",
+            ),
+            (
+                api_call(bad_identity),
+                "userIdentity should be an object, found a string",
+            ),
+            (
+                json!({"detail-type": "AWS API Call via CloudTrail", "detail": deep}),
+                "nested more than 64 levels",
+            ),
         ];
         for (input, expected) in cases {
             let err = parse_event(&input).unwrap_err().to_string();
-            assert!(err.contains(expected), "{err:?} should contain {expected:?}");
+            assert!(
+                err.contains(expected),
+                "{err:?} should contain {expected:?}"
+            );
         }
-        assert!(parse_event_bytes(b"not json").unwrap_err().to_string().starts_with("the event is not JSON"));
+        assert!(
+            parse_event_bytes(b"not json")
+                .unwrap_err()
+                .to_string()
+                .starts_with("the event is not JSON")
+        );
         let big = vec![b' '; MAX_EVENT_BYTES + 1];
         assert_eq!(parse_event_bytes(&big).unwrap_err().kind(), "TooLarge");
     }

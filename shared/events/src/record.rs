@@ -22,7 +22,10 @@ const RECORD_DETAIL_TYPES: &[&str] = &[
 
 pub(crate) fn envelope_from_value(value: &Value) -> Result<Envelope, EventError> {
     let Value::Object(map) = value else {
-        return Err(EventError::Shape(format!("expected a JSON object, found {}", kind_of(value))));
+        return Err(EventError::Shape(format!(
+            "expected a JSON object, found {}",
+            kind_of(value)
+        )));
     };
     let Some(detail_type) = map.get("detail-type") else {
         if map.contains_key("eventName") || map.contains_key("eventSource") {
@@ -35,10 +38,17 @@ pub(crate) fn envelope_from_value(value: &Value) -> Result<Envelope, EventError>
     let Value::String(detail_type) = detail_type else {
         return Err(wrong_type("detail-type", "a string", detail_type));
     };
-    let detail = || map.get("detail").ok_or(EventError::Missing { field: "detail" });
+    let detail = || {
+        map.get("detail")
+            .ok_or(EventError::Missing { field: "detail" })
+    };
     match detail_type.as_str() {
-        t if RECORD_DETAIL_TYPES.contains(&t) => Ok(Envelope::Record(Box::new(Record::from_value(detail()?)?))),
-        "AWS Insight via CloudTrail" => Ok(Envelope::Insight(Box::new(Insight::from_value(detail()?)?))),
+        t if RECORD_DETAIL_TYPES.contains(&t) => {
+            Ok(Envelope::Record(Box::new(Record::from_value(detail()?)?)))
+        }
+        "AWS Insight via CloudTrail" => {
+            Ok(Envelope::Insight(Box::new(Insight::from_value(detail()?)?)))
+        }
         "Scheduled Event" => Ok(Envelope::Scheduled(Scheduled::from_map(map)?)),
         other => Err(EventError::UnsupportedDetailType(other.to_string())),
     }
@@ -70,7 +80,10 @@ pub struct Record {
 impl Record {
     pub fn from_value(value: &Value) -> Result<Record, EventError> {
         let Value::Object(map) = value else {
-            return Err(EventError::Shape(format!("a CloudTrail record is a JSON object, found {}", kind_of(value))));
+            return Err(EventError::Shape(format!(
+                "a CloudTrail record is a JSON object, found {}",
+                kind_of(value)
+            )));
         };
         let event_name = required_str(map, "eventName")?.to_string();
         let event_source = required_str(map, "eventSource")?.to_string();
@@ -78,7 +91,11 @@ impl Record {
         let user_identity = match map.get("userIdentity") {
             Some(Value::Object(identity)) => identity,
             Some(other) => return Err(wrong_type("userIdentity", "an object", other)),
-            None => return Err(EventError::Missing { field: "userIdentity" }),
+            None => {
+                return Err(EventError::Missing {
+                    field: "userIdentity",
+                });
+            }
         };
         let actor = Actor::from_record(map, user_identity)?;
         Ok(Record {
@@ -116,17 +133,24 @@ impl Record {
 
     /// The account the event belongs to: `recipientAccountId`, else the actor's account.
     pub fn account(&self) -> Option<&str> {
-        self.recipient_account_id.as_deref().or(self.actor.account.as_deref())
+        self.recipient_account_id
+            .as_deref()
+            .or(self.actor.account.as_deref())
     }
 
     /// The request parameters of a call trailwarden handles, read into their own type.
     pub fn request<T: DeserializeOwned>(&self) -> Result<T, EventError> {
-        let params = self.request_parameters.as_ref().ok_or_else(|| EventError::Request {
+        let params = self
+            .request_parameters
+            .as_ref()
+            .ok_or_else(|| EventError::Request {
+                event_name: self.event_name.clone(),
+                reason: "requestParameters is missing or null".into(),
+            })?;
+        T::deserialize(params).map_err(|e| EventError::Request {
             event_name: self.event_name.clone(),
-            reason: "requestParameters is missing or null".into(),
-        })?;
-        T::deserialize(params)
-            .map_err(|e| EventError::Request { event_name: self.event_name.clone(), reason: e.to_string() })
+            reason: e.to_string(),
+        })
     }
 
     /// A string in `responseElements`, or `None`.
@@ -136,7 +160,10 @@ impl Record {
 
     /// The service part of `eventSource`: `iam` for `iam.amazonaws.com`.
     pub fn service(&self) -> &str {
-        self.event_source.split('.').next().unwrap_or(&self.event_source)
+        self.event_source
+            .split('.')
+            .next()
+            .unwrap_or(&self.event_source)
     }
 }
 
@@ -159,7 +186,10 @@ impl Scheduled {
             region: required_str(map, "region")?.to_string(),
             account: optional_str(map, "account")?,
             resources: match map.get("resources") {
-                Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect(),
                 _ => Vec::new(),
             },
         })
@@ -188,7 +218,12 @@ impl Insight {
             return Err(wrong_type("detail", "an object", value));
         };
         let details = map.get("insightDetails");
-        let detail_str = |key: &str| details.and_then(|d| d.get(key)).and_then(Value::as_str).map(String::from);
+        let detail_str = |key: &str| {
+            details
+                .and_then(|d| d.get(key))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
         Ok(Insight {
             event_id: required_str(map, "eventID")?.to_string(),
             event_time: EventTime::parse(required_str(map, "eventTime")?)?,
@@ -215,10 +250,17 @@ pub(crate) fn kind_of(value: &Value) -> String {
 }
 
 pub(crate) fn wrong_type(field: &'static str, expected: &'static str, found: &Value) -> EventError {
-    EventError::WrongType { field, expected, found: kind_of(found) }
+    EventError::WrongType {
+        field,
+        expected,
+        found: kind_of(found),
+    }
 }
 
-pub(crate) fn required_str<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, EventError> {
+pub(crate) fn required_str<'a>(
+    map: &'a Map<String, Value>,
+    field: &'static str,
+) -> Result<&'a str, EventError> {
     match map.get(field) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
         Some(Value::String(_)) | None | Some(Value::Null) => Err(EventError::Missing { field }),
@@ -226,7 +268,10 @@ pub(crate) fn required_str<'a>(map: &'a Map<String, Value>, field: &'static str)
     }
 }
 
-pub(crate) fn optional_str(map: &Map<String, Value>, field: &'static str) -> Result<Option<String>, EventError> {
+pub(crate) fn optional_str(
+    map: &Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<String>, EventError> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -234,7 +279,10 @@ pub(crate) fn optional_str(map: &Map<String, Value>, field: &'static str) -> Res
     }
 }
 
-fn optional_object(map: &Map<String, Value>, field: &'static str) -> Result<Option<Value>, EventError> {
+fn optional_object(
+    map: &Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<Value>, EventError> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(v @ Value::Object(_)) => Ok(Some(v.clone())),

@@ -19,12 +19,21 @@ impl EventTime {
     pub fn parse(text: &str) -> Result<Self, EventError> {
         let bad = || EventError::BadTime(text.to_string());
         let b = text.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return Err(bad());
         }
         let tail = &text[19..];
         let tail_ok = tail == "Z"
-            || (tail.starts_with('.') && tail.ends_with('Z') && tail[1..tail.len() - 1].bytes().all(|c| c.is_ascii_digit()) && tail.len() > 2);
+            || (tail.starts_with('.')
+                && tail.ends_with('Z')
+                && tail[1..tail.len() - 1].bytes().all(|c| c.is_ascii_digit())
+                && tail.len() > 2);
         if !tail_ok {
             return Err(bad());
         }
@@ -35,11 +44,26 @@ impl EventTime {
             }
             s.parse::<i64>().map_err(|_| bad())
         };
-        let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
+        let (y, mo, d, h, mi, s) = (
+            num(0..4)?,
+            num(5..7)?,
+            num(8..10)?,
+            num(11..13)?,
+            num(14..16)?,
+            num(17..19)?,
+        );
+        if !(1..=12).contains(&mo)
+            || d < 1
+            || d > days_in_month(y, mo)
+            || h > 23
+            || mi > 59
+            || s > 60
+        {
             return Err(bad());
         }
-        Ok(EventTime(days_from_civil(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + s))
+        Ok(EventTime(
+            days_from_civil(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + s,
+        ))
     }
 }
 
@@ -48,7 +72,13 @@ impl fmt::Display for EventTime {
         let days = self.0.div_euclid(86_400);
         let secs = self.0.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
     }
 }
 
@@ -95,9 +125,24 @@ mod tests {
     #[test]
     fn known_instants() {
         // Checked with `date -u -d 2023-07-10T11:45:00Z +%s`.
-        assert_eq!(EventTime::parse("2023-07-10T11:45:00Z").unwrap().epoch_seconds(), 1_688_989_500);
-        assert_eq!(EventTime::parse("1970-01-01T00:00:00Z").unwrap().epoch_seconds(), 0);
-        assert_eq!(EventTime::parse("2024-02-29T23:59:59.123Z").unwrap().epoch_seconds(), 1_709_251_199);
+        assert_eq!(
+            EventTime::parse("2023-07-10T11:45:00Z")
+                .unwrap()
+                .epoch_seconds(),
+            1_688_989_500
+        );
+        assert_eq!(
+            EventTime::parse("1970-01-01T00:00:00Z")
+                .unwrap()
+                .epoch_seconds(),
+            0
+        );
+        assert_eq!(
+            EventTime::parse("2024-02-29T23:59:59.123Z")
+                .unwrap()
+                .epoch_seconds(),
+            1_709_251_199
+        );
     }
 
     #[test]
@@ -108,7 +153,16 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_time() {
-        for bad in ["", "2023-07-10", "2023-07-10T11:45:00", "2023-13-10T11:45:00Z", "2023-02-29T00:00:00Z", "2023-07-10T11:45:00+02:00", "yyyy-07-10T11:45:00Z", "2023-07-10T11:45:00.Z"] {
+        for bad in [
+            "",
+            "2023-07-10",
+            "2023-07-10T11:45:00",
+            "2023-13-10T11:45:00Z",
+            "2023-02-29T00:00:00Z",
+            "2023-07-10T11:45:00+02:00",
+            "yyyy-07-10T11:45:00Z",
+            "2023-07-10T11:45:00.Z",
+        ] {
             assert!(EventTime::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -25,7 +25,12 @@ fn typed_fields_match_the_raw_records() {
     let mut role_sessions = 0;
     for (path, r) in &records {
         let raw = &r.raw;
-        assert_eq!(raw["eventName"].as_str(), Some(r.event_name.as_str()), "{}", path.display());
+        assert_eq!(
+            raw["eventName"].as_str(),
+            Some(r.event_name.as_str()),
+            "{}",
+            path.display()
+        );
         assert_eq!(raw["eventID"].as_str(), Some(r.event_id.as_str()));
         assert_eq!(raw["errorCode"].as_str(), r.error_code.as_deref());
         if r.failed() {
@@ -33,11 +38,18 @@ fn typed_fields_match_the_raw_records() {
         }
         if raw["userIdentity"]["sessionContext"]["sessionIssuer"] == serde_json::json!({}) {
             console_sessions += 1;
-            assert_eq!(r.actor.role_arn, None, "an empty sessionIssuer names no role");
+            assert_eq!(
+                r.actor.role_arn, None,
+                "an empty sessionIssuer names no role"
+            );
         }
         if r.actor.kind == IdentityKind::AssumedRole {
             role_sessions += 1;
-            let role = r.actor.role_arn.as_ref().expect("an assumed-role session has a role behind it");
+            let role = r
+                .actor
+                .role_arn
+                .as_ref()
+                .expect("an assumed-role session has a role behind it");
             assert_eq!(role.service, "iam");
             assert!(role.resource.starts_with("role/"), "{role}");
         }
@@ -45,7 +57,10 @@ fn typed_fields_match_the_raw_records() {
     // Counted with python over the corpus files (see the corpus README for the failed calls).
     assert_eq!(failed, 352, "records with errorCode");
     assert_eq!(role_sessions, 144, "AssumedRole records");
-    assert!(console_sessions > 200, "console sessions with \"sessionIssuer\": {{}}: {console_sessions}");
+    assert!(
+        console_sessions > 200,
+        "console sessions with \"sessionIssuer\": {{}}: {console_sessions}"
+    );
 }
 
 #[test]
@@ -57,7 +72,10 @@ fn every_record_reads_inside_an_eventbridge_envelope() {
             "account": "123456789012", "time": "2023-07-10T12:00:00Z", "region": "us-east-1",
             "resources": [], "detail": r.raw,
         });
-        let envelope = parse_event(&event).unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), r.event_id));
-        assert!(matches!(envelope, trailwarden_events::Envelope::Record(ref rec) if rec.event_id == r.event_id));
+        let envelope = parse_event(&event)
+            .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), r.event_id));
+        assert!(
+            matches!(envelope, trailwarden_events::Envelope::Record(ref rec) if rec.event_id == r.event_id)
+        );
     }
 }

@@ -1,1 +1,111 @@
+//! The way of an event, shared by every function's `main`: bytes → record → decision → execution →
+//! alert. Configuration and clients are made once per cold start ([`Responder::from_env`]); each
+//! event goes through [`Responder::handle`].
 
+mod error;
+mod report;
+
+pub use error::HandlerError;
+pub use report::Report;
+pub use serde_json::Value;
+pub use trailwarden_rules::{Config, Function, Mode};
+
+use aws_config::SdkConfig;
+use trailwarden_actions::{AwsClients, Executor, Outcome, outcome};
+use trailwarden_alerts::{Alert, AlertPublisher};
+use trailwarden_events::{Envelope, Record, parse_event};
+use trailwarden_rules::{Decision, Ignored, trail};
+
+/// One function's configuration and clients.
+#[derive(Clone)]
+pub struct Responder {
+    pub function: Function,
+    pub config: Config,
+    pub executor: Executor,
+    pub alerts: AlertPublisher,
+}
+
+impl Responder {
+    /// Reads the configuration from the environment and makes the AWS clients. A bad configuration
+    /// fails here, at cold start, with the variable's name.
+    pub async fn from_env(function: Function) -> Result<Responder, trailwarden_rules::ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Ok(Responder::new(function, config, &sdk))
+    }
+
+    pub fn new(function: Function, config: Config, sdk: &SdkConfig) -> Responder {
+        let alerts = AlertPublisher::new(
+            aws_sdk_sns::Client::new(sdk),
+            config.alert_topic.to_string(),
+        );
+        Responder {
+            function,
+            config,
+            executor: Executor::new(AwsClients::new(sdk)),
+            alerts,
+        }
+    }
+
+    /// Handles one event. An error means the event must not be dropped: Lambda retries it and then
+    /// hands it to the dead-letter destination.
+    pub async fn handle(&self, event: Value) -> Result<Report, HandlerError> {
+        let envelope = parse_event(&event).map_err(HandlerError::BadEvent)?;
+        match envelope {
+            Envelope::Record(record) => self.handle_record(&record).await,
+            Envelope::Scheduled(scheduled) => Ok(Report::ignored(
+                &scheduled.id,
+                self.function,
+                &Ignored::NotHandled {
+                    event_name: "Scheduled Event".into(),
+                },
+            )),
+            Envelope::Insight(insight) => Ok(Report::ignored(
+                &insight.event_id,
+                self.function,
+                &Ignored::NotHandled {
+                    event_name: "AWS Insight via CloudTrail".into(),
+                },
+            )),
+        }
+    }
+
+    async fn handle_record(&self, record: &Record) -> Result<Report, HandlerError> {
+        let decision = self.decide(record).map_err(HandlerError::BadEvent)?;
+        tracing::info!(event_id = %record.event_id, event_name = %record.event_name, actor = %record.actor, decision = %decision, "decided");
+        let (incident, plan) = match decision {
+            Decision::Ignore(why) => {
+                return Ok(Report::ignored(&record.event_id, self.function, &why));
+            }
+            Decision::Respond { incident, plan } => (incident, plan),
+        };
+        let steps = self.executor.execute(&plan, self.config.mode).await;
+        let outcome = outcome(&steps);
+        let alert = Alert::new(
+            self.function.name(),
+            self.config.mode,
+            record,
+            &incident,
+            &steps,
+            outcome,
+        );
+        let message_id = self
+            .alerts
+            .publish(&alert)
+            .await
+            .map_err(HandlerError::AlertNotPublished)?;
+        tracing::info!(event_id = %record.event_id, outcome = %outcome, severity = %alert.severity, message_id, "alerted");
+        if outcome == Outcome::Failed {
+            // The alert is out; the error makes Lambda retry and, in the end, keep the event.
+            return Err(HandlerError::remediation_failed(record, &steps));
+        }
+        Ok(Report::responded(&alert, message_id))
+    }
+
+    /// The function's own rules.
+    pub fn decide(&self, record: &Record) -> Result<Decision, trailwarden_events::EventError> {
+        match self.function {
+            Function::TrailGuard => trail::decide(record, &self.config),
+        }
+    }
+}

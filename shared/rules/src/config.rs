@@ -65,7 +65,10 @@ pub struct ConfigError {
 }
 
 fn err(variable: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { variable, problem: problem.into() }
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
 }
 
 impl Config {
@@ -76,23 +79,44 @@ impl Config {
 
     /// Reads the configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
-        let topic = get("ALERT_TOPIC_ARN").ok_or_else(|| err("ALERT_TOPIC_ARN", "is not set; alerts need an SNS topic ARN"))?;
+        let topic = get("ALERT_TOPIC_ARN").ok_or_else(|| {
+            err(
+                "ALERT_TOPIC_ARN",
+                "is not set; alerts need an SNS topic ARN",
+            )
+        })?;
         let alert_topic = Arn::parse("ALERT_TOPIC_ARN", &topic)
             .ok()
             .filter(|a| a.service == "sns" && !a.region.is_empty() && !a.account.is_empty())
-            .ok_or_else(|| err("ALERT_TOPIC_ARN", format!("{topic:?} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")))?;
+            .ok_or_else(|| {
+                err(
+                    "ALERT_TOPIC_ARN",
+                    format!("{topic:?} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)"),
+                )
+            })?;
 
         let mode = match get("MODE").as_deref() {
             None | Some("enforce") => Mode::Enforce,
             Some("dry-run") => Mode::DryRun,
-            Some(other) => return Err(err("MODE", format!("{other:?} is neither \"enforce\" nor \"dry-run\""))),
+            Some(other) => {
+                return Err(err(
+                    "MODE",
+                    format!("{other:?} is neither \"enforce\" nor \"dry-run\""),
+                ));
+            }
         };
 
         let allowed_principals = list(get("ALLOWED_PRINCIPALS"))
             .iter()
-            .map(|p| PrincipalPattern::parse(p).map_err(|problem| err("ALLOWED_PRINCIPALS", problem)))
+            .map(|p| {
+                PrincipalPattern::parse(p).map_err(|problem| err("ALLOWED_PRINCIPALS", problem))
+            })
             .collect::<Result<_, _>>()?;
 
         let responder_roles = list(get("RESPONDER_ROLE_ARNS"))
@@ -102,7 +126,12 @@ impl Config {
                     .ok()
                     .filter(|a| a.service == "iam")
                     .and_then(|a| RoleKey::from_arn(&a))
-                    .ok_or_else(|| err("RESPONDER_ROLE_ARNS", format!("{text:?} is not an IAM role ARN")))
+                    .ok_or_else(|| {
+                        err(
+                            "RESPONDER_ROLE_ARNS",
+                            format!("{text:?} is not an IAM role ARN"),
+                        )
+                    })
             })
             .collect::<Result<_, _>>()?;
 
@@ -114,11 +143,19 @@ impl Config {
                         .ok()
                         .filter(|a| a.service == "cloudtrail" && a.resource_type() == "trail")
                         .map(TrailSelector::Arn)
-                        .ok_or_else(|| err("PROTECTED_TRAILS", format!("{text:?} is not a CloudTrail trail ARN")))
+                        .ok_or_else(|| {
+                            err(
+                                "PROTECTED_TRAILS",
+                                format!("{text:?} is not a CloudTrail trail ARN"),
+                            )
+                        })
                 } else if valid_trail_name(text) {
                     Ok(TrailSelector::Name(text.to_string()))
                 } else {
-                    Err(err("PROTECTED_TRAILS", format!("{text:?} is not a trail name (3-128 of A-Z a-z 0-9 . _ -)")))
+                    Err(err(
+                        "PROTECTED_TRAILS",
+                        format!("{text:?} is not a trail name (3-128 of A-Z a-z 0-9 . _ -)"),
+                    ))
                 }
             })
             .collect::<Result<_, _>>()?;
@@ -131,11 +168,23 @@ impl Config {
                         .ok()
                         .filter(|a| a.service == "iam" && a.resource_type() == "policy")
                         .map(PolicySelector::Arn)
-                        .ok_or_else(|| err("PROTECTED_POLICIES", format!("{text:?} is not an IAM policy ARN")))
-                } else if text.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@-_".contains(&b)) && text.len() <= 128 {
+                        .ok_or_else(|| {
+                            err(
+                                "PROTECTED_POLICIES",
+                                format!("{text:?} is not an IAM policy ARN"),
+                            )
+                        })
+                } else if text
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@-_".contains(&b))
+                    && text.len() <= 128
+                {
                     Ok(PolicySelector::Name(text.to_string()))
                 } else {
-                    Err(err("PROTECTED_POLICIES", format!("{text:?} is not a policy name or ARN")))
+                    Err(err(
+                        "PROTECTED_POLICIES",
+                        format!("{text:?} is not a policy name or ARN"),
+                    ))
                 }
             })
             .collect::<Result<_, _>>()?;
@@ -143,21 +192,42 @@ impl Config {
         let contain_actor = match get("CONTAIN_ACTOR").as_deref() {
             None | Some("false") => false,
             Some("true") => true,
-            Some(other) => return Err(err("CONTAIN_ACTOR", format!("{other:?} is neither \"true\" nor \"false\""))),
+            Some(other) => {
+                return Err(err(
+                    "CONTAIN_ACTOR",
+                    format!("{other:?} is neither \"true\" nor \"false\""),
+                ));
+            }
         };
 
-        Ok(Config { alert_topic, mode, allowed_principals, responder_roles, protected_trails, protected_policies, contain_actor })
+        Ok(Config {
+            alert_topic,
+            mode,
+            allowed_principals,
+            responder_roles,
+            protected_trails,
+            protected_policies,
+            contain_actor,
+        })
     }
 }
 
 /// A comma-separated list, blanks dropped.
 fn list(value: Option<String>) -> Vec<String> {
-    value.unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn valid_trail_name(name: &str) -> bool {
     (3..=128).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
         && name.as_bytes()[0].is_ascii_alphanumeric()
 }
 
@@ -167,11 +237,17 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
-    const TOPIC: (&str, &str) = ("ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:alerts");
+    const TOPIC: (&str, &str) = (
+        "ALERT_TOPIC_ARN",
+        "arn:aws:sns:us-east-1:123456789012:alerts",
+    );
 
     #[test]
     fn defaults_are_enforce_and_protect_every_trail() {
@@ -196,7 +272,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.mode, Mode::DryRun);
         assert_eq!(c.allowed_principals.len(), 2);
-        assert_eq!(c.responder_roles.iter().next().unwrap().name, "trail-guard-role");
+        assert_eq!(
+            c.responder_roles.iter().next().unwrap().name,
+            "trail-guard-role"
+        );
         assert_eq!(c.protected_trails[0], TrailSelector::Name("audit".into()));
         assert!(matches!(&c.protected_trails[1], TrailSelector::Arn(a) if a.region == "eu-west-1"));
         assert_eq!(c.protected_policies.len(), 2);
@@ -207,17 +286,41 @@ mod tests {
     fn a_bad_value_names_its_variable() {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[], "ALERT_TOPIC_ARN: is not set"),
-            (&[("ALERT_TOPIC_ARN", "alerts")], "ALERT_TOPIC_ARN: \"alerts\" is not an SNS topic ARN"),
+            (
+                &[("ALERT_TOPIC_ARN", "alerts")],
+                "ALERT_TOPIC_ARN: \"alerts\" is not an SNS topic ARN",
+            ),
             (&[TOPIC, ("MODE", "audit")], "MODE: \"audit\" is neither"),
-            (&[TOPIC, ("ALLOWED_PRINCIPALS", "*")], "ALLOWED_PRINCIPALS: \"*\" would allow every principal"),
-            (&[TOPIC, ("RESPONDER_ROLE_ARNS", "arn:aws:iam::123456789012:user/x")], "RESPONDER_ROLE_ARNS: \"arn:aws:iam::123456789012:user/x\" is not an IAM role ARN"),
-            (&[TOPIC, ("PROTECTED_TRAILS", "a b")], "PROTECTED_TRAILS: \"a b\" is not a trail name"),
-            (&[TOPIC, ("PROTECTED_TRAILS", "arn:aws:s3:::b")], "PROTECTED_TRAILS: \"arn:aws:s3:::b\" is not a CloudTrail trail ARN"),
-            (&[TOPIC, ("CONTAIN_ACTOR", "yes")], "CONTAIN_ACTOR: \"yes\" is neither"),
+            (
+                &[TOPIC, ("ALLOWED_PRINCIPALS", "*")],
+                "ALLOWED_PRINCIPALS: \"*\" would allow every principal",
+            ),
+            (
+                &[
+                    TOPIC,
+                    ("RESPONDER_ROLE_ARNS", "arn:aws:iam::123456789012:user/x"),
+                ],
+                "RESPONDER_ROLE_ARNS: \"arn:aws:iam::123456789012:user/x\" is not an IAM role ARN",
+            ),
+            (
+                &[TOPIC, ("PROTECTED_TRAILS", "a b")],
+                "PROTECTED_TRAILS: \"a b\" is not a trail name",
+            ),
+            (
+                &[TOPIC, ("PROTECTED_TRAILS", "arn:aws:s3:::b")],
+                "PROTECTED_TRAILS: \"arn:aws:s3:::b\" is not a CloudTrail trail ARN",
+            ),
+            (
+                &[TOPIC, ("CONTAIN_ACTOR", "yes")],
+                "CONTAIN_ACTOR: \"yes\" is neither",
+            ),
         ];
         for (vars, expected) in cases {
             let message = config(vars).unwrap_err().to_string();
-            assert!(message.starts_with(expected), "{message:?} should start with {expected:?}");
+            assert!(
+                message.starts_with(expected),
+                "{message:?} should start with {expected:?}"
+            );
         }
     }
 }

@@ -7,7 +7,9 @@ use trailwarden_events::Record;
 /// Why the record needs no response whatever it did, or `None` when the guard must look at it.
 pub fn ignored(record: &Record, config: &Config) -> Option<Ignored> {
     if let Some(code) = &record.error_code {
-        return Some(Ignored::FailedCall { error_code: code.clone() });
+        return Some(Ignored::FailedCall {
+            error_code: code.clone(),
+        });
     }
     // By role ARN, never by session name: anyone who can assume a role picks its session name.
     if let Some(role) = record.actor.role()
@@ -19,5 +21,7 @@ pub fn ignored(record: &Record, config: &Config) -> Option<Ignored> {
         .allowed_principals
         .iter()
         .find(|pattern| pattern.matches_actor(&record.actor))
-        .map(|pattern| Ignored::AllowedPrincipal { pattern: pattern.to_string() })
+        .map(|pattern| Ignored::AllowedPrincipal {
+            pattern: pattern.to_string(),
+        })
 }

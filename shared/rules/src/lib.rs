@@ -33,8 +33,11 @@ impl Function {
 
     /// Every IAM permission the function's code uses: its actions' and publishing alerts.
     pub fn permissions(self) -> std::collections::BTreeSet<&'static str> {
-        let mut all: std::collections::BTreeSet<_> =
-            self.action_kinds().iter().flat_map(|k| k.permissions().iter().copied()).collect();
+        let mut all: std::collections::BTreeSet<_> = self
+            .action_kinds()
+            .iter()
+            .flat_map(|k| k.permissions().iter().copied())
+            .collect();
         all.insert("sns:Publish");
         all
     }

@@ -46,7 +46,9 @@ impl TrailRef {
     /// What to pass as `Name` to CloudTrail: the ARN when known (it works from any region for a
     /// shadow trail's home), else the name.
     pub fn api_name(&self) -> String {
-        self.arn.as_ref().map_or_else(|| self.name.clone(), Arn::to_string)
+        self.arn
+            .as_ref()
+            .map_or_else(|| self.name.clone(), Arn::to_string)
     }
 }
 
@@ -142,7 +144,9 @@ impl Ignored {
 impl fmt::Display for Ignored {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ignored::FailedCall { error_code } => write!(f, "the call failed ({error_code}) and changed nothing"),
+            Ignored::FailedCall { error_code } => {
+                write!(f, "the call failed ({error_code}) and changed nothing")
+            }
             Ignored::Responder { role } => write!(f, "made by trailwarden's own role {role}"),
             Ignored::AllowedPrincipal { pattern } => write!(f, "the actor is allowed by {pattern}"),
             Ignored::UnprotectedTrail { trail } => write!(f, "trail {trail} is not protected"),
@@ -158,7 +162,10 @@ pub enum Decision {
     /// Nothing to do and nothing to say.
     Ignore(Ignored),
     /// An incident: carry out the plan (which may be empty: alert only) and alert.
-    Respond { incident: Incident, plan: Vec<Action> },
+    Respond {
+        incident: Incident,
+        plan: Vec<Action>,
+    },
 }
 
 impl Decision {
@@ -174,7 +181,9 @@ impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Decision::Ignore(why) => write!(f, "ignore: {why}"),
-            Decision::Respond { incident, plan } if plan.is_empty() => write!(f, "alert only: {}", incident.summary),
+            Decision::Respond { incident, plan } if plan.is_empty() => {
+                write!(f, "alert only: {}", incident.summary)
+            }
             Decision::Respond { incident, plan } => {
                 write!(f, "respond to {}: ", incident.summary)?;
                 for (i, action) in plan.iter().enumerate() {

@@ -17,22 +17,45 @@ impl PrincipalPattern {
     pub fn parse(text: &str) -> Result<PrincipalPattern, String> {
         let text = text.trim();
         if text == "*" || text.starts_with("arn:*") {
-            return Err(format!("{text:?} would allow every principal of every partition"));
+            return Err(format!(
+                "{text:?} would allow every principal of every partition"
+            ));
         }
         let mut split = text.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
-            (split.next(), split.next(), split.next(), split.next(), split.next(), split.next())
+        let (
+            Some("arn"),
+            Some(partition),
+            Some(service),
+            Some(region),
+            Some(account),
+            Some(resource),
+        ) = (
+            split.next(),
+            split.next(),
+            split.next(),
+            split.next(),
+            split.next(),
+            split.next(),
+        )
         else {
-            return Err(format!("{text:?} is not an ARN pattern (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"));
+            return Err(format!(
+                "{text:?} is not an ARN pattern (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"
+            ));
         };
         if !matches!(service, "iam" | "sts") {
-            return Err(format!("{text:?} names service {service:?}; principals are iam or sts ARNs"));
+            return Err(format!(
+                "{text:?} names service {service:?}; principals are iam or sts ARNs"
+            ));
         }
         if resource.is_empty() || account.is_empty() {
-            return Err(format!("{text:?} needs an account and a resource (write * to mean any)"));
+            return Err(format!(
+                "{text:?} needs an account and a resource (write * to mean any)"
+            ));
         }
         if account != "*" && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(format!("{text:?}: account {account:?} is neither 12 digits nor *"));
+            return Err(format!(
+                "{text:?}: account {account:?} is neither 12 digits nor *"
+            ));
         }
         Ok(PrincipalPattern {
             text: text.to_string(),
@@ -42,8 +65,17 @@ impl PrincipalPattern {
 
     /// True when the pattern matches this ARN, part by part.
     pub fn matches(&self, arn: &Arn) -> bool {
-        let values = [&arn.partition, &arn.service, &arn.region, &arn.account, &arn.resource];
-        self.parts.iter().zip(values).all(|(pattern, value)| glob(pattern, value))
+        let values = [
+            &arn.partition,
+            &arn.service,
+            &arn.region,
+            &arn.account,
+            &arn.resource,
+        ];
+        self.parts
+            .iter()
+            .zip(values)
+            .all(|(pattern, value)| glob(pattern, value))
     }
 
     /// True when the pattern matches the actor: its own ARN, or for a role session the role behind it
@@ -58,7 +90,9 @@ impl PrincipalPattern {
             account: key.account,
             resource: format!("role/{}", key.name),
         });
-        own.chain(role).chain(role_by_name.iter()).any(|arn| self.matches(arn))
+        own.chain(role)
+            .chain(role_by_name.iter())
+            .any(|arn| self.matches(arn))
     }
 }
 
@@ -104,9 +138,18 @@ mod tests {
     fn star_stays_inside_its_part() {
         let p = PrincipalPattern::parse("arn:aws:iam::123456789012:role/Deploy*").unwrap();
         assert!(p.matches(&arn("arn:aws:iam::123456789012:role/Deployer")));
-        assert!(!p.matches(&arn("arn:aws:iam::210987654321:role/Deployer")), "another account");
-        assert!(!p.matches(&arn("arn:aws-cn:iam::123456789012:role/Deployer")), "another partition");
-        assert!(!p.matches(&arn("arn:aws:iam::123456789012:user/Deployer")), "a user, not a role");
+        assert!(
+            !p.matches(&arn("arn:aws:iam::210987654321:role/Deployer")),
+            "another account"
+        );
+        assert!(
+            !p.matches(&arn("arn:aws-cn:iam::123456789012:role/Deployer")),
+            "another partition"
+        );
+        assert!(
+            !p.matches(&arn("arn:aws:iam::123456789012:user/Deployer")),
+            "a user, not a role"
+        );
         // A role name that merely contains the account is not a way across accounts.
         let q = PrincipalPattern::parse("arn:aws:iam::123456789012:role/*").unwrap();
         assert!(!q.matches(&arn("arn:aws:iam::999999999999:role/123456789012:role/x")));
@@ -121,7 +164,15 @@ mod tests {
 
     #[test]
     fn refuses_patterns_that_allow_everyone_or_are_not_arns() {
-        for bad in ["*", "arn:*", "role/Admin", "arn:aws:s3:::bucket", "arn:aws:iam::12345:role/x", "arn:aws:iam:::role/x", "arn:aws:iam::123456789012:"] {
+        for bad in [
+            "*",
+            "arn:*",
+            "role/Admin",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::12345:role/x",
+            "arn:aws:iam:::role/x",
+            "arn:aws:iam::123456789012:",
+        ] {
             assert!(PrincipalPattern::parse(bad).is_err(), "{bad}");
         }
     }

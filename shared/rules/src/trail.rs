@@ -14,7 +14,9 @@ pub fn decide(record: &Record, config: &Config) -> Result<Decision, EventError> 
     }
     match (record.event_source.as_str(), record.event_name.as_str()) {
         ("cloudtrail.amazonaws.com", "StopLogging") => stop_logging(record, config),
-        (_, name) => Ok(Decision::Ignore(Ignored::NotHandled { event_name: name.to_string() })),
+        (_, name) => Ok(Decision::Ignore(Ignored::NotHandled {
+            event_name: name.to_string(),
+        })),
     }
 }
 
@@ -29,7 +31,9 @@ fn stop_logging(record: &Record, config: &Config) -> Result<Decision, EventError
         return Ok(refusal);
     }
     if !is_protected(&trail, record.account(), config) {
-        return Ok(Decision::Ignore(Ignored::UnprotectedTrail { trail: trail.name }));
+        return Ok(Decision::Ignore(Ignored::UnprotectedTrail {
+            trail: trail.name,
+        }));
     }
     let actor = &record.actor;
     Ok(Decision::Respond {
@@ -51,12 +55,23 @@ pub fn trail_ref(record: &Record, name_or_arn: &str) -> Result<TrailRef, EventEr
     if name_or_arn.starts_with("arn:") {
         let arn = Arn::parse("requestParameters.name", name_or_arn)?;
         if arn.service != "cloudtrail" || arn.resource_type() != "trail" {
-            return Err(EventError::NotAnArn { field: "requestParameters.name".into(), value: name_or_arn.into() });
+            return Err(EventError::NotAnArn {
+                field: "requestParameters.name".into(),
+                value: name_or_arn.into(),
+            });
         }
         let region = Region::parse("the trail ARN's region", &arn.region)?;
-        Ok(TrailRef { name: arn.resource_name().to_string(), region, arn: Some(arn) })
+        Ok(TrailRef {
+            name: arn.resource_name().to_string(),
+            region,
+            arn: Some(arn),
+        })
     } else {
-        Ok(TrailRef { name: name_or_arn.to_string(), arn: None, region: record.region()? })
+        Ok(TrailRef {
+            name: name_or_arn.to_string(),
+            arn: None,
+            region: record.region()?,
+        })
     }
 }
 
@@ -66,10 +81,16 @@ fn refuse_other_account(record: &Record, trail: &TrailRef) -> Option<Decision> {
     let account = record.account()?;
     (arn.account != account).then(|| Decision::Respond {
         incident: Incident {
-            summary: format!("{} names trail {arn} of account {}, not this account {account}", record.event_name, arn.account),
+            summary: format!(
+                "{} names trail {arn} of account {}, not this account {account}",
+                record.event_name, arn.account
+            ),
             resource: arn.to_string(),
             severity: Severity::High,
-            next_steps: vec!["Check the trail from its own account; trailwarden does not act across accounts.".into()],
+            next_steps: vec![
+                "Check the trail from its own account; trailwarden does not act across accounts."
+                    .into(),
+            ],
         },
         plan: vec![],
     })
@@ -78,12 +99,16 @@ fn refuse_other_account(record: &Record, trail: &TrailRef) -> Option<Decision> {
 /// `PROTECTED_TRAILS` empty protects every trail; a name matches in any region, an ARN exactly.
 pub fn is_protected(trail: &TrailRef, account: Option<&str>, config: &Config) -> bool {
     config.protected_trails.is_empty()
-        || config.protected_trails.iter().any(|selector| match selector {
-            TrailSelector::Name(name) => *name == trail.name,
-            TrailSelector::Arn(arn) => {
-                arn.resource_name() == trail.name
-                    && arn.region == trail.region.as_str()
-                    && Some(arn.account.as_str()) == account.or(trail.arn.as_ref().map(|a| a.account.as_str()))
-            }
-        })
+        || config
+            .protected_trails
+            .iter()
+            .any(|selector| match selector {
+                TrailSelector::Name(name) => *name == trail.name,
+                TrailSelector::Arn(arn) => {
+                    arn.resource_name() == trail.name
+                        && arn.region == trail.region.as_str()
+                        && Some(arn.account.as_str())
+                            == account.or(trail.arn.as_ref().map(|a| a.account.as_str()))
+                }
+            })
 }

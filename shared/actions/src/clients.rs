@@ -1,0 +1,57 @@
+use aws_config::{Region as SdkRegion, SdkConfig};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use trailwarden_events::Region;
+
+/// A service's clients, one per region, built on first use from the cold start's configuration:
+/// a trail is changed from its home region, which need not be the function's.
+#[derive(Clone)]
+pub struct Regional<C> {
+    sdk: SdkConfig,
+    build: fn(&SdkConfig) -> C,
+    clients: Arc<Mutex<HashMap<String, C>>>,
+}
+
+impl<C: Clone> Regional<C> {
+    pub fn new(sdk: &SdkConfig, build: fn(&SdkConfig) -> C) -> Self {
+        Regional {
+            sdk: sdk.clone(),
+            build,
+            clients: Arc::default(),
+        }
+    }
+
+    pub fn get(&self, region: &Region) -> C {
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        clients
+            .entry(region.as_str().to_string())
+            .or_insert_with(|| {
+                let regional = self
+                    .sdk
+                    .to_builder()
+                    .region(SdkRegion::new(region.as_str().to_string()))
+                    .build();
+                (self.build)(&regional)
+            })
+            .clone()
+    }
+}
+
+/// The AWS clients trailwarden acts with, made once per cold start.
+#[derive(Clone)]
+pub struct AwsClients {
+    pub cloudtrail: Regional<aws_sdk_cloudtrail::Client>,
+    pub iam: aws_sdk_iam::Client,
+}
+
+impl AwsClients {
+    pub fn new(sdk: &SdkConfig) -> Self {
+        AwsClients {
+            cloudtrail: Regional::new(sdk, aws_sdk_cloudtrail::Client::new),
+            iam: aws_sdk_iam::Client::new(sdk),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+use crate::{ActionError, AwsClients};
+use serde::Serialize;
+use std::fmt;
+use trailwarden_rules::{Action, Mode};
+
+/// What became of one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Carried out and verified.
+    Done,
+    /// The state was already the intended one (a duplicate event, or someone was faster).
+    AlreadyInEffect,
+    /// Dry-run: the state was checked and this would have been done.
+    WouldDo,
+    Failed(ActionError),
+    /// Not tried, because an earlier step failed.
+    NotAttempted,
+}
+
+impl StepStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StepStatus::Done => "done",
+            StepStatus::AlreadyInEffect => "already-in-effect",
+            StepStatus::WouldDo => "would-do",
+            StepStatus::Failed(_) => "failed",
+            StepStatus::NotAttempted => "not-attempted",
+        }
+    }
+}
+
+/// One action of the plan and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepResult {
+    pub action: Action,
+    pub status: StepStatus,
+    /// The state read back after the step, as a person reads it ("trail audit is logging").
+    pub state_after: Option<String>,
+}
+
+/// The alert's `outcome`: what trailwarden did about the event as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Reverted,
+    WouldRevert,
+    Allowed,
+    Failed,
+    AlreadyReverted,
+    AlertOnly,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Reverted => "reverted",
+            Outcome::WouldRevert => "would-revert",
+            Outcome::Allowed => "allowed",
+            Outcome::Failed => "failed",
+            Outcome::AlreadyReverted => "already-reverted",
+            Outcome::AlertOnly => "alert-only",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The outcome of a whole plan from its steps.
+pub fn outcome(steps: &[StepResult]) -> Outcome {
+    let any = |f: fn(&StepStatus) -> bool| steps.iter().any(|s| f(&s.status));
+    if steps.is_empty() {
+        Outcome::AlertOnly
+    } else if any(|s| matches!(s, StepStatus::Failed(_) | StepStatus::NotAttempted)) {
+        Outcome::Failed
+    } else if any(|s| matches!(s, StepStatus::WouldDo)) {
+        Outcome::WouldRevert
+    } else if any(|s| matches!(s, StepStatus::Done)) {
+        Outcome::Reverted
+    } else {
+        Outcome::AlreadyReverted
+    }
+}
+
+/// Carries out plans with the cold start's clients.
+#[derive(Clone)]
+pub struct Executor {
+    pub clients: AwsClients,
+}
+
+/// What one action's check-act-verify returns.
+pub(crate) type StepReport = Result<(StepStatus, Option<String>), ActionError>;
+
+impl Executor {
+    pub fn new(clients: AwsClients) -> Self {
+        Executor { clients }
+    }
+
+    /// Carries out the plan in order; after a failure the remaining steps are not attempted, so the
+    /// alert can say exactly what was and was not done.
+    pub async fn execute(&self, plan: &[Action], mode: Mode) -> Vec<StepResult> {
+        let mut results = Vec::with_capacity(plan.len());
+        let mut failed = false;
+        for action in plan {
+            let (status, state_after) = if failed {
+                (StepStatus::NotAttempted, None)
+            } else {
+                match self.run(action, mode).await {
+                    Ok(report) => report,
+                    Err(error) => {
+                        failed = true;
+                        (StepStatus::Failed(error), None)
+                    }
+                }
+            };
+            tracing::info!(action = %action, status = status.as_str(), state_after = state_after.as_deref(), "step");
+            results.push(StepResult {
+                action: action.clone(),
+                status,
+                state_after,
+            });
+        }
+        results
+    }
+
+    async fn run(&self, action: &Action, mode: Mode) -> StepReport {
+        match action {
+            Action::StartLogging { trail } => {
+                crate::trail::start_logging(&self.clients, trail, mode).await
+            }
+        }
+    }
+}

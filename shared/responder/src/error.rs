@@ -1,0 +1,55 @@
+use lambda_runtime::Diagnostic;
+use thiserror::Error;
+use trailwarden_actions::{FailureKind, StepResult, StepStatus};
+use trailwarden_alerts::AlertError;
+use trailwarden_events::{EventError, Record};
+
+/// Why a function returns an error for an event. Each becomes a Lambda `Diagnostic` whose
+/// `error_type` says what went wrong, never a bare "service error".
+#[derive(Debug, Error)]
+pub enum HandlerError {
+    #[error("cannot read the event: {0}")]
+    BadEvent(EventError),
+    #[error("{0}; the event will be retried")]
+    AlertNotPublished(AlertError),
+    #[error("remediation of event {event_id} failed: {detail}")]
+    RemediationFailed {
+        event_id: String,
+        kind: FailureKind,
+        detail: String,
+    },
+}
+
+impl HandlerError {
+    pub(crate) fn remediation_failed(record: &Record, steps: &[StepResult]) -> HandlerError {
+        let (kind, detail) = steps
+            .iter()
+            .find_map(|s| match &s.status {
+                StepStatus::Failed(e) => Some((e.kind, e.to_string())),
+                _ => None,
+            })
+            .unwrap_or((FailureKind::Other, "a step failed".into()));
+        HandlerError::RemediationFailed {
+            event_id: record.event_id.clone(),
+            kind,
+            detail,
+        }
+    }
+
+    pub fn error_type(&self) -> String {
+        match self {
+            HandlerError::BadEvent(e) => format!("BadEvent.{}", e.kind()),
+            HandlerError::AlertNotPublished(_) => "AlertNotPublished".into(),
+            HandlerError::RemediationFailed { kind, .. } => format!("RemediationFailed.{kind:?}"),
+        }
+    }
+}
+
+impl From<HandlerError> for Diagnostic {
+    fn from(error: HandlerError) -> Diagnostic {
+        Diagnostic {
+            error_type: error.error_type(),
+            error_message: error.to_string(),
+        }
+    }
+}

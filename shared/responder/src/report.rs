@@ -1,0 +1,54 @@
+use serde::Serialize;
+use trailwarden_alerts::Alert;
+use trailwarden_rules::{Function, Ignored};
+
+/// What the function returns for an event (shown by `cargo lambda invoke`, kept in Lambda's logs).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Report {
+    pub event_id: String,
+    pub function: String,
+    /// `ignored` or an alert outcome (`reverted`, `would-revert`, `already-reverted`, `alert-only`).
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub actions: Vec<ReportedAction>,
+    pub alert_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReportedAction {
+    pub action: String,
+    pub status: String,
+    pub state_after: Option<String>,
+}
+
+impl Report {
+    pub fn ignored(event_id: &str, function: Function, why: &Ignored) -> Report {
+        Report {
+            event_id: event_id.to_string(),
+            function: function.name().to_string(),
+            outcome: "ignored".into(),
+            reason: Some(why.to_string()),
+            actions: vec![],
+            alert_message_id: None,
+        }
+    }
+
+    pub fn responded(alert: &Alert, message_id: String) -> Report {
+        Report {
+            event_id: alert.event.id.clone(),
+            function: alert.function.clone(),
+            outcome: alert.outcome.as_str().to_string(),
+            reason: Some(alert.summary.clone()),
+            actions: alert
+                .actions
+                .iter()
+                .map(|a| ReportedAction {
+                    action: a.action.clone(),
+                    status: a.status.to_string(),
+                    state_after: a.state_after.clone(),
+                })
+                .collect(),
+            alert_message_id: Some(message_id),
+        }
+    }
+}
