@@ -51,9 +51,10 @@ impl Arn {
         if !known_partition || service.is_empty() || resource.is_empty() {
             return Err(not_arn());
         }
-        if !account.is_empty()
-            && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-        {
+        // AWS managed policies have the account `aws`: arn:aws:iam::aws:policy/AdministratorAccess.
+        let aws_managed = service == "iam" && account == "aws";
+        let account_id = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+        if !(account.is_empty() || aws_managed || account_id) {
             return Err(not_arn());
         }
         Ok(Arn {
@@ -198,6 +199,14 @@ mod tests {
             arn.to_string(),
             "arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit"
         );
+    }
+
+    #[test]
+    fn reads_an_aws_managed_policy_arn() {
+        let arn = Arn::parse("t", "arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+        assert_eq!(arn.account, "aws");
+        assert_eq!(arn.resource_name(), "AdministratorAccess");
+        assert!(Arn::parse("t", "arn:aws:s3::aws:bucket").is_err());
     }
 
     #[test]

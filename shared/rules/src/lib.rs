@@ -3,24 +3,31 @@
 
 mod config;
 pub mod gate;
+pub mod iam;
 mod plan;
 mod principal;
 pub mod trail;
 
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector};
-pub use plan::{Action, ActionKind, Decision, Ignored, Incident, Severity, TrailRef};
+pub use iam::{Fact, FactQuery, Facts, Subject};
+pub use plan::{
+    Action, ActionKind, Decision, Ignored, Incident, Principal, PrincipalKind,
+    QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity, TrailRef,
+};
 pub use principal::PrincipalPattern;
 
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     TrailGuard,
+    IamGuard,
 }
 
 impl Function {
     pub fn name(self) -> &'static str {
         match self {
             Function::TrailGuard => "trail-guard",
+            Function::IamGuard => "iam-guard",
         }
     }
 
@@ -28,16 +35,42 @@ impl Function {
     pub fn action_kinds(self) -> &'static [ActionKind] {
         match self {
             Function::TrailGuard => &[ActionKind::StartLogging],
+            Function::IamGuard => &[
+                ActionKind::DetachPolicy,
+                ActionKind::AttachPolicy,
+                ActionKind::PutInlinePolicy,
+                ActionKind::DeleteInlinePolicy,
+                ActionKind::SetDefaultPolicyVersion,
+                ActionKind::DeletePolicyVersion,
+                ActionKind::RemoveUserFromGroup,
+                ActionKind::PutTrustPolicy,
+                ActionKind::PutPermissionsBoundary,
+                ActionKind::DeletePermissionsBoundary,
+                ActionKind::DeactivateAccessKey,
+                ActionKind::DeleteLoginProfile,
+                ActionKind::Quarantine,
+                ActionKind::RevokeRoleSessions,
+            ],
         }
     }
 
-    /// Every IAM permission the function's code uses: its actions' and publishing alerts.
+    /// The reads the function does to gather facts before deciding.
+    pub fn fact_permissions(self) -> &'static [&'static str] {
+        match self {
+            Function::TrailGuard => &[],
+            Function::IamGuard => iam::FACT_PERMISSIONS,
+        }
+    }
+
+    /// Every IAM permission the function's code uses: its actions', its fact gathering's and
+    /// publishing alerts.
     pub fn permissions(self) -> std::collections::BTreeSet<&'static str> {
         let mut all: std::collections::BTreeSet<_> = self
             .action_kinds()
             .iter()
             .flat_map(|k| k.permissions().iter().copied())
             .collect();
+        all.extend(self.fact_permissions().iter().copied());
         all.insert("sns:Publish");
         all
     }

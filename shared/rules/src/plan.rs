@@ -58,17 +58,160 @@ impl fmt::Display for TrailRef {
     }
 }
 
+/// The kind of IAM identity a policy is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrincipalKind {
+    User,
+    Role,
+    Group,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "user",
+            PrincipalKind::Role => "role",
+            PrincipalKind::Group => "group",
+        }
+    }
+}
+
+/// An IAM user, role or group of the event's account, by name (names are unique per kind).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Principal {
+    pub kind: PrincipalKind,
+    pub name: String,
+}
+
+impl Principal {
+    pub fn user(name: impl Into<String>) -> Principal {
+        Principal {
+            kind: PrincipalKind::User,
+            name: name.into(),
+        }
+    }
+
+    pub fn role(name: impl Into<String>) -> Principal {
+        Principal {
+            kind: PrincipalKind::Role,
+            name: name.into(),
+        }
+    }
+
+    pub fn group(name: impl Into<String>) -> Principal {
+        Principal {
+            kind: PrincipalKind::Group,
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.as_str(), self.name)
+    }
+}
+
+/// The name of the inline deny-all policy that quarantines a user or role.
+pub const QUARANTINE_POLICY_NAME: &str = "trailwarden-quarantine";
+
+/// The name of the inline policy that denies a role's sessions issued before a time.
+pub const REVOKE_SESSIONS_POLICY_NAME: &str = "trailwarden-revoke-sessions";
+
 /// One thing trailwarden does to AWS. Each knows the IAM permissions it needs ([`ActionKind`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// `cloudtrail:StartLogging` on a stopped trail.
-    StartLogging { trail: TrailRef },
+    StartLogging {
+        trail: TrailRef,
+    },
+    /// Detach a managed policy from a user, role or group.
+    DetachPolicy {
+        principal: Principal,
+        policy: Arn,
+    },
+    /// Attach a managed policy (a protected one that was detached) again.
+    AttachPolicy {
+        principal: Principal,
+        policy: Arn,
+    },
+    /// Put an inline policy back to `document` (JSON, as CloudTrail recorded it).
+    PutInlinePolicy {
+        principal: Principal,
+        name: String,
+        document: String,
+    },
+    /// Delete an inline policy, only while its document is still `document` (the event's).
+    DeleteInlinePolicy {
+        principal: Principal,
+        name: String,
+        document: String,
+    },
+    /// Make `version` the default version of a managed policy.
+    SetDefaultPolicyVersion {
+        policy: Arn,
+        version: String,
+    },
+    /// Delete a (non-default) version of a managed policy.
+    DeletePolicyVersion {
+        policy: Arn,
+        version: String,
+    },
+    RemoveUserFromGroup {
+        user: String,
+        group: String,
+    },
+    /// Put a role's trust policy back to `document`.
+    PutTrustPolicy {
+        role: String,
+        document: String,
+    },
+    /// Set a user's or role's permissions boundary back to `policy`.
+    PutPermissionsBoundary {
+        principal: Principal,
+        policy: Arn,
+    },
+    /// Remove a user's or role's permissions boundary that was not there before.
+    DeletePermissionsBoundary {
+        principal: Principal,
+    },
+    /// Make an access key inactive; it is kept as evidence.
+    DeactivateAccessKey {
+        user: String,
+        access_key_id: String,
+    },
+    /// Delete a user's console password (login profile).
+    DeleteLoginProfile {
+        user: String,
+    },
+    /// Put the inline deny-all policy [`QUARANTINE_POLICY_NAME`] on a user or role.
+    Quarantine {
+        principal: Principal,
+    },
+    /// Deny a role's sessions issued before the moment the action runs.
+    RevokeRoleSessions {
+        role: String,
+    },
 }
 
 impl Action {
     pub fn kind(&self) -> ActionKind {
         match self {
             Action::StartLogging { .. } => ActionKind::StartLogging,
+            Action::DetachPolicy { .. } => ActionKind::DetachPolicy,
+            Action::AttachPolicy { .. } => ActionKind::AttachPolicy,
+            Action::PutInlinePolicy { .. } => ActionKind::PutInlinePolicy,
+            Action::DeleteInlinePolicy { .. } => ActionKind::DeleteInlinePolicy,
+            Action::SetDefaultPolicyVersion { .. } => ActionKind::SetDefaultPolicyVersion,
+            Action::DeletePolicyVersion { .. } => ActionKind::DeletePolicyVersion,
+            Action::RemoveUserFromGroup { .. } => ActionKind::RemoveUserFromGroup,
+            Action::PutTrustPolicy { .. } => ActionKind::PutTrustPolicy,
+            Action::PutPermissionsBoundary { .. } => ActionKind::PutPermissionsBoundary,
+            Action::DeletePermissionsBoundary { .. } => ActionKind::DeletePermissionsBoundary,
+            Action::DeactivateAccessKey { .. } => ActionKind::DeactivateAccessKey,
+            Action::DeleteLoginProfile { .. } => ActionKind::DeleteLoginProfile,
+            Action::Quarantine { .. } => ActionKind::Quarantine,
+            Action::RevokeRoleSessions { .. } => ActionKind::RevokeRoleSessions,
         }
     }
 }
@@ -78,6 +221,59 @@ impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::StartLogging { trail } => write!(f, "start logging on {trail}"),
+            Action::DetachPolicy { principal, policy } => {
+                write!(f, "detach policy {policy} from {principal}")
+            }
+            Action::AttachPolicy { principal, policy } => {
+                write!(f, "attach policy {policy} to {principal} again")
+            }
+            Action::PutInlinePolicy {
+                principal, name, ..
+            } => write!(
+                f,
+                "put back the previous document of inline policy {name} of {principal}"
+            ),
+            Action::DeleteInlinePolicy {
+                principal, name, ..
+            } => write!(f, "delete inline policy {name} of {principal}"),
+            Action::SetDefaultPolicyVersion { policy, version } => {
+                write!(f, "make version {version} the default of policy {policy}")
+            }
+            Action::DeletePolicyVersion { policy, version } => {
+                write!(f, "delete version {version} of policy {policy}")
+            }
+            Action::RemoveUserFromGroup { user, group } => {
+                write!(f, "remove user {user} from group {group}")
+            }
+            Action::PutTrustPolicy { role, .. } => {
+                write!(f, "put back the previous trust policy of role {role}")
+            }
+            Action::PutPermissionsBoundary { principal, policy } => {
+                write!(
+                    f,
+                    "set the permissions boundary of {principal} back to {policy}"
+                )
+            }
+            Action::DeletePermissionsBoundary { principal } => {
+                write!(f, "remove the permissions boundary of {principal}")
+            }
+            Action::DeactivateAccessKey {
+                user,
+                access_key_id,
+            } => write!(f, "deactivate access key {access_key_id} of user {user}"),
+            Action::DeleteLoginProfile { user } => {
+                write!(
+                    f,
+                    "delete the console password (login profile) of user {user}"
+                )
+            }
+            Action::Quarantine { principal } => write!(
+                f,
+                "quarantine {principal} with the deny-all inline policy {QUARANTINE_POLICY_NAME}"
+            ),
+            Action::RevokeRoleSessions { role } => {
+                write!(f, "deny the sessions of role {role} issued before now")
+            }
         }
     }
 }
@@ -87,20 +283,129 @@ impl fmt::Display for Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum ActionKind {
     StartLogging,
+    DetachPolicy,
+    AttachPolicy,
+    PutInlinePolicy,
+    DeleteInlinePolicy,
+    SetDefaultPolicyVersion,
+    DeletePolicyVersion,
+    RemoveUserFromGroup,
+    PutTrustPolicy,
+    PutPermissionsBoundary,
+    DeletePermissionsBoundary,
+    DeactivateAccessKey,
+    DeleteLoginProfile,
+    Quarantine,
+    RevokeRoleSessions,
 }
 
 impl ActionKind {
-    pub const ALL: &'static [ActionKind] = &[ActionKind::StartLogging];
+    pub const ALL: &'static [ActionKind] = &[
+        ActionKind::StartLogging,
+        ActionKind::DetachPolicy,
+        ActionKind::AttachPolicy,
+        ActionKind::PutInlinePolicy,
+        ActionKind::DeleteInlinePolicy,
+        ActionKind::SetDefaultPolicyVersion,
+        ActionKind::DeletePolicyVersion,
+        ActionKind::RemoveUserFromGroup,
+        ActionKind::PutTrustPolicy,
+        ActionKind::PutPermissionsBoundary,
+        ActionKind::DeletePermissionsBoundary,
+        ActionKind::DeactivateAccessKey,
+        ActionKind::DeleteLoginProfile,
+        ActionKind::Quarantine,
+        ActionKind::RevokeRoleSessions,
+    ];
 
     pub fn permissions(self) -> &'static [&'static str] {
         match self {
             ActionKind::StartLogging => &["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
+            ActionKind::DetachPolicy => &[
+                "iam:ListAttachedUserPolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListAttachedGroupPolicies",
+                "iam:DetachUserPolicy",
+                "iam:DetachRolePolicy",
+                "iam:DetachGroupPolicy",
+            ],
+            ActionKind::AttachPolicy => &[
+                "iam:ListAttachedUserPolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListAttachedGroupPolicies",
+                "iam:AttachUserPolicy",
+                "iam:AttachRolePolicy",
+                "iam:AttachGroupPolicy",
+            ],
+            ActionKind::PutInlinePolicy => &[
+                "iam:GetUserPolicy",
+                "iam:GetRolePolicy",
+                "iam:GetGroupPolicy",
+                "iam:PutUserPolicy",
+                "iam:PutRolePolicy",
+                "iam:PutGroupPolicy",
+            ],
+            ActionKind::DeleteInlinePolicy => &[
+                "iam:GetUserPolicy",
+                "iam:GetRolePolicy",
+                "iam:GetGroupPolicy",
+                "iam:DeleteUserPolicy",
+                "iam:DeleteRolePolicy",
+                "iam:DeleteGroupPolicy",
+            ],
+            ActionKind::SetDefaultPolicyVersion => {
+                &["iam:GetPolicy", "iam:SetDefaultPolicyVersion"]
+            }
+            ActionKind::DeletePolicyVersion => &[
+                "iam:GetPolicy",
+                "iam:GetPolicyVersion",
+                "iam:DeletePolicyVersion",
+            ],
+            ActionKind::RemoveUserFromGroup => {
+                &["iam:ListGroupsForUser", "iam:RemoveUserFromGroup"]
+            }
+            ActionKind::PutTrustPolicy => &["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
+            ActionKind::PutPermissionsBoundary => &[
+                "iam:GetUser",
+                "iam:GetRole",
+                "iam:PutUserPermissionsBoundary",
+                "iam:PutRolePermissionsBoundary",
+            ],
+            ActionKind::DeletePermissionsBoundary => &[
+                "iam:GetUser",
+                "iam:GetRole",
+                "iam:DeleteUserPermissionsBoundary",
+                "iam:DeleteRolePermissionsBoundary",
+            ],
+            ActionKind::DeactivateAccessKey => &["iam:ListAccessKeys", "iam:UpdateAccessKey"],
+            ActionKind::DeleteLoginProfile => &["iam:GetLoginProfile", "iam:DeleteLoginProfile"],
+            ActionKind::Quarantine => &[
+                "iam:GetUserPolicy",
+                "iam:GetRolePolicy",
+                "iam:PutUserPolicy",
+                "iam:PutRolePolicy",
+            ],
+            ActionKind::RevokeRoleSessions => &["iam:GetRolePolicy", "iam:PutRolePolicy"],
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::StartLogging => "StartLogging",
+            ActionKind::DetachPolicy => "DetachPolicy",
+            ActionKind::AttachPolicy => "AttachPolicy",
+            ActionKind::PutInlinePolicy => "PutInlinePolicy",
+            ActionKind::DeleteInlinePolicy => "DeleteInlinePolicy",
+            ActionKind::SetDefaultPolicyVersion => "SetDefaultPolicyVersion",
+            ActionKind::DeletePolicyVersion => "DeletePolicyVersion",
+            ActionKind::RemoveUserFromGroup => "RemoveUserFromGroup",
+            ActionKind::PutTrustPolicy => "PutTrustPolicy",
+            ActionKind::PutPermissionsBoundary => "PutPermissionsBoundary",
+            ActionKind::DeletePermissionsBoundary => "DeletePermissionsBoundary",
+            ActionKind::DeactivateAccessKey => "DeactivateAccessKey",
+            ActionKind::DeleteLoginProfile => "DeleteLoginProfile",
+            ActionKind::Quarantine => "Quarantine",
+            ActionKind::RevokeRoleSessions => "RevokeRoleSessions",
         }
     }
 }

@@ -1,0 +1,1029 @@
+//! iam-guard's decisions: what to do when someone who is not allowed changes who may do what.
+//!
+//! Two phases keep the decisions pure. [`facts_needed`] says what a record's decision must know
+//! that the record does not carry (an overwritten inline policy, a replaced trust policy or
+//! boundary, a policy's previous default version); the actions crate gathers those [`Facts`] from
+//! AWS; [`decide`] turns record, configuration and facts into a [`Decision`]. Where a fact is
+//! [`Fact::Unknown`], nothing is guessed: the principal now holding the unknown permissions is
+//! quarantined and the alert is critical.
+
+use crate::{
+    Action, Config, Decision, Ignored, Incident, PolicySelector, Principal, PrincipalKind,
+    Severity, gate,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+use trailwarden_events::{Arn, EventError, EventTime, IdentityKind, Record, RoleKey};
+
+/// The reads iam-guard does to gather facts before deciding.
+pub const FACT_PERMISSIONS: &[&str] = &[
+    "cloudtrail:LookupEvents",
+    "iam:ListPolicyVersions",
+    "iam:ListEntitiesForPolicy",
+    "iam:GetUser",
+    "iam:GetRole",
+    "iam:GetGroup",
+];
+
+/// What a previous state is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    /// An inline policy's document.
+    InlinePolicy { principal: Principal, name: String },
+    /// A role's trust policy document.
+    TrustPolicy { role: String },
+    /// A user's or role's permissions boundary (a policy ARN).
+    PermissionsBoundary { principal: Principal },
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::InlinePolicy { principal, name } => {
+                write!(f, "inline policy {name} of {principal}")
+            }
+            Subject::TrustPolicy { role } => write!(f, "trust policy of role {role}"),
+            Subject::PermissionsBoundary { principal } => {
+                write!(f, "permissions boundary of {principal}")
+            }
+        }
+    }
+}
+
+/// Something a decision needs to know that the record does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FactQuery {
+    /// What `subject` was just before the event (`before`, `event_id`): from CloudTrail event
+    /// history, the latest earlier change of that resource.
+    PreviousState {
+        subject: Subject,
+        before: EventTime,
+        event_id: String,
+    },
+    /// The default version `policy` had before `new_default` became its default.
+    PreviousDefaultVersion {
+        policy: Arn,
+        new_default: String,
+        before: EventTime,
+        event_id: String,
+    },
+    /// The users and roles a managed policy is attached to.
+    AttachedTo { policy: Arn },
+}
+
+/// The answer to a [`FactQuery`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// The previous state: a document, a policy ARN or a version id; `None` when there was none.
+    Known(Option<String>),
+    /// Principals (for [`FactQuery::AttachedTo`]).
+    Principals(Vec<Principal>),
+    /// Cannot be known for certain, and why.
+    Unknown(String),
+}
+
+/// The facts gathered for one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    answers: HashMap<FactQuery, Fact>,
+}
+
+impl Facts {
+    pub fn new() -> Facts {
+        Facts::default()
+    }
+
+    pub fn insert(&mut self, query: FactQuery, fact: Fact) {
+        self.answers.insert(query, fact);
+    }
+
+    pub fn with(mut self, query: FactQuery, fact: Fact) -> Facts {
+        self.insert(query, fact);
+        self
+    }
+
+    /// The answer, or `Unknown` when the fact was not gathered.
+    pub fn get(&self, query: &FactQuery) -> Fact {
+        self.answers
+            .get(query)
+            .cloned()
+            .unwrap_or_else(|| Fact::Unknown("the fact was not gathered".into()))
+    }
+}
+
+/// The calls whose revert is a quarantine-class change (they give someone new permissions).
+pub const REVERTED_EVENT_NAMES: &[&str] = &[
+    "AttachUserPolicy",
+    "AttachRolePolicy",
+    "AttachGroupPolicy",
+    "PutUserPolicy",
+    "PutRolePolicy",
+    "PutGroupPolicy",
+    "CreatePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "AddUserToGroup",
+    "UpdateAssumeRolePolicy",
+    "PutRolePermissionsBoundary",
+    "PutUserPermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
+    "DeleteUserPermissionsBoundary",
+    "CreateAccessKey",
+    "CreateLoginProfile",
+    "UpdateLoginProfile",
+    "CreateUser",
+    "CreateRole",
+];
+
+/// The removals that are put back when the policy is in `PROTECTED_POLICIES`.
+pub const PROTECTED_REMOVAL_EVENT_NAMES: &[&str] = &[
+    "DetachUserPolicy",
+    "DetachRolePolicy",
+    "DetachGroupPolicy",
+    "DeleteUserPolicy",
+    "DeleteRolePolicy",
+    "DeleteGroupPolicy",
+];
+
+/// True for IAM calls that only read.
+pub fn is_read_only(record: &Record) -> bool {
+    record.read_only == Some(true)
+        || ["Get", "List", "Generate", "Simulate"]
+            .iter()
+            .any(|prefix| record.event_name.starts_with(prefix))
+}
+
+/// Why iam-guard leaves the record alone before looking at what it changed, or `None`.
+fn skipped(record: &Record, config: &Config) -> Option<Ignored> {
+    if record.event_source != "iam.amazonaws.com" {
+        return Some(Ignored::NotHandled {
+            event_name: record.event_name.clone(),
+        });
+    }
+    if let Some(why) = gate::ignored(record, config) {
+        return Some(why);
+    }
+    is_read_only(record).then_some(Ignored::ReadOnly)
+}
+
+/// The facts [`decide`] needs for this record. Empty when the record is ignored anyway.
+pub fn facts_needed(record: &Record, config: &Config) -> Vec<FactQuery> {
+    if skipped(record, config).is_some() {
+        return vec![];
+    }
+    // A record whose parameters cannot be read needs no facts: decide reports the error.
+    queries(record, config).unwrap_or_default()
+}
+
+fn previous(record: &Record, subject: Subject) -> FactQuery {
+    FactQuery::PreviousState {
+        subject,
+        before: record.event_time,
+        event_id: record.event_id.clone(),
+    }
+}
+
+fn queries(record: &Record, config: &Config) -> Result<Vec<FactQuery>, EventError> {
+    let name = record.event_name.as_str();
+    Ok(match name {
+        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => {
+            let principal = principal_of(record)?;
+            vec![previous(
+                record,
+                Subject::InlinePolicy {
+                    principal,
+                    name: param(record, "policyName")?,
+                },
+            )]
+        }
+        "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => {
+            let policy_name = param(record, "policyName")?;
+            if !is_protected_name(&policy_name, config) {
+                return Ok(vec![]);
+            }
+            vec![previous(
+                record,
+                Subject::InlinePolicy {
+                    principal: principal_of(record)?,
+                    name: policy_name,
+                },
+            )]
+        }
+        "UpdateAssumeRolePolicy" => vec![previous(
+            record,
+            Subject::TrustPolicy {
+                role: param(record, "roleName")?,
+            },
+        )],
+        "PutRolePermissionsBoundary"
+        | "PutUserPermissionsBoundary"
+        | "DeleteRolePermissionsBoundary"
+        | "DeleteUserPermissionsBoundary" => vec![previous(
+            record,
+            Subject::PermissionsBoundary {
+                principal: principal_of(record)?,
+            },
+        )],
+        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => {
+            let policy = policy_arn(record)?;
+            let Some(new_default) = new_default_version(record)? else {
+                return Ok(vec![]);
+            };
+            vec![
+                FactQuery::PreviousDefaultVersion {
+                    policy: policy.clone(),
+                    new_default,
+                    before: record.event_time,
+                    event_id: record.event_id.clone(),
+                },
+                FactQuery::AttachedTo { policy },
+            ]
+        }
+        _ => vec![],
+    })
+}
+
+/// Decides what iam-guard does about one CloudTrail record, given the facts [`facts_needed`] asked
+/// for.
+pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decision, EventError> {
+    if let Some(why) = skipped(record, config) {
+        return Ok(Decision::Ignore(why));
+    }
+    let ctx = Ctx {
+        record,
+        config,
+        facts,
+    };
+    let response = match record.event_name.as_str() {
+        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => ctx.attach()?,
+        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => ctx.put_inline()?,
+        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => ctx.policy_version()?,
+        "AddUserToGroup" => ctx.add_user_to_group()?,
+        "UpdateAssumeRolePolicy" => ctx.update_trust()?,
+        "PutRolePermissionsBoundary"
+        | "PutUserPermissionsBoundary"
+        | "DeleteRolePermissionsBoundary"
+        | "DeleteUserPermissionsBoundary" => ctx.boundary()?,
+        "CreateAccessKey" => ctx.create_access_key()?,
+        "CreateLoginProfile" | "UpdateLoginProfile" => ctx.login_profile()?,
+        "CreateUser" | "CreateRole" => ctx.create_principal()?,
+        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => ctx.detach()?,
+        "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => ctx.delete_inline()?,
+        _ => ctx.alert_only(),
+    };
+    Ok(ctx.finish(response))
+}
+
+/// What a row decided, before the actor's containment is added.
+struct Response {
+    summary: String,
+    resource: String,
+    severity: Severity,
+    plan: Vec<Action>,
+    next_steps: Vec<String>,
+    /// An unauthorized change that trailwarden responds to (containment applies), not alert-only.
+    unauthorized: bool,
+}
+
+struct Ctx<'a> {
+    record: &'a Record,
+    config: &'a Config,
+    facts: &'a Facts,
+}
+
+impl Ctx<'_> {
+    fn actor(&self) -> String {
+        self.record.actor.to_string()
+    }
+
+    fn revert(
+        &self,
+        summary: String,
+        resource: String,
+        severity: Severity,
+        plan: Vec<Action>,
+    ) -> Response {
+        Response {
+            next_steps: vec![format!(
+                "Ask why {} made this change; it is not in ALLOWED_PRINCIPALS.",
+                self.actor()
+            )],
+            summary,
+            resource,
+            severity,
+            plan,
+            unauthorized: true,
+        }
+    }
+
+    fn alert_only(&self) -> Response {
+        let r = self.record;
+        Response {
+            summary: format!("IAM {} called by {}", r.event_name, self.actor()),
+            resource: resource_of(r),
+            severity: Severity::Medium,
+            plan: vec![],
+            next_steps: vec![format!(
+                "Check that {} was expected; trailwarden does not revert it.",
+                r.event_name
+            )],
+            unauthorized: false,
+        }
+    }
+
+    /// The previous state is not known: quarantine who now holds the unknown permissions.
+    fn unknown(
+        &self,
+        summary: String,
+        resource: String,
+        unknown: &str,
+        holders: &[Principal],
+    ) -> Response {
+        let mut plan = vec![];
+        let mut next_steps = vec![format!(
+            "trailwarden could not revert this: {unknown}. Find the previous state and restore it by hand."
+        )];
+        for holder in holders {
+            match self.quarantine_refusal(holder, None) {
+                None => plan.push(Action::Quarantine {
+                    principal: holder.clone(),
+                }),
+                Some(why) => next_steps.push(format!("{holder} is not quarantined: {why}.")),
+            }
+        }
+        if !plan.is_empty() {
+            next_steps.push(format!(
+                "Remove the inline policy {} once the previous state is restored.",
+                crate::QUARANTINE_POLICY_NAME
+            ));
+        }
+        Response {
+            summary: format!("{summary}; previous state unknown"),
+            resource,
+            severity: Severity::Critical,
+            plan,
+            next_steps,
+            unauthorized: true,
+        }
+    }
+
+    /// Why `principal` must not be quarantined, or `None`.
+    fn quarantine_refusal(&self, principal: &Principal, full_arn: Option<&Arn>) -> Option<String> {
+        let account = self.record.account().unwrap_or_default();
+        if let Some(arn) = full_arn
+            && arn.account != account
+        {
+            return Some(format!(
+                "it belongs to account {}, not this account {account}",
+                arn.account
+            ));
+        }
+        let resource_type = match principal.kind {
+            PrincipalKind::User => "user",
+            PrincipalKind::Role => "role",
+            PrincipalKind::Group => {
+                return Some(
+                    "a group cannot be quarantined; quarantine its members by hand if needed"
+                        .into(),
+                );
+            }
+        };
+        let by_name = Arn {
+            partition: full_arn.map_or_else(|| "aws".into(), |a| a.partition.clone()),
+            service: "iam".into(),
+            region: String::new(),
+            account: account.to_string(),
+            resource: format!("{resource_type}/{}", principal.name),
+        };
+        if principal.kind == PrincipalKind::Role
+            && let Some(key) = RoleKey::from_arn(&by_name)
+            && self.config.responder_roles.contains(&key)
+        {
+            return Some("it is trailwarden's own role".into());
+        }
+        self.config
+            .allowed_principals
+            .iter()
+            .find(|p| p.matches(&by_name) || full_arn.is_some_and(|a| p.matches(a)))
+            .map(|p| format!("it is allowed by {p}"))
+    }
+
+    fn attach(&self) -> Result<Response, EventError> {
+        let principal = principal_of(self.record)?;
+        let policy = policy_arn(self.record)?;
+        Ok(self.revert(
+            format!(
+                "policy {} attached to {principal} by {}",
+                policy.resource_name(),
+                self.actor()
+            ),
+            format!("{principal} ({policy})"),
+            if policy.resource_name() == "AdministratorAccess" {
+                Severity::Critical
+            } else {
+                Severity::High
+            },
+            vec![Action::DetachPolicy { principal, policy }],
+        ))
+    }
+
+    fn put_inline(&self) -> Result<Response, EventError> {
+        let principal = principal_of(self.record)?;
+        let name = param(self.record, "policyName")?;
+        let document = param(self.record, "policyDocument")?;
+        let summary = format!(
+            "inline policy {name} put on {principal} by {}",
+            self.actor()
+        );
+        let resource = format!("{principal} (inline policy {name})");
+        let subject = Subject::InlinePolicy {
+            principal: principal.clone(),
+            name: name.clone(),
+        };
+        Ok(
+            match known(self.facts.get(&previous(self.record, subject))) {
+                Ok(Some(previous)) => self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::PutInlinePolicy {
+                        principal,
+                        name,
+                        document: previous,
+                    }],
+                ),
+                Ok(None) => self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::DeleteInlinePolicy {
+                        principal,
+                        name,
+                        document,
+                    }],
+                ),
+                Err(why) => self.unknown(
+                    summary,
+                    resource,
+                    &format!("the previous document of inline policy {name} is unknown ({why})"),
+                    &[principal],
+                ),
+            },
+        )
+    }
+
+    fn policy_version(&self) -> Result<Response, EventError> {
+        let r = self.record;
+        let policy = policy_arn(r)?;
+        let account = r.account().unwrap_or_default();
+        if policy.account != account {
+            return Ok(other_account(r, &policy.to_string(), &policy.account));
+        }
+        let created = match r.event_name.as_str() {
+            "CreatePolicyVersion" => Some(
+                r.response_elements
+                    .as_ref()
+                    .and_then(|e| e.get("policyVersion"))
+                    .and_then(|v| v.get("versionId"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| EventError::Request {
+                        event_name: r.event_name.clone(),
+                        reason: "responseElements.policyVersion.versionId is missing".into(),
+                    })?
+                    .to_string(),
+            ),
+            _ => None,
+        };
+        let summary = match &created {
+            Some(v) => format!(
+                "version {v} of policy {} created by {}",
+                policy.resource_name(),
+                self.actor()
+            ),
+            None => format!(
+                "default version of policy {} changed to {} by {}",
+                policy.resource_name(),
+                param(r, "versionId")?,
+                self.actor()
+            ),
+        };
+        let resource = policy.to_string();
+        let mut plan = vec![];
+        if let Some(new_default) = new_default_version(r)? {
+            let query = FactQuery::PreviousDefaultVersion {
+                policy: policy.clone(),
+                new_default: new_default.clone(),
+                before: r.event_time,
+                event_id: r.event_id.clone(),
+            };
+            match known(self.facts.get(&query)) {
+                Ok(Some(version)) if version != new_default => {
+                    plan.push(Action::SetDefaultPolicyVersion {
+                        policy: policy.clone(),
+                        version,
+                    });
+                }
+                // The call made default what already was: nothing to put back.
+                Ok(_) => {}
+                Err(why) => {
+                    let holders = match self.facts.get(&FactQuery::AttachedTo {
+                        policy: policy.clone(),
+                    }) {
+                        Fact::Principals(p) => p,
+                        _ => vec![],
+                    };
+                    let mut response = self.unknown(
+                        summary,
+                        resource,
+                        &format!("the previous default version is unknown ({why})"),
+                        &holders,
+                    );
+                    if holders.is_empty() {
+                        response.next_steps.push(
+                            "No user or role this policy is attached to could be listed to quarantine."
+                                .into(),
+                        );
+                    }
+                    return Ok(response);
+                }
+            }
+        }
+        if let Some(version) = created {
+            plan.push(Action::DeletePolicyVersion { policy, version });
+        }
+        Ok(self.revert(summary, resource, Severity::High, plan))
+    }
+
+    fn add_user_to_group(&self) -> Result<Response, EventError> {
+        let user = param(self.record, "userName")?;
+        let group = param(self.record, "groupName")?;
+        Ok(self.revert(
+            format!("user {user} added to group {group} by {}", self.actor()),
+            format!("user {user} (group {group})"),
+            Severity::High,
+            vec![Action::RemoveUserFromGroup { user, group }],
+        ))
+    }
+
+    fn update_trust(&self) -> Result<Response, EventError> {
+        let role = param(self.record, "roleName")?;
+        let summary = format!("trust policy of role {role} replaced by {}", self.actor());
+        let resource = format!("role {role} (trust policy)");
+        let query = previous(self.record, Subject::TrustPolicy { role: role.clone() });
+        Ok(match known(self.facts.get(&query)) {
+            Ok(Some(document)) => self.revert(
+                summary,
+                resource,
+                Severity::High,
+                vec![Action::PutTrustPolicy { role, document }],
+            ),
+            Ok(None) => self.unknown(
+                summary,
+                resource,
+                "a role always has a trust policy, yet none was found before this change",
+                &[Principal::role(role)],
+            ),
+            Err(why) => self.unknown(
+                summary,
+                resource,
+                &format!("the previous trust policy is unknown ({why})"),
+                &[Principal::role(role)],
+            ),
+        })
+    }
+
+    fn boundary(&self) -> Result<Response, EventError> {
+        let principal = principal_of(self.record)?;
+        let removed = self.record.event_name.starts_with("Delete");
+        let summary = if removed {
+            format!(
+                "permissions boundary of {principal} removed by {}",
+                self.actor()
+            )
+        } else {
+            format!(
+                "permissions boundary of {principal} set to {} by {}",
+                param(self.record, "permissionsBoundary")?,
+                self.actor()
+            )
+        };
+        let resource = format!("{principal} (permissions boundary)");
+        let query = previous(
+            self.record,
+            Subject::PermissionsBoundary {
+                principal: principal.clone(),
+            },
+        );
+        Ok(match known(self.facts.get(&query)) {
+            Ok(Some(arn)) => match Arn::parse("the previous permissions boundary", &arn) {
+                Ok(policy) => self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::PutPermissionsBoundary { principal, policy }],
+                ),
+                Err(e) => self.unknown(summary, resource, &e.to_string(), &[principal]),
+            },
+            // Removing a boundary that was never there changed nothing.
+            Ok(None) if removed => self.revert(summary, resource, Severity::Medium, vec![]),
+            Ok(None) => self.revert(
+                summary,
+                resource,
+                Severity::High,
+                vec![Action::DeletePermissionsBoundary { principal }],
+            ),
+            Err(why) => self.unknown(
+                summary,
+                resource,
+                &format!("the previous permissions boundary is unknown ({why})"),
+                &[principal],
+            ),
+        })
+    }
+
+    fn create_access_key(&self) -> Result<Response, EventError> {
+        let r = self.record;
+        let key = r
+            .response_elements
+            .as_ref()
+            .and_then(|e| e.get("accessKey"))
+            .ok_or_else(|| EventError::Request {
+                event_name: r.event_name.clone(),
+                reason: "responseElements.accessKey is missing".into(),
+            })?;
+        let field = |name: &str| key.get(name).and_then(Value::as_str).map(String::from);
+        let access_key_id = field("accessKeyId").ok_or_else(|| EventError::Request {
+            event_name: r.event_name.clone(),
+            reason: "responseElements.accessKey.accessKeyId is missing".into(),
+        })?;
+        let user = field("userName")
+            .or_else(|| optional_param(r, "userName"))
+            .ok_or_else(|| EventError::Request {
+                event_name: r.event_name.clone(),
+                reason: "the key's userName is missing".into(),
+            })?;
+        Ok(self.revert(
+            format!(
+                "access key {access_key_id} created for user {user} by {}",
+                self.actor()
+            ),
+            format!("user {user} (access key {access_key_id})"),
+            Severity::High,
+            vec![Action::DeactivateAccessKey {
+                user,
+                access_key_id,
+            }],
+        ))
+    }
+
+    fn login_profile(&self) -> Result<Response, EventError> {
+        let r = self.record;
+        let user = optional_param(r, "userName")
+            .or_else(|| {
+                r.response_elements
+                    .as_ref()
+                    .and_then(|e| e.get("loginProfile"))
+                    .and_then(|p| p.get("userName"))
+                    .and_then(Value::as_str)
+                    .map(String::from)
+            })
+            .ok_or_else(|| EventError::Request {
+                event_name: r.event_name.clone(),
+                reason: "userName is missing".into(),
+            })?;
+        let what = if r.event_name == "CreateLoginProfile" {
+            "created"
+        } else {
+            "changed"
+        };
+        let mut response = self.revert(
+            format!("console password of user {user} {what} by {}", self.actor()),
+            format!("user {user} (login profile)"),
+            Severity::High,
+            vec![Action::DeleteLoginProfile { user: user.clone() }],
+        );
+        if r.event_name == "UpdateLoginProfile" {
+            response.next_steps.push(format!(
+                "A password cannot be put back: give user {user} a new console password once the change is explained."
+            ));
+        }
+        Ok(response)
+    }
+
+    fn create_principal(&self) -> Result<Response, EventError> {
+        let r = self.record;
+        let (kind, key) = match r.event_name.as_str() {
+            "CreateUser" => (PrincipalKind::User, "user"),
+            _ => (PrincipalKind::Role, "role"),
+        };
+        let created = r.response_elements.as_ref().and_then(|e| e.get(key));
+        let name = created
+            .and_then(|c| {
+                c.get(if key == "user" {
+                    "userName"
+                } else {
+                    "roleName"
+                })
+            })
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or_else(|| {
+                optional_param(
+                    r,
+                    if key == "user" {
+                        "userName"
+                    } else {
+                        "roleName"
+                    },
+                )
+            })
+            .ok_or_else(|| EventError::Request {
+                event_name: r.event_name.clone(),
+                reason: format!("the new {key}'s name is missing"),
+            })?;
+        let arn = created
+            .and_then(|c| c.get("arn"))
+            .and_then(Value::as_str)
+            .map(|a| Arn::parse("responseElements arn", a))
+            .transpose()?;
+        let principal = Principal { kind, name };
+        let summary = format!("{principal} created by {}", self.actor());
+        let resource = arn
+            .as_ref()
+            .map_or_else(|| principal.to_string(), Arn::to_string);
+        Ok(match self.quarantine_refusal(&principal, arn.as_ref()) {
+            None => {
+                let mut response = self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::Quarantine {
+                        principal: principal.clone(),
+                    }],
+                );
+                response.next_steps.push(format!(
+                    "{principal} is kept for investigation; delete it once it is understood."
+                ));
+                response
+            }
+            Some(why) => Response {
+                next_steps: vec![format!("{principal} is not quarantined: {why}.")],
+                ..self.revert(summary, resource, Severity::High, vec![])
+            },
+        })
+    }
+
+    fn detach(&self) -> Result<Response, EventError> {
+        let policy = policy_arn(self.record)?;
+        if !is_protected_arn(&policy, self.config) {
+            return Ok(self.alert_only());
+        }
+        let principal = principal_of(self.record)?;
+        Ok(self.revert(
+            format!(
+                "protected policy {} detached from {principal} by {}",
+                policy.resource_name(),
+                self.actor()
+            ),
+            format!("{principal} ({policy})"),
+            Severity::High,
+            vec![Action::AttachPolicy { principal, policy }],
+        ))
+    }
+
+    fn delete_inline(&self) -> Result<Response, EventError> {
+        let name = param(self.record, "policyName")?;
+        if !is_protected_name(&name, self.config) {
+            return Ok(self.alert_only());
+        }
+        let principal = principal_of(self.record)?;
+        let summary = format!(
+            "protected inline policy {name} deleted from {principal} by {}",
+            self.actor()
+        );
+        let resource = format!("{principal} (inline policy {name})");
+        let subject = Subject::InlinePolicy {
+            principal: principal.clone(),
+            name: name.clone(),
+        };
+        Ok(
+            match known(self.facts.get(&previous(self.record, subject))) {
+                Ok(Some(document)) => self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::PutInlinePolicy {
+                        principal,
+                        name,
+                        document,
+                    }],
+                ),
+                Ok(None) => self.unknown(
+                    summary,
+                    resource,
+                    &format!("no earlier document of inline policy {name} was found"),
+                    &[principal],
+                ),
+                Err(why) => self.unknown(
+                    summary,
+                    resource,
+                    &format!("the deleted document of inline policy {name} is unknown ({why})"),
+                    &[principal],
+                ),
+            },
+        )
+    }
+
+    /// Adds the actor's containment (`CONTAIN_ACTOR=true`) and makes the decision.
+    fn finish(&self, mut response: Response) -> Decision {
+        if response.unauthorized && self.config.contain_actor {
+            self.contain_actor(&mut response);
+        }
+        Decision::Respond {
+            incident: Incident {
+                summary: capitalise(&response.summary),
+                resource: response.resource,
+                severity: response.severity,
+                next_steps: response.next_steps,
+            },
+            plan: response.plan,
+        }
+    }
+
+    fn contain_actor(&self, response: &mut Response) {
+        let actor = &self.record.actor;
+        let account = self.record.account();
+        if actor.account.as_deref() != account {
+            response.next_steps.push(format!(
+                "{actor} belongs to another account; contain it from there."
+            ));
+            return;
+        }
+        match (&actor.kind, actor.role()) {
+            (IdentityKind::IamUser, _) if actor.used_long_term_key() => {
+                let user = actor
+                    .user_name
+                    .clone()
+                    .or_else(|| actor.arn.as_ref().map(|a| a.resource_name().to_string()));
+                if let (Some(user), Some(key)) = (user, actor.access_key_id.clone()) {
+                    response.plan.push(Action::DeactivateAccessKey {
+                        user,
+                        access_key_id: key,
+                    });
+                }
+            }
+            (IdentityKind::AssumedRole, Some(role)) => {
+                response
+                    .plan
+                    .push(Action::RevokeRoleSessions { role: role.name });
+            }
+            _ => response.next_steps.push(format!(
+                "CONTAIN_ACTOR is set, but {actor} used no long-term key or role session that trailwarden can contain; contain it by hand."
+            )),
+        }
+    }
+}
+
+/// A previous state: known (`Ok`, `None` when there was none) or unknown and why (`Err`).
+fn known(fact: Fact) -> Result<Option<String>, String> {
+    match fact {
+        Fact::Known(state) => Ok(state),
+        Fact::Unknown(why) => Err(why),
+        Fact::Principals(_) => Err("the facts answered with principals, not a state".into()),
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn other_account(record: &Record, resource: &str, account: &str) -> Response {
+    Response {
+        summary: format!(
+            "{} names {resource} of account {account}, not this account {}",
+            record.event_name,
+            record.account().unwrap_or("unknown")
+        ),
+        resource: resource.to_string(),
+        severity: Severity::High,
+        plan: vec![],
+        next_steps: vec![
+            "Check the resource from its own account; trailwarden does not act across accounts."
+                .into(),
+        ],
+        unauthorized: false,
+    }
+}
+
+/// A required string of `requestParameters`.
+fn param(record: &Record, key: &str) -> Result<String, EventError> {
+    optional_param(record, key).ok_or_else(|| EventError::Request {
+        event_name: record.event_name.clone(),
+        reason: format!("{key} is missing"),
+    })
+}
+
+fn optional_param(record: &Record, key: &str) -> Option<String> {
+    record
+        .request_parameters
+        .as_ref()?
+        .get(key)?
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// The user, role or group a call names, from the kind in its name (`AttachRolePolicy`: role).
+pub fn principal_of(record: &Record) -> Result<Principal, EventError> {
+    let name = record.event_name.as_str();
+    let (kind, key) = if name.contains("User") {
+        (PrincipalKind::User, "userName")
+    } else if name.contains("Role") {
+        (PrincipalKind::Role, "roleName")
+    } else if name.contains("Group") {
+        (PrincipalKind::Group, "groupName")
+    } else {
+        return Err(EventError::Request {
+            event_name: name.to_string(),
+            reason: "the call names no user, role or group".into(),
+        });
+    };
+    Ok(Principal {
+        kind,
+        name: param(record, key)?,
+    })
+}
+
+fn policy_arn(record: &Record) -> Result<Arn, EventError> {
+    let text = param(record, "policyArn")?;
+    let arn = Arn::parse("requestParameters.policyArn", &text)?;
+    if arn.service != "iam" || arn.resource_type() != "policy" {
+        return Err(EventError::NotAnArn {
+            field: "requestParameters.policyArn".into(),
+            value: text,
+        });
+    }
+    Ok(arn)
+}
+
+/// The version a call made the default, if it did.
+fn new_default_version(record: &Record) -> Result<Option<String>, EventError> {
+    match record.event_name.as_str() {
+        "SetDefaultPolicyVersion" => Ok(Some(param(record, "versionId")?)),
+        "CreatePolicyVersion" => {
+            let set = record
+                .request_parameters
+                .as_ref()
+                .and_then(|p| p.get("setAsDefault"))
+                .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
+            if !set {
+                return Ok(None);
+            }
+            Ok(record
+                .response_elements
+                .as_ref()
+                .and_then(|e| e.get("policyVersion"))
+                .and_then(|v| v.get("versionId"))
+                .and_then(Value::as_str)
+                .map(String::from))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn is_protected_arn(policy: &Arn, config: &Config) -> bool {
+    config.protected_policies.iter().any(|s| match s {
+        PolicySelector::Arn(arn) => arn == policy,
+        PolicySelector::Name(name) => name == policy.resource_name(),
+    })
+}
+
+fn is_protected_name(name: &str, config: &Config) -> bool {
+    config.protected_policies.iter().any(|s| match s {
+        PolicySelector::Arn(arn) => arn.resource_name() == name,
+        PolicySelector::Name(n) => n == name,
+    })
+}
+
+/// How a person names what the call changed, for an alert-only event.
+fn resource_of(record: &Record) -> String {
+    let Some(params) = record.request_parameters.as_ref() else {
+        return "IAM".into();
+    };
+    for (key, kind) in [
+        ("userName", "user"),
+        ("roleName", "role"),
+        ("groupName", "group"),
+        ("instanceProfileName", "instance profile"),
+        ("policyArn", "policy"),
+        ("policyName", "policy"),
+    ] {
+        if let Some(name) = params.get(key).and_then(Value::as_str) {
+            return format!("{kind} {name}");
+        }
+    }
+    "IAM".into()
+}
