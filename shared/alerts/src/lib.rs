@@ -7,5 +7,5 @@ mod publish;
 mod render;
 
 pub use alert::{Alert, AlertAction, AlertActor, AlertEvent, SCHEMA_VERSION};
-pub use publish::{AlertError, AlertPublisher, MAX_MESSAGE_BYTES, message};
+pub use publish::{AlertError, AlertPublisher, MAX_MESSAGE_BYTES, document, message};
 pub use render::{console_link, subject, text};

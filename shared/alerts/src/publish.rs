@@ -90,3 +90,14 @@ pub fn message(alert: &Alert) -> String {
     });
     body(&cut)
 }
+
+/// The JSON document for machine subscribers: every field of the alert, plus the subject and the
+/// email text, so a queue consumer can forward it to a ticket or a chat as it is.
+pub fn document(alert: &Alert) -> serde_json::Value {
+    let mut doc = serde_json::to_value(alert).unwrap_or_default();
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("subject".into(), subject(alert).into());
+        map.insert("text".into(), text(alert).into());
+    }
+    doc
+}

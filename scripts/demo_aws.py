@@ -1,0 +1,65 @@
+"""The demo's AWS side, against the local emulator (moto): arrange the account, play the attacker,
+show the trail's status and the alerts that arrived. Called by scripts/demo."""
+
+import json
+import sys
+
+import boto3
+
+ENDPOINT = sys.argv[1]
+COMMAND = sys.argv[2]
+REGION = "us-east-1"
+BUCKET = "trailwarden-demo-logs"
+TRAIL = "audit"
+
+
+def client(service):
+    return boto3.client(service, endpoint_url=ENDPOINT, region_name=REGION,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def setup():
+    """A bucket, a logging trail, an alert topic with a queue subscribed. Prints the topic ARN."""
+    client("s3").create_bucket(Bucket=BUCKET)
+    cloudtrail = client("cloudtrail")
+    cloudtrail.create_trail(Name=TRAIL, S3BucketName=BUCKET, IsMultiRegionTrail=True,
+                            EnableLogFileValidation=True, IncludeGlobalServiceEvents=True)
+    cloudtrail.start_logging(Name=TRAIL)
+    topic = client("sns").create_topic(Name="trailwarden-alerts")["TopicArn"]
+    sqs = client("sqs")
+    queue = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
+                            Attributes={"RawMessageDelivery": "true"})
+    print(topic)
+
+
+def status():
+    logging = client("cloudtrail").get_trail_status(Name=TRAIL)["IsLogging"]
+    print(f"trail {TRAIL}: {'LOGGING' if logging else 'STOPPED'}")
+
+
+def attack():
+    client("cloudtrail").stop_logging(Name=TRAIL)
+    print(f"attacker: StopLogging on trail {TRAIL}")
+
+
+def alerts():
+    """Every alert waiting in the queue, as the email a person would read, then its attributes."""
+    sqs = client("sqs")
+    queue = sqs.get_queue_url(QueueName="alerts-inbox")["QueueUrl"]
+    received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2,
+                                   MessageAttributeNames=["All"]).get("Messages", [])
+    if not received:
+        print("no alert arrived")
+        sys.exit(1)
+    for message in received:
+        document = json.loads(message["Body"])
+        attributes = {k: v["StringValue"] for k, v in message.get("MessageAttributes", {}).items()}
+        print(f"Subject: {document['subject']}")
+        print(f"Attributes: {json.dumps(attributes, sort_keys=True)}")
+        print()
+        print(document["text"])
+
+
+{"setup": setup, "status": status, "attack": attack, "alerts": alerts}[COMMAND]()
