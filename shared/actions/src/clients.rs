@@ -10,6 +10,8 @@ pub struct Regional<C> {
     sdk: SdkConfig,
     build: fn(&SdkConfig) -> C,
     clients: Arc<Mutex<HashMap<String, C>>>,
+    /// One client for every region (a test's mock), when set.
+    fixed: Option<C>,
 }
 
 impl<C: Clone> Regional<C> {
@@ -18,10 +20,24 @@ impl<C: Clone> Regional<C> {
             sdk: sdk.clone(),
             build,
             clients: Arc::default(),
+            fixed: None,
+        }
+    }
+
+    /// One client for every region: a mock in a test.
+    pub fn fixed(sdk: &SdkConfig, client: C) -> Self {
+        Regional {
+            sdk: sdk.clone(),
+            build: |_| unreachable!("a fixed Regional never builds a client"),
+            clients: Arc::default(),
+            fixed: Some(client),
         }
     }
 
     pub fn get(&self, region: &Region) -> C {
+        if let Some(client) = &self.fixed {
+            return client.clone();
+        }
         let mut clients = self
             .clients
             .lock()

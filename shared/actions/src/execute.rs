@@ -1,7 +1,8 @@
+use crate::iam;
 use crate::{ActionError, AwsClients};
 use serde::Serialize;
 use std::fmt;
-use trailwarden_rules::{Action, Mode};
+use trailwarden_rules::{Action, FactQuery, Facts, Mode};
 
 /// What became of one action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +109,8 @@ impl Executor {
             let (status, state_after) = if failed {
                 (StepStatus::NotAttempted, None)
             } else {
-                match self.run(action, mode).await {
+                // Boxed: the futures of every action kind are large; boxing keeps callers' small.
+                match Box::pin(self.run(action, mode)).await {
                     Ok(report) => report,
                     Err(error) => {
                         failed = true;
@@ -126,11 +128,58 @@ impl Executor {
         results
     }
 
+    /// Gathers the facts a decision asks for (see `trailwarden_rules::iam::facts_needed`).
+    pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
+        Box::pin(crate::facts::gather(&self.clients, queries)).await
+    }
+
     async fn run(&self, action: &Action, mode: Mode) -> StepReport {
+        let c = &self.clients;
         match action {
             Action::StartLogging { trail } => {
                 crate::trail::start_logging(&self.clients, trail, mode).await
             }
+            Action::DetachPolicy { principal, policy } => {
+                iam::detach_policy(c, principal, policy, mode).await
+            }
+            Action::AttachPolicy { principal, policy } => {
+                iam::attach_policy(c, principal, policy, mode).await
+            }
+            Action::PutInlinePolicy {
+                principal,
+                name,
+                document,
+            } => iam::put_inline_policy(c, principal, name, document, mode).await,
+            Action::DeleteInlinePolicy {
+                principal,
+                name,
+                document,
+            } => iam::delete_inline_policy(c, principal, name, document, mode).await,
+            Action::SetDefaultPolicyVersion { policy, version } => {
+                iam::set_default_policy_version(c, policy, version, mode).await
+            }
+            Action::DeletePolicyVersion { policy, version } => {
+                iam::delete_policy_version(c, policy, version, mode).await
+            }
+            Action::RemoveUserFromGroup { user, group } => {
+                iam::remove_user_from_group(c, user, group, mode).await
+            }
+            Action::PutTrustPolicy { role, document } => {
+                iam::put_trust_policy(c, role, document, mode).await
+            }
+            Action::PutPermissionsBoundary { principal, policy } => {
+                iam::put_permissions_boundary(c, principal, policy, mode).await
+            }
+            Action::DeletePermissionsBoundary { principal } => {
+                iam::delete_permissions_boundary(c, principal, mode).await
+            }
+            Action::DeactivateAccessKey {
+                user,
+                access_key_id,
+            } => iam::deactivate_access_key(c, user, access_key_id, mode).await,
+            Action::DeleteLoginProfile { user } => iam::delete_login_profile(c, user, mode).await,
+            Action::Quarantine { principal } => iam::quarantine(c, principal, mode).await,
+            Action::RevokeRoleSessions { role } => iam::revoke_role_sessions(c, role, mode).await,
         }
     }
 }

@@ -6,6 +6,8 @@
 mod clients;
 mod error;
 mod execute;
+pub mod facts;
+pub mod iam;
 mod trail;
 
 pub use clients::{AwsClients, Regional};

@@ -14,7 +14,7 @@ use aws_config::SdkConfig;
 use trailwarden_actions::{AwsClients, Executor, Outcome, outcome};
 use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::{Envelope, Record, parse_event};
-use trailwarden_rules::{Decision, Ignored, trail};
+use trailwarden_rules::{Decision, Facts, Ignored, iam, trail};
 
 /// One function's configuration and clients.
 #[derive(Clone)]
@@ -71,7 +71,10 @@ impl Responder {
     }
 
     async fn handle_record(&self, record: &Record) -> Result<Report, HandlerError> {
-        let decision = self.decide(record).map_err(HandlerError::BadEvent)?;
+        let facts = self.gather_facts(record).await;
+        let decision = self
+            .decide(record, &facts)
+            .map_err(HandlerError::BadEvent)?;
         tracing::info!(event_id = %record.event_id, event_name = %record.event_name, actor = %record.actor, decision = %decision, "decided");
         let (incident, plan) = match decision {
             Decision::Ignore(why) => {
@@ -102,10 +105,27 @@ impl Responder {
         Ok(Report::responded(&alert, message_id))
     }
 
-    /// The function's own rules.
-    pub fn decide(&self, record: &Record) -> Result<Decision, trailwarden_events::EventError> {
+    /// What the function's rules need to know beyond the record, read from AWS.
+    pub async fn gather_facts(&self, record: &Record) -> Facts {
+        let queries = match self.function {
+            Function::TrailGuard => vec![],
+            Function::IamGuard => iam::facts_needed(record, &self.config),
+        };
+        if queries.is_empty() {
+            return Facts::new();
+        }
+        self.executor.gather(&queries).await
+    }
+
+    /// The function's own rules, given the facts [`Responder::gather_facts`] read.
+    pub fn decide(
+        &self,
+        record: &Record,
+        facts: &Facts,
+    ) -> Result<Decision, trailwarden_events::EventError> {
         match self.function {
             Function::TrailGuard => trail::decide(record, &self.config),
+            Function::IamGuard => iam::decide(record, &self.config, facts),
         }
     }
 }

@@ -1,0 +1,376 @@
+//! Gathers the facts iam-guard's decisions ask for ([`FactQuery`]): CloudTrail event history for
+//! the earlier change of a resource, a policy's version list, a policy's attachments. Whatever
+//! cannot be read or is not certain becomes [`Fact::Unknown`] with the reason; the decision then
+//! quarantines rather than guesses.
+
+use crate::{ActionError, AwsClients};
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use aws_smithy_types::DateTime;
+use serde_json::Value;
+use trailwarden_events::{Arn, EventTime, Record, Region};
+use trailwarden_rules::{Fact, FactQuery, Facts, Principal, PrincipalKind, Subject};
+
+/// How far back CloudTrail event history goes.
+pub const HISTORY_DAYS: i64 = 90;
+/// Pages of `LookupEvents` read per event name (50 events a page).
+const MAX_PAGES: usize = 4;
+
+/// Answers every query; never fails (an unreadable fact is `Unknown`).
+pub async fn gather(clients: &AwsClients, queries: &[FactQuery]) -> Facts {
+    let mut facts = Facts::new();
+    for query in queries {
+        let fact = match query {
+            FactQuery::PreviousState {
+                subject,
+                before,
+                event_id,
+            } => previous_state(clients, subject, *before, event_id).await,
+            FactQuery::PreviousDefaultVersion {
+                policy,
+                new_default,
+                before,
+                event_id,
+            } => previous_default(clients, policy, new_default, *before, event_id).await,
+            FactQuery::AttachedTo { policy } => attached_to(clients, policy).await,
+        };
+        tracing::info!(?query, ?fact, "fact");
+        facts.insert(query.clone(), fact);
+    }
+    facts
+}
+
+/// One earlier change found in event history: when, and the state it left.
+struct Change {
+    time: EventTime,
+    state: Option<String>,
+}
+
+/// The calls that change `subject`, and how to read the state each left (`None`: it does not
+/// concern the subject).
+fn changes_of(subject: &Subject) -> Vec<&'static str> {
+    match subject {
+        Subject::InlinePolicy { principal, .. } => match principal.kind {
+            PrincipalKind::User => vec!["PutUserPolicy", "DeleteUserPolicy"],
+            PrincipalKind::Role => vec!["PutRolePolicy", "DeleteRolePolicy"],
+            PrincipalKind::Group => vec!["PutGroupPolicy", "DeleteGroupPolicy"],
+        },
+        Subject::TrustPolicy { .. } => vec!["UpdateAssumeRolePolicy", "CreateRole"],
+        Subject::PermissionsBoundary { principal } => match principal.kind {
+            PrincipalKind::User => vec![
+                "PutUserPermissionsBoundary",
+                "DeleteUserPermissionsBoundary",
+                "CreateUser",
+            ],
+            _ => vec![
+                "PutRolePermissionsBoundary",
+                "DeleteRolePermissionsBoundary",
+                "CreateRole",
+            ],
+        },
+    }
+}
+
+fn param<'a>(record: &'a Record, key: &str) -> Option<&'a str> {
+    record.request_parameters.as_ref()?.get(key)?.as_str()
+}
+
+fn name_key(kind: PrincipalKind) -> &'static str {
+    match kind {
+        PrincipalKind::User => "userName",
+        PrincipalKind::Role => "roleName",
+        PrincipalKind::Group => "groupName",
+    }
+}
+
+/// The state `record` left `subject` in: `Some(state)` when it changed the subject.
+fn state_left(subject: &Subject, record: &Record) -> Option<Option<String>> {
+    let owned = |s: Option<&str>| s.map(String::from);
+    match subject {
+        Subject::InlinePolicy { principal, name } => (param(record, name_key(principal.kind))
+            == Some(principal.name.as_str())
+            && param(record, "policyName") == Some(name.as_str()))
+        .then(|| {
+            if record.event_name.starts_with("Put") {
+                owned(param(record, "policyDocument"))
+            } else {
+                None
+            }
+        }),
+        Subject::TrustPolicy { role } => {
+            (param(record, "roleName") == Some(role.as_str())).then(|| {
+                match record.event_name.as_str() {
+                    "CreateRole" => owned(param(record, "assumeRolePolicyDocument")),
+                    _ => owned(param(record, "policyDocument")),
+                }
+            })
+        }
+        Subject::PermissionsBoundary { principal } => {
+            (param(record, name_key(principal.kind)) == Some(principal.name.as_str())).then(|| {
+                if record.event_name.starts_with("Delete") {
+                    None
+                } else {
+                    owned(param(record, "permissionsBoundary"))
+                }
+            })
+        }
+    }
+}
+
+/// Every successful `event_name` record of the last 90 days before `before`, except `event_id`.
+async fn history(
+    clients: &AwsClients,
+    event_name: &str,
+    before: EventTime,
+    event_id: &str,
+) -> Result<Vec<Record>, String> {
+    let attribute = LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventName)
+        .attribute_value(event_name)
+        .build()
+        .map_err(|e| e.to_string())?;
+    // IAM is global; its events are recorded in us-east-1.
+    let region = Region::parse("IAM's home region", "us-east-1").map_err(|e| e.to_string())?;
+    let client = clients.cloudtrail.get(&region);
+    let start = before.epoch_seconds() - HISTORY_DAYS * 86_400;
+    let mut records = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let out = client
+            .lookup_events()
+            .lookup_attributes(attribute.clone())
+            .start_time(DateTime::from_secs(start))
+            .end_time(DateTime::from_secs(before.epoch_seconds()))
+            .max_results(50)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| {
+                ActionError::from_sdk("cloudtrail:LookupEvents", event_name.to_string(), &e)
+                    .to_string()
+            })?;
+        for event in out.events() {
+            let Some(text) = event.cloud_trail_event() else {
+                continue;
+            };
+            let Ok(value) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            let Ok(record) = Record::from_value(&value) else {
+                continue;
+            };
+            if record.event_id != event_id && !record.failed() && record.event_time <= before {
+                records.push(record);
+            }
+        }
+        match out.next_token() {
+            Some(next) => token = Some(next.to_string()),
+            None => return Ok(records),
+        }
+    }
+    Err(format!(
+        "more than {} {event_name} events in event history; the earlier change was not searched to the end",
+        MAX_PAGES * 50
+    ))
+}
+
+async fn previous_state(
+    clients: &AwsClients,
+    subject: &Subject,
+    before: EventTime,
+    event_id: &str,
+) -> Fact {
+    let mut latest: Option<Change> = None;
+    for event_name in changes_of(subject) {
+        let records = match history(clients, event_name, before, event_id).await {
+            Ok(records) => records,
+            Err(why) => return Fact::Unknown(format!("event history could not be read: {why}")),
+        };
+        for record in records {
+            if let Some(state) = state_left(subject, &record)
+                && latest.as_ref().is_none_or(|l| record.event_time > l.time)
+            {
+                latest = Some(Change {
+                    time: record.event_time,
+                    state,
+                });
+            }
+        }
+    }
+    if let Some(change) = latest {
+        return Fact::Known(change.state);
+    }
+    // Nothing in 90 days: certain only if the principal itself is younger than the history.
+    if matches!(subject, Subject::TrustPolicy { .. }) {
+        return Fact::Unknown(format!(
+            "no earlier change of the {subject} in {HISTORY_DAYS} days of event history"
+        ));
+    }
+    let principal = match subject {
+        Subject::InlinePolicy { principal, .. } | Subject::PermissionsBoundary { principal } => {
+            principal
+        }
+        Subject::TrustPolicy { .. } => unreachable!(),
+    };
+    match created(clients, principal).await {
+        Ok(created) if created > before.epoch_seconds() - (HISTORY_DAYS - 1) * 86_400 => {
+            Fact::Known(None)
+        }
+        Ok(_) => Fact::Unknown(format!(
+            "no earlier change of the {subject} in {HISTORY_DAYS} days of event history, and {principal} is older than that"
+        )),
+        Err(e) => Fact::Unknown(format!("the age of {principal} could not be read: {e}")),
+    }
+}
+
+/// When a principal was created, in seconds since the epoch.
+async fn created(clients: &AwsClients, p: &Principal) -> Result<i64, ActionError> {
+    let iam = &clients.iam;
+    let resource = p.to_string();
+    let date = match p.kind {
+        PrincipalKind::User => iam
+            .get_user()
+            .user_name(&p.name)
+            .send()
+            .await
+            .map_err(|e| ActionError::from_sdk("iam:GetUser", resource.clone(), &e))?
+            .user()
+            .map(|u| u.create_date().secs()),
+        PrincipalKind::Role => iam
+            .get_role()
+            .role_name(&p.name)
+            .send()
+            .await
+            .map_err(|e| ActionError::from_sdk("iam:GetRole", resource.clone(), &e))?
+            .role()
+            .map(|r| r.create_date().secs()),
+        PrincipalKind::Group => iam
+            .get_group()
+            .group_name(&p.name)
+            .send()
+            .await
+            .map_err(|e| ActionError::from_sdk("iam:GetGroup", resource.clone(), &e))?
+            .group()
+            .map(|g| g.create_date().secs()),
+    };
+    date.ok_or_else(|| ActionError::not_in_effect("iam:Get", resource, "no creation date"))
+}
+
+async fn previous_default(
+    clients: &AwsClients,
+    policy: &Arn,
+    new_default: &str,
+    before: EventTime,
+    event_id: &str,
+) -> Fact {
+    let versions = match clients
+        .iam
+        .list_policy_versions()
+        .policy_arn(policy.to_string())
+        .send()
+        .await
+    {
+        Ok(out) => out
+            .versions()
+            .iter()
+            .filter_map(|v| v.version_id().map(String::from))
+            .filter(|v| v != new_default)
+            .collect::<Vec<_>>(),
+        Err(e) => {
+            return Fact::Unknown(
+                ActionError::from_sdk("iam:ListPolicyVersions", policy.to_string(), &e).to_string(),
+            );
+        }
+    };
+    match versions.as_slice() {
+        [] => return Fact::Unknown(format!("{policy} has no version besides {new_default}")),
+        [only] => return Fact::Known(Some(only.clone())),
+        _ => {}
+    }
+    // Several candidates: the latest earlier change of the default, from event history.
+    let mut latest: Option<Change> = None;
+    for event_name in [
+        "SetDefaultPolicyVersion",
+        "CreatePolicyVersion",
+        "CreatePolicy",
+    ] {
+        let records = match history(clients, event_name, before, event_id).await {
+            Ok(records) => records,
+            Err(why) => return Fact::Unknown(format!("event history could not be read: {why}")),
+        };
+        for record in records {
+            let version = match event_name {
+                "SetDefaultPolicyVersion" => (param(&record, "policyArn")
+                    == Some(&policy.to_string()))
+                .then(|| param(&record, "versionId").map(String::from))
+                .flatten(),
+                "CreatePolicyVersion" => {
+                    let default = record
+                        .request_parameters
+                        .as_ref()
+                        .and_then(|p| p.get("setAsDefault"))
+                        .is_some_and(|v| v.as_bool() == Some(true));
+                    (default && param(&record, "policyArn") == Some(&policy.to_string()))
+                        .then(|| {
+                            record
+                                .response_elements
+                                .as_ref()?
+                                .pointer("/policyVersion/versionId")?
+                                .as_str()
+                                .map(String::from)
+                        })
+                        .flatten()
+                }
+                _ => record
+                    .response_elements
+                    .as_ref()
+                    .and_then(|e| e.pointer("/policy/arn"))
+                    .and_then(Value::as_str)
+                    .filter(|arn| *arn == policy.to_string())
+                    .map(|_| "v1".to_string()),
+            };
+            if let Some(version) = version
+                && latest.as_ref().is_none_or(|l| record.event_time > l.time)
+            {
+                latest = Some(Change {
+                    time: record.event_time,
+                    state: Some(version),
+                });
+            }
+        }
+    }
+    match latest.and_then(|c| c.state) {
+        Some(version) if versions.contains(&version) => Fact::Known(Some(version)),
+        Some(version) => Fact::Unknown(format!(
+            "the previous default {version} of {policy} no longer exists"
+        )),
+        None => Fact::Unknown(format!(
+            "{policy} has {} other versions and event history does not say which was the default",
+            versions.len()
+        )),
+    }
+}
+
+async fn attached_to(clients: &AwsClients, policy: &Arn) -> Fact {
+    match clients
+        .iam
+        .list_entities_for_policy()
+        .policy_arn(policy.to_string())
+        .send()
+        .await
+    {
+        Ok(out) => Fact::Principals(
+            out.policy_users()
+                .iter()
+                .filter_map(|u| u.user_name().map(Principal::user))
+                .chain(
+                    out.policy_roles()
+                        .iter()
+                        .filter_map(|r| r.role_name().map(Principal::role)),
+                )
+                .collect(),
+        ),
+        Err(e) => Fact::Unknown(
+            ActionError::from_sdk("iam:ListEntitiesForPolicy", policy.to_string(), &e).to_string(),
+        ),
+    }
+}
