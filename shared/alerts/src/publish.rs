@@ -75,7 +75,7 @@ impl AlertPublisher {
 /// record is replaced by a note (the fields people filter on are never cut).
 pub fn message(alert: &Alert) -> String {
     let body = |alert: &Alert| {
-        json!({"default": serde_json::to_string(alert).unwrap_or_default(), "email": text(alert)})
+        json!({"default": document(alert).to_string(), "email": text(alert)})
             .to_string()
     };
     let full = body(alert);
