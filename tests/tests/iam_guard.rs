@@ -1,0 +1,914 @@
+//! iam-guard end to end against the local AWS: one test per row of issue 3's table. Each creates
+//! the state, makes the change as an attacker would, hands iam-guard the matching event from
+//! `events/`, and checks the exact IAM state afterwards and the alert.
+//!
+//! The emulator has no CloudTrail `LookupEvents`: rows that need event history (an overwritten
+//! inline policy, a replaced trust policy or boundary) take the fallback here, quarantine with a
+//! critical alert. Their history paths are tested with mocks in `shared/actions/tests/`.
+
+use aws_sdk_iam::types::StatusType;
+use serde_json::Value;
+use std::time::Duration;
+use trailwarden_responder::{Config, Function, Responder};
+use trailwarden_tests::{AlertQueue, EmulatorGuard, ReceivedAlert, emulator, event_file};
+
+const ACCOUNT: &str = "123456789012";
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+const TRUST_EC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+const TRUST_ATTACKER: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]}"#;
+const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+struct Scene {
+    /// Holds the emulator for this test alone.
+    _aws: EmulatorGuard,
+    iam: aws_sdk_iam::Client,
+    responder: Responder,
+    alerts: AlertQueue,
+}
+
+async fn scene(vars: &[(&str, &str)]) -> Scene {
+    let aws = emulator().await;
+    let alerts = aws.alert_queue().await;
+    let mut all = vec![("ALERT_TOPIC_ARN", alerts.topic_arn())];
+    all.extend_from_slice(vars);
+    let config = Config::from_lookup(|name| {
+        all.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    })
+    .unwrap();
+    let responder = Responder::new(Function::IamGuard, config, &aws.sdk_config());
+    Scene {
+        iam: aws.iam(),
+        _aws: aws,
+        responder,
+        alerts,
+    }
+}
+
+fn attribute<'a>(alert: &'a ReceivedAlert, name: &str) -> &'a str {
+    alert
+        .attributes
+        .get(name)
+        .map(String::as_str)
+        .unwrap_or_else(|| panic!("no attribute {name}: {:?}", alert.attributes))
+}
+
+/// The event file's detail, changed by `edit` (for ids the emulator makes up).
+fn event(file: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    let mut event = event_file(file);
+    edit(&mut event["detail"]);
+    event
+}
+
+impl Scene {
+    async fn user(&self, name: &str) {
+        self.iam.create_user().user_name(name).send().await.unwrap();
+    }
+
+    async fn role(&self, name: &str) {
+        self.iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(TRUST_EC2)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    async fn group(&self, name: &str) {
+        self.iam
+            .create_group()
+            .group_name(name)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    async fn user_policies(&self, user: &str) -> Vec<String> {
+        let out = self
+            .iam
+            .list_attached_user_policies()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        let mut arns: Vec<String> = out
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn().map(String::from))
+            .collect();
+        arns.sort();
+        arns
+    }
+
+    async fn inline_names(&self, kind: &str, name: &str) -> Vec<String> {
+        let mut names = match kind {
+            "user" => self
+                .iam
+                .list_user_policies()
+                .user_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec(),
+            "role" => self
+                .iam
+                .list_role_policies()
+                .role_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec(),
+            _ => self
+                .iam
+                .list_group_policies()
+                .group_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec(),
+        };
+        names.sort();
+        names
+    }
+
+    async fn groups_of(&self, user: &str) -> Vec<String> {
+        let out = self
+            .iam
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        let mut names: Vec<String> = out
+            .groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The one alert sent: checks its attributes and returns its document.
+    async fn alert(&self, event_name: &str, outcome: &str, severity: &str) -> Value {
+        let alerts = self.alerts.receive(Duration::ZERO).await;
+        assert_eq!(alerts.len(), 1, "exactly one alert: {alerts:?}");
+        let alert = &alerts[0];
+        assert_eq!(attribute(alert, "event_name"), event_name);
+        assert_eq!(attribute(alert, "outcome"), outcome);
+        assert_eq!(attribute(alert, "severity"), severity);
+        assert_eq!(attribute(alert, "function"), "iam-guard");
+        let doc = alert.body_json();
+        assert_eq!(
+            attribute(alert, "event_id"),
+            doc["record"]["eventID"].as_str().unwrap()
+        );
+        doc
+    }
+
+    async fn quarantined(&self, kind: &str, name: &str) -> bool {
+        let doc: Option<String> = match kind {
+            "user" => self
+                .iam
+                .get_user_policy()
+                .user_name(name)
+                .policy_name("trailwarden-quarantine")
+                .send()
+                .await
+                .ok()
+                .map(|o| o.policy_document().to_string()),
+            _ => self
+                .iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name("trailwarden-quarantine")
+                .send()
+                .await
+                .ok()
+                .map(|o| o.policy_document().to_string()),
+        };
+        doc.is_some_and(|d| {
+            trailwarden_actions::iam::same_document(
+                &d,
+                trailwarden_actions::iam::QUARANTINE_DOCUMENT,
+            )
+        })
+    }
+}
+
+#[tokio::test]
+async fn attach_user_policy_detaches_that_policy_only() {
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(READ_ONLY)
+        .send()
+        .await
+        .unwrap();
+    // The attacker's call.
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+
+    let report = s
+        .responder
+        .handle(event_file("attach-user-policy.json"))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "reverted");
+    assert_eq!(s.user_policies("alice").await, [READ_ONLY]);
+    let doc = s.alert("AttachUserPolicy", "reverted", "critical").await;
+    assert_eq!(
+        doc["summary"],
+        "Policy AdministratorAccess attached to user alice by user mallory"
+    );
+    assert_eq!(
+        doc["actions"][0]["action"],
+        format!("detach policy {ADMIN} from user alice")
+    );
+    assert_eq!(doc["actions"][0]["status"], "done");
+}
+
+#[tokio::test]
+async fn attach_role_and_group_policy_detach_that_policy_only() {
+    let s = scene(&[]).await;
+    s.role("app").await;
+    s.group("developers").await;
+    for (role, policy) in [
+        (true, ADMIN),
+        (true, READ_ONLY),
+        (false, ADMIN),
+        (false, READ_ONLY),
+    ] {
+        if role {
+            s.iam
+                .attach_role_policy()
+                .role_name("app")
+                .policy_arn(policy)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            s.iam
+                .attach_group_policy()
+                .group_name("developers")
+                .policy_arn(policy)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    s.responder
+        .handle(event_file("attach-role-policy.json"))
+        .await
+        .unwrap();
+    s.alert("AttachRolePolicy", "reverted", "critical").await;
+    s.responder
+        .handle(event_file("attach-group-policy.json"))
+        .await
+        .unwrap();
+    s.alert("AttachGroupPolicy", "reverted", "critical").await;
+
+    let role = s
+        .iam
+        .list_attached_role_policies()
+        .role_name("app")
+        .send()
+        .await
+        .unwrap();
+    let role: Vec<_> = role
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .collect();
+    assert_eq!(role, [READ_ONLY]);
+    let group = s
+        .iam
+        .list_attached_group_policies()
+        .group_name("developers")
+        .send()
+        .await
+        .unwrap();
+    let group: Vec<_> = group
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .collect();
+    assert_eq!(group, [READ_ONLY]);
+}
+
+#[tokio::test]
+async fn a_duplicate_delivery_is_already_reverted() {
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    s.responder
+        .handle(event_file("attach-user-policy.json"))
+        .await
+        .unwrap();
+    s.alert("AttachUserPolicy", "reverted", "critical").await;
+
+    let again = s
+        .responder
+        .handle(event_file("attach-user-policy.json"))
+        .await
+        .unwrap();
+
+    assert_eq!(again.outcome, "already-reverted");
+    let doc = s
+        .alert("AttachUserPolicy", "already-reverted", "critical")
+        .await;
+    assert_eq!(doc["actions"][0]["status"], "already-in-effect");
+    assert!(s.user_policies("alice").await.is_empty());
+}
+
+#[tokio::test]
+async fn dry_run_changes_nothing_and_says_would_revert() {
+    let s = scene(&[("MODE", "dry-run")]).await;
+    s.user("alice").await;
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+
+    let report = s
+        .responder
+        .handle(event_file("attach-user-policy.json"))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "would-revert");
+    assert_eq!(s.user_policies("alice").await, [ADMIN]);
+    let doc = s
+        .alert("AttachUserPolicy", "would-revert", "critical")
+        .await;
+    assert_eq!(doc["actions"][0]["status"], "would-do");
+}
+
+#[tokio::test]
+async fn put_user_policy_without_event_history_quarantines_the_user_critical() {
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    s.iam
+        .put_user_policy()
+        .user_name("alice")
+        .policy_name("existing")
+        .policy_document(S3_READ)
+        .send()
+        .await
+        .unwrap();
+    s.iam
+        .put_user_policy()
+        .user_name("alice")
+        .policy_name("escalate")
+        .policy_document(ALLOW_ALL)
+        .send()
+        .await
+        .unwrap();
+
+    let report = s
+        .responder
+        .handle(event_file("put-user-policy.json"))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "reverted");
+    assert!(s.quarantined("user", "alice").await);
+    // Nothing else touched: the unknown policy stays for a person to judge.
+    assert_eq!(
+        s.inline_names("user", "alice").await,
+        ["escalate", "existing", "trailwarden-quarantine"]
+    );
+    let doc = s.alert("PutUserPolicy", "reverted", "critical").await;
+    let steps = doc["next_steps"].to_string();
+    assert!(steps.contains("event history could not be read"), "{steps}");
+}
+
+#[tokio::test]
+async fn put_role_and_group_policy_without_event_history_quarantine_or_alert_critical() {
+    let s = scene(&[]).await;
+    s.role("app").await;
+    s.group("developers").await;
+    s.iam
+        .put_role_policy()
+        .role_name("app")
+        .policy_name("escalate")
+        .policy_document(ALLOW_ALL)
+        .send()
+        .await
+        .unwrap();
+    s.iam
+        .put_group_policy()
+        .group_name("developers")
+        .policy_name("escalate")
+        .policy_document(ALLOW_ALL)
+        .send()
+        .await
+        .unwrap();
+    s.responder
+        .handle(event_file("put-role-policy.json"))
+        .await
+        .unwrap();
+    s.alert("PutRolePolicy", "reverted", "critical").await;
+    assert!(s.quarantined("role", "app").await);
+
+    // A group cannot be quarantined: critical alert, nothing changed.
+    s.responder
+        .handle(event_file("put-group-policy.json"))
+        .await
+        .unwrap();
+    s.alert("PutGroupPolicy", "alert-only", "critical").await;
+    assert_eq!(s.inline_names("group", "developers").await, ["escalate"]);
+}
+
+async fn customer_policy(s: &Scene) -> String {
+    s.iam
+        .create_policy()
+        .policy_name("app-policy")
+        .policy_document(S3_READ)
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .and_then(|p| p.arn())
+        .unwrap()
+        .to_string()
+}
+
+async fn versions(s: &Scene, arn: &str) -> (Vec<String>, String) {
+    let out = s
+        .iam
+        .list_policy_versions()
+        .policy_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = out
+        .versions()
+        .iter()
+        .filter_map(|v| v.version_id().map(String::from))
+        .collect();
+    ids.sort();
+    let default = out
+        .versions()
+        .iter()
+        .find(|v| v.is_default_version())
+        .and_then(|v| v.version_id())
+        .unwrap()
+        .to_string();
+    (ids, default)
+}
+
+#[tokio::test]
+async fn create_policy_version_restores_the_default_and_deletes_the_new_version() {
+    let s = scene(&[]).await;
+    let arn = customer_policy(&s).await;
+    assert_eq!(arn, format!("arn:aws:iam::{ACCOUNT}:policy/app-policy"));
+    s.iam
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(ALLOW_ALL)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(versions(&s, &arn).await.1, "v2");
+
+    let report = s
+        .responder
+        .handle(event_file("create-policy-version.json"))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "reverted");
+    assert_eq!(versions(&s, &arn).await, (vec!["v1".into()], "v1".into()));
+    let doc = s.alert("CreatePolicyVersion", "reverted", "high").await;
+    assert_eq!(
+        doc["actions"][0]["action"],
+        format!("make version v1 the default of policy {arn}")
+    );
+    assert_eq!(
+        doc["actions"][1]["action"],
+        format!("delete version v2 of policy {arn}")
+    );
+}
+
+#[tokio::test]
+async fn set_default_policy_version_restores_the_previous_default() {
+    let s = scene(&[]).await;
+    let arn = customer_policy(&s).await;
+    s.iam
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(ALLOW_ALL)
+        .set_as_default(false)
+        .send()
+        .await
+        .unwrap();
+    s.iam
+        .set_default_policy_version()
+        .policy_arn(&arn)
+        .version_id("v2")
+        .send()
+        .await
+        .unwrap();
+
+    s.responder
+        .handle(event_file("set-default-policy-version.json"))
+        .await
+        .unwrap();
+
+    // The version stays (it was created before, by someone else); only the default goes back.
+    assert_eq!(
+        versions(&s, &arn).await,
+        (vec!["v1".into(), "v2".into()], "v1".into())
+    );
+    s.alert("SetDefaultPolicyVersion", "reverted", "high").await;
+}
+
+#[tokio::test]
+async fn add_user_to_group_removes_the_user_from_that_group_only() {
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    s.group("developers").await;
+    s.group("admins").await;
+    for group in ["developers", "admins"] {
+        s.iam
+            .add_user_to_group()
+            .user_name("alice")
+            .group_name(group)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    s.responder
+        .handle(event_file("add-user-to-group.json"))
+        .await
+        .unwrap();
+
+    assert_eq!(s.groups_of("alice").await, ["developers"]);
+    s.alert("AddUserToGroup", "reverted", "high").await;
+}
+
+#[tokio::test]
+async fn update_assume_role_policy_without_event_history_quarantines_the_role() {
+    let s = scene(&[]).await;
+    s.role("app").await;
+    s.iam
+        .update_assume_role_policy()
+        .role_name("app")
+        .policy_document(TRUST_ATTACKER)
+        .send()
+        .await
+        .unwrap();
+
+    s.responder
+        .handle(event_file("update-assume-role-policy.json"))
+        .await
+        .unwrap();
+
+    assert!(s.quarantined("role", "app").await);
+    assert_eq!(
+        s.inline_names("role", "app").await,
+        ["trailwarden-quarantine"]
+    );
+    let doc = s
+        .alert("UpdateAssumeRolePolicy", "reverted", "critical")
+        .await;
+    assert!(
+        doc["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("previous state unknown"),
+        "{}",
+        doc["summary"]
+    );
+}
+
+#[tokio::test]
+async fn put_and_delete_role_permissions_boundary_without_event_history_quarantine_the_role() {
+    let s = scene(&[]).await;
+    s.role("app").await;
+    s.iam
+        .put_role_permissions_boundary()
+        .role_name("app")
+        .permissions_boundary(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    s.responder
+        .handle(event_file("put-role-permissions-boundary.json"))
+        .await
+        .unwrap();
+    s.alert("PutRolePermissionsBoundary", "reverted", "critical")
+        .await;
+    assert!(s.quarantined("role", "app").await);
+
+    s.iam
+        .delete_role_permissions_boundary()
+        .role_name("app")
+        .send()
+        .await
+        .unwrap();
+    s.responder
+        .handle(event_file("delete-role-permissions-boundary.json"))
+        .await
+        .unwrap();
+    // Already quarantined by the first event.
+    s.alert(
+        "DeleteRolePermissionsBoundary",
+        "already-reverted",
+        "critical",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn create_access_key_deactivates_the_new_key_and_keeps_it() {
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    let create = || async {
+        s.iam
+            .create_access_key()
+            .user_name("alice")
+            .send()
+            .await
+            .unwrap()
+            .access_key()
+            .unwrap()
+            .access_key_id()
+            .to_string()
+    };
+    let own = create().await;
+    let new = create().await;
+
+    s.responder
+        .handle(event("create-access-key.json", |d| {
+            d["responseElements"]["accessKey"]["accessKeyId"] = new.clone().into();
+        }))
+        .await
+        .unwrap();
+
+    let keys = s
+        .iam
+        .list_access_keys()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let status = |id: &str| {
+        keys.access_key_metadata()
+            .iter()
+            .find(|k| k.access_key_id() == Some(id))
+            .and_then(|k| k.status().cloned())
+    };
+    assert_eq!(keys.access_key_metadata().len(), 2, "the new key is kept");
+    assert_eq!(status(&new), Some(StatusType::Inactive));
+    assert_eq!(status(&own), Some(StatusType::Active));
+    let doc = s.alert("CreateAccessKey", "reverted", "high").await;
+    assert_eq!(
+        doc["actions"][0]["state_after"],
+        format!("access key {new} of user alice is inactive")
+    );
+}
+
+async fn has_login_profile(s: &Scene, user: &str) -> bool {
+    s.iam
+        .get_login_profile()
+        .user_name(user)
+        .send()
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn create_login_profile_deletes_the_login_profile() {
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    s.iam
+        .create_login_profile()
+        .user_name("alice")
+        .password("Attacker-Chosen-1!")
+        .send()
+        .await
+        .unwrap();
+
+    s.responder
+        .handle(event_file("create-login-profile.json"))
+        .await
+        .unwrap();
+
+    assert!(!has_login_profile(&s, "alice").await);
+    s.alert("CreateLoginProfile", "reverted", "high").await;
+}
+
+#[tokio::test]
+async fn update_login_profile_deletes_the_login_profile() {
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    s.iam
+        .create_login_profile()
+        .user_name("alice")
+        .password("Owner-Chosen-1!")
+        .send()
+        .await
+        .unwrap();
+    s.iam
+        .update_login_profile()
+        .user_name("alice")
+        .password("Attacker-Chosen-1!")
+        .send()
+        .await
+        .unwrap();
+
+    s.responder
+        .handle(event_file("update-login-profile.json"))
+        .await
+        .unwrap();
+
+    assert!(!has_login_profile(&s, "alice").await);
+    let doc = s.alert("UpdateLoginProfile", "reverted", "high").await;
+    assert!(
+        doc["next_steps"].to_string().contains("cannot be put back"),
+        "{}",
+        doc["next_steps"]
+    );
+}
+
+#[tokio::test]
+async fn create_user_and_create_role_quarantine_the_new_principal_and_keep_it() {
+    let s = scene(&[]).await;
+    s.user("backdoor").await;
+    s.role("backdoor").await;
+
+    s.responder
+        .handle(event_file("create-user.json"))
+        .await
+        .unwrap();
+    s.alert("CreateUser", "reverted", "high").await;
+    s.responder
+        .handle(event_file("create-role.json"))
+        .await
+        .unwrap();
+    s.alert("CreateRole", "reverted", "high").await;
+
+    assert!(s.quarantined("user", "backdoor").await);
+    assert!(s.quarantined("role", "backdoor").await);
+    assert_eq!(
+        s.inline_names("user", "backdoor").await,
+        ["trailwarden-quarantine"]
+    );
+    s.iam.get_user().user_name("backdoor").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn detach_role_policy_of_a_protected_policy_puts_it_back() {
+    let guard = format!("arn:aws:iam::{ACCOUNT}:policy/DenyLeaveOrg");
+    let s = scene(&[("PROTECTED_POLICIES", &guard)]).await;
+    s.role("app").await;
+    let created = s
+        .iam
+        .create_policy()
+        .policy_name("DenyLeaveOrg")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.policy().and_then(|p| p.arn()), Some(guard.as_str()));
+    s.iam
+        .attach_role_policy()
+        .role_name("app")
+        .policy_arn(&guard)
+        .send()
+        .await
+        .unwrap();
+    s.iam
+        .detach_role_policy()
+        .role_name("app")
+        .policy_arn(&guard)
+        .send()
+        .await
+        .unwrap();
+
+    s.responder
+        .handle(event_file("detach-role-policy-protected.json"))
+        .await
+        .unwrap();
+
+    let attached = s
+        .iam
+        .list_attached_role_policies()
+        .role_name("app")
+        .send()
+        .await
+        .unwrap();
+    let attached: Vec<_> = attached
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .collect();
+    assert_eq!(attached, [guard.as_str()]);
+    s.alert("DetachRolePolicy", "reverted", "high").await;
+}
+
+#[tokio::test]
+async fn delete_user_policy_of_a_protected_policy_without_history_quarantines_the_user() {
+    let s = scene(&[("PROTECTED_POLICIES", "Guardrail")]).await;
+    s.user("alice").await;
+
+    s.responder
+        .handle(event_file("delete-user-policy-protected.json"))
+        .await
+        .unwrap();
+
+    assert!(s.quarantined("user", "alice").await);
+    s.alert("DeleteUserPolicy", "reverted", "critical").await;
+}
+
+#[tokio::test]
+async fn any_other_iam_write_is_alert_only() {
+    let s = scene(&[]).await;
+    let report = s
+        .responder
+        .handle(event_file("create-policy.json"))
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, "alert-only");
+    s.alert("CreatePolicy", "alert-only", "medium").await;
+}
+
+#[tokio::test]
+async fn contain_actor_deactivates_the_key_the_actor_used() {
+    let s = scene(&[("CONTAIN_ACTOR", "true")]).await;
+    s.user("alice").await;
+    s.user("mallory").await;
+    let key = s
+        .iam
+        .create_access_key()
+        .user_name("mallory")
+        .send()
+        .await
+        .unwrap()
+        .access_key()
+        .unwrap()
+        .access_key_id()
+        .to_string();
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+
+    s.responder
+        .handle(event("attach-user-policy.json", |d| {
+            d["userIdentity"]["accessKeyId"] = key.clone().into();
+        }))
+        .await
+        .unwrap();
+
+    assert!(s.user_policies("alice").await.is_empty());
+    let keys = s
+        .iam
+        .list_access_keys()
+        .user_name("mallory")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        keys.access_key_metadata()[0].status(),
+        Some(&StatusType::Inactive)
+    );
+    let doc = s.alert("AttachUserPolicy", "reverted", "critical").await;
+    assert_eq!(
+        doc["actions"][1]["action"],
+        format!("deactivate access key {key} of user mallory")
+    );
+}
