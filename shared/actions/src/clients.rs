@@ -25,9 +25,9 @@ impl<C: Clone> Regional<C> {
     }
 
     /// One client for every region: a mock in a test.
-    pub fn fixed(sdk: &SdkConfig, client: C) -> Self {
+    pub fn fixed(client: C) -> Self {
         Regional {
-            sdk: sdk.clone(),
+            sdk: SdkConfig::builder().build(),
             build: |_| unreachable!("a fixed Regional never builds a client"),
             clients: Arc::default(),
             fixed: Some(client),
