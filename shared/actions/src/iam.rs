@@ -398,11 +398,10 @@ pub(crate) async fn delete_inline_policy(
         return already(gone);
     };
     if !same_document(&current, document) {
-        // Changed again since the event: not the change this event made, so not ours to delete.
-        return Err(ActionError::not_in_effect(
-            "iam:DeletePolicy",
-            format!("inline policy {name} of {p}"),
-            "its document changed since the event; it is left as it is",
+        // Changed again since the event: this event's change is no longer in effect, and the later
+        // change is not this event's to undo (its own event reports it).
+        return already(format!(
+            "inline policy {name} of {p} was changed again after this event; left as it is"
         ));
     }
     if mode == Mode::DryRun {

@@ -6,6 +6,7 @@ use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEven
 use aws_sdk_cloudtrail::types::Event;
 use aws_sdk_cloudtrail::types::error::OperationNotPermittedException;
 use aws_sdk_iam::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryOutput;
+use aws_sdk_iam::operation::delete_user_policy::DeleteUserPolicyOutput;
 use aws_sdk_iam::operation::get_user::GetUserOutput;
 use aws_sdk_iam::operation::get_user_policy::{GetUserPolicyError, GetUserPolicyOutput};
 use aws_sdk_iam::operation::list_policy_versions::ListPolicyVersionsOutput;
@@ -448,4 +449,30 @@ async fn with_several_versions_the_previous_default_comes_from_history() {
         exec.gather(std::slice::from_ref(&query)).await.get(&query),
         Fact::Known(Some("v2".into()))
     );
+}
+
+#[tokio::test]
+async fn an_inline_policy_changed_again_after_the_event_is_left_as_it_is() {
+    let get = mock!(aws_sdk_iam::Client::get_user_policy).then_output(|| {
+        GetUserPolicyOutput::builder()
+            .user_name("alice")
+            .policy_name("escalate")
+            // URL-encoded as IAM returns it, and not the event's document.
+            .policy_document("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D")
+            .build()
+            .unwrap()
+    });
+    let delete = mock!(aws_sdk_iam::Client::delete_user_policy)
+        .then_output(|| DeleteUserPolicyOutput::builder().build());
+    let exec = executor(&[], &[&get, &delete]);
+    let plan = [Action::DeleteInlinePolicy {
+        principal: alice(),
+        name: "escalate".into(),
+        document: NEW_DOC.into(),
+    }];
+
+    let steps = exec.execute(&plan, Mode::Enforce).await;
+
+    assert_eq!(steps[0].status, StepStatus::AlreadyInEffect);
+    assert_eq!(delete.num_calls(), 0);
 }
