@@ -24,6 +24,11 @@ impl<C: Clone> Regional<C> {
         }
     }
 
+    /// Clients that a test never uses: built (and failing for want of a region) only if called.
+    pub fn unused(build: fn(&SdkConfig) -> C) -> Self {
+        Regional::new(&SdkConfig::builder().build(), build)
+    }
+
     /// One client for every region: a mock in a test.
     pub fn fixed(client: C) -> Self {
         Regional {
@@ -61,6 +66,10 @@ impl<C: Clone> Regional<C> {
 pub struct AwsClients {
     pub cloudtrail: Regional<aws_sdk_cloudtrail::Client>,
     pub iam: aws_sdk_iam::Client,
+    /// KMS keys are regional: a trail's key is restored in the key's region.
+    pub kms: Regional<aws_sdk_kms::Client>,
+    /// S3 calls go to the bucket's region.
+    pub s3: Regional<aws_sdk_s3::Client>,
 }
 
 impl AwsClients {
@@ -68,6 +77,17 @@ impl AwsClients {
         AwsClients {
             cloudtrail: Regional::new(sdk, aws_sdk_cloudtrail::Client::new),
             iam: aws_sdk_iam::Client::new(sdk),
+            kms: Regional::new(sdk, aws_sdk_kms::Client::new),
+            s3: Regional::new(sdk, s3_client),
         }
     }
+}
+
+/// An S3 client; path-style when an endpoint is configured (a local emulator has no
+/// virtual-hosted bucket names).
+fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(sdk.endpoint_url().is_some())
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
 }

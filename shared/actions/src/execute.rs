@@ -128,7 +128,8 @@ impl Executor {
         results
     }
 
-    /// Gathers the facts a decision asks for (see `trailwarden_rules::iam::facts_needed`).
+    /// Gathers the facts a decision asks for (see `trailwarden_rules::iam::facts_needed` and
+    /// `trailwarden_rules::trail::facts_needed`).
     pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
         Box::pin(crate::facts::gather(&self.clients, queries)).await
     }
@@ -180,6 +181,26 @@ impl Executor {
             Action::DeleteLoginProfile { user } => iam::delete_login_profile(c, user, mode).await,
             Action::Quarantine { principal } => iam::quarantine(c, principal, mode).await,
             Action::RevokeRoleSessions { role } => iam::revoke_role_sessions(c, role, mode).await,
+            Action::UpdateTrail { trail, changes } => {
+                crate::trail::update_trail(c, trail, changes, mode).await
+            }
+            Action::PutEventSelectors { trail, selectors } => {
+                crate::trail::put_event_selectors(c, trail, selectors, mode).await
+            }
+            Action::PutInsightSelectors {
+                trail,
+                insight_types,
+            } => crate::trail::put_insight_selectors(c, trail, insight_types, mode).await,
+            Action::CreateTrail { trail, desired } => {
+                crate::trail::create_trail(c, trail, desired, mode).await
+            }
+            Action::CancelKeyDeletion { key, region } => {
+                crate::kms::cancel_key_deletion(c, key, region, mode).await
+            }
+            Action::EnableKey { key, region } => crate::kms::enable_key(c, key, region, mode).await,
+            Action::EnableBucketVersioning { bucket, region } => {
+                crate::s3::enable_bucket_versioning(c, bucket, region, mode).await
+            }
         }
     }
 }

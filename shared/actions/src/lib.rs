@@ -8,6 +8,8 @@ mod error;
 mod execute;
 pub mod facts;
 pub mod iam;
+mod kms;
+mod s3;
 mod trail;
 
 pub use clients::{AwsClients, Regional};

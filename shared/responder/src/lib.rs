@@ -13,7 +13,7 @@ pub use trailwarden_rules::{Config, Function, Mode};
 use aws_config::SdkConfig;
 use trailwarden_actions::{AwsClients, Executor, Outcome, outcome};
 use trailwarden_alerts::{Alert, AlertPublisher};
-use trailwarden_events::{Envelope, Record, parse_event};
+use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event};
 use trailwarden_rules::{Decision, Facts, Ignored, iam, trail};
 
 /// One function's configuration and clients.
@@ -53,6 +53,9 @@ impl Responder {
         let envelope = parse_event(&event).map_err(HandlerError::BadEvent)?;
         match envelope {
             Envelope::Record(record) => self.handle_record(&record).await,
+            Envelope::Scheduled(scheduled) if self.function == Function::TrailGuard => {
+                self.handle_scheduled(&scheduled).await
+            }
             Envelope::Scheduled(scheduled) => Ok(Report::ignored(
                 &scheduled.id,
                 self.function,
@@ -105,10 +108,56 @@ impl Responder {
         Ok(Report::responded(&alert, message_id))
     }
 
+    /// The scheduled check (trail-guard): every protected trail compared with its desired state,
+    /// all drift repaired, one alert per trail repaired, nothing when all is well. A failed
+    /// repair is alerted, and then returned as an error after every trail was handled.
+    async fn handle_scheduled(&self, scheduled: &Scheduled) -> Result<Report, HandlerError> {
+        let region = Region::parse("region", &scheduled.region).map_err(HandlerError::BadEvent)?;
+        let facts = self
+            .executor
+            .gather(&trail::scheduled_facts(&region))
+            .await;
+        let checks = trail::check(&region, scheduled.account.as_deref(), &self.config, &facts);
+        let checked = checks.len();
+        let mut alerted = Vec::new();
+        let mut failure = None;
+        for check in checks {
+            tracing::info!(event_id = %scheduled.id, trail = %check.trail, decision = %check.decision, "checked");
+            let Decision::Respond { incident, plan } = check.decision else {
+                continue;
+            };
+            let record = scheduled_record(scheduled, &check.trail).map_err(HandlerError::BadEvent)?;
+            let steps = self.executor.execute(&plan, self.config.mode).await;
+            let outcome = outcome(&steps);
+            let alert = Alert::new(
+                self.function.name(),
+                self.config.mode,
+                &record,
+                &incident,
+                &steps,
+                outcome,
+            );
+            let message_id = self
+                .alerts
+                .publish(&alert)
+                .await
+                .map_err(HandlerError::AlertNotPublished)?;
+            tracing::info!(event_id = %record.event_id, outcome = %outcome, severity = %alert.severity, message_id, "alerted");
+            if outcome == Outcome::Failed && failure.is_none() {
+                failure = Some(HandlerError::remediation_failed(&record, &steps));
+            }
+            alerted.push((alert, message_id));
+        }
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        Ok(Report::checked(&scheduled.id, self.function, checked, &alerted))
+    }
+
     /// What the function's rules need to know beyond the record, read from AWS.
     pub async fn gather_facts(&self, record: &Record) -> Facts {
         let queries = match self.function {
-            Function::TrailGuard => vec![],
+            Function::TrailGuard => trail::facts_needed(record, &self.config),
             Function::IamGuard => iam::facts_needed(record, &self.config),
         };
         if queries.is_empty() {
@@ -124,8 +173,30 @@ impl Responder {
         facts: &Facts,
     ) -> Result<Decision, trailwarden_events::EventError> {
         match self.function {
-            Function::TrailGuard => trail::decide(record, &self.config),
+            Function::TrailGuard => trail::decide(record, &self.config, facts),
             Function::IamGuard => iam::decide(record, &self.config, facts),
         }
     }
+}
+
+/// The record an alert of the scheduled check carries: no API call caused it, so it names the
+/// schedule (`eventSource` `events.amazonaws.com`, `eventName` `ScheduledCheck`) and the trail
+/// (`eventID` `<schedule event id>/<trail>`, one per alert).
+pub fn scheduled_record(
+    scheduled: &Scheduled,
+    trail: &str,
+) -> Result<Record, trailwarden_events::EventError> {
+    Record::from_value(&serde_json::json!({
+        "eventVersion": "1.09",
+        "eventTime": scheduled.time.to_string(),
+        "eventSource": "events.amazonaws.com",
+        "eventName": "ScheduledCheck",
+        "eventType": "ScheduledCheck",
+        "awsRegion": scheduled.region,
+        "eventID": format!("{}/{trail}", scheduled.id),
+        "recipientAccountId": scheduled.account,
+        "userIdentity": {"type": "AWSService", "invokedBy": "events.amazonaws.com"},
+        "requestParameters": {"trail": trail},
+        "resources": scheduled.resources,
+    }))
 }

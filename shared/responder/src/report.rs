@@ -33,6 +33,46 @@ impl Report {
         }
     }
 
+    /// The scheduled check: how many protected trails were checked, and the alert of each one
+    /// repaired (none when all is well).
+    pub fn checked(
+        event_id: &str,
+        function: Function,
+        checked: usize,
+        alerted: &[(Alert, String)],
+    ) -> Report {
+        let with_drift: Vec<String> = alerted
+            .iter()
+            .map(|(a, _)| format!("{} ({})", a.resource, a.outcome.as_str()))
+            .collect();
+        Report {
+            event_id: event_id.to_string(),
+            function: function.name().to_string(),
+            outcome: if alerted.is_empty() { "no-drift" } else { "checked" }.into(),
+            reason: Some(format!(
+                "{checked} protected trail(s) checked; drift on {}: {}",
+                alerted.len(),
+                if with_drift.is_empty() { "none".to_string() } else { with_drift.join(", ") }
+            )),
+            actions: alerted
+                .iter()
+                .flat_map(|(a, _)| a.actions.iter())
+                .map(|a| ReportedAction {
+                    action: a.action.clone(),
+                    status: a.status.to_string(),
+                    state_after: a.state_after.clone(),
+                })
+                .collect(),
+            alert_message_id: (!alerted.is_empty()).then(|| {
+                alerted
+                    .iter()
+                    .map(|(_, id)| id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+        }
+    }
+
     pub fn responded(alert: &Alert, message_id: String) -> Report {
         Report {
             event_id: alert.event.id.clone(),

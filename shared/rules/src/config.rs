@@ -2,6 +2,7 @@
 //! start with a message naming the variable.
 
 use crate::PrincipalPattern;
+use crate::desired::{CloudWatchLogs, DataResource, DesiredTrail};
 use std::collections::BTreeSet;
 use std::fmt;
 use thiserror::Error;
@@ -55,6 +56,8 @@ pub struct Config {
     pub protected_policies: Vec<PolicySelector>,
     /// `CONTAIN_ACTOR`: also contain the actor who made an unauthorized change.
     pub contain_actor: bool,
+    /// `TRAIL_*`: the desired state of every protected trail, as far as the deployment declares it.
+    pub desired_trail: DesiredTrail,
 }
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -200,6 +203,9 @@ impl Config {
             }
         };
 
+        let desired_trail = desired_trail(&get)?;
+
+
         Ok(Config {
             alert_topic,
             mode,
@@ -208,8 +214,160 @@ impl Config {
             protected_trails,
             protected_policies,
             contain_actor,
+            desired_trail,
         })
     }
+}
+
+/// The `TRAIL_*` variables: what the deployment declares about its protected trails.
+fn desired_trail(get: &dyn Fn(&str) -> Option<String>) -> Result<DesiredTrail, ConfigError> {
+    let s3_bucket = get("TRAIL_S3_BUCKET")
+        .map(|b| {
+            let ok = (3..=63).contains(&b.len())
+                && b.bytes().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-'
+                });
+            if ok {
+                Ok(b)
+            } else {
+                Err(err(
+                    "TRAIL_S3_BUCKET",
+                    format!("{b:?} is not an S3 bucket name (3-63 of a-z 0-9 . -)"),
+                ))
+            }
+        })
+        .transpose()?;
+    let s3_key_prefix = get("TRAIL_S3_KEY_PREFIX")
+        .map(|p| {
+            if p.len() <= 200 && !p.starts_with('/') {
+                Ok(p)
+            } else {
+                Err(err(
+                    "TRAIL_S3_KEY_PREFIX",
+                    format!("{p:?} is not a key prefix (at most 200 characters, no leading /)"),
+                ))
+            }
+        })
+        .transpose()?;
+    let kms_key_id = get("TRAIL_KMS_KEY_ID")
+        .map(|k| {
+            let arn_ok = Arn::parse("TRAIL_KMS_KEY_ID", &k)
+                .is_ok_and(|a| a.service == "kms" && a.resource_type() == "key");
+            let id_ok = !k.starts_with("arn:")
+                && !k.starts_with("alias/")
+                && !k.is_empty()
+                && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
+            if arn_ok || id_ok {
+                Ok(k)
+            } else {
+                Err(err(
+                    "TRAIL_KMS_KEY_ID",
+                    format!(
+                        "{k:?} is neither a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) nor a key id; an alias cannot be compared with the key a trail reports"
+                    ),
+                ))
+            }
+        })
+        .transpose()?;
+    let cloud_watch_logs = match (
+        get("TRAIL_CLOUDWATCH_LOGS_GROUP_ARN"),
+        get("TRAIL_CLOUDWATCH_LOGS_ROLE_ARN"),
+    ) {
+        (None, None) => None,
+        (Some(group), Some(role)) => {
+            if !Arn::parse("TRAIL_CLOUDWATCH_LOGS_GROUP_ARN", &group)
+                .is_ok_and(|a| a.service == "logs" && a.resource.starts_with("log-group:"))
+            {
+                return Err(err(
+                    "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
+                    format!("{group:?} is not a CloudWatch Logs log group ARN"),
+                ));
+            }
+            if !Arn::parse("TRAIL_CLOUDWATCH_LOGS_ROLE_ARN", &role)
+                .is_ok_and(|a| a.service == "iam" && a.resource_type() == "role")
+            {
+                return Err(err(
+                    "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN",
+                    format!("{role:?} is not an IAM role ARN"),
+                ));
+            }
+            Some(CloudWatchLogs {
+                log_group_arn: group,
+                role_arn: role,
+            })
+        }
+        (Some(_), None) => {
+            return Err(err(
+                "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN",
+                "is not set, but TRAIL_CLOUDWATCH_LOGS_GROUP_ARN is; a trail writes to a log group with a role",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(err(
+                "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
+                "is not set, but TRAIL_CLOUDWATCH_LOGS_ROLE_ARN is; declare both or neither",
+            ));
+        }
+    };
+    let sns_topic = get("TRAIL_SNS_TOPIC")
+        .map(|t| {
+            let ok = if t.starts_with("arn:") {
+                Arn::parse("TRAIL_SNS_TOPIC", &t).is_ok_and(|a| a.service == "sns")
+            } else {
+                t.len() <= 256
+                    && t.bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+            };
+            if ok {
+                Ok(t)
+            } else {
+                Err(err(
+                    "TRAIL_SNS_TOPIC",
+                    format!("{t:?} is neither an SNS topic name nor an SNS topic ARN"),
+                ))
+            }
+        })
+        .transpose()?;
+    let data_resources = get("TRAIL_DATA_RESOURCES")
+        .map(|text| {
+            serde_json::from_str::<Vec<DataResource>>(&text).map_err(|e| {
+                err(
+                    "TRAIL_DATA_RESOURCES",
+                    format!(
+                        "is not a JSON array of {{\"Type\": ..., \"Values\": [...]}} ({e}); use [] for none"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let insight_types = get("TRAIL_INSIGHT_TYPES")
+        .map(|text| {
+            if text == "none" {
+                return Ok(vec![]);
+            }
+            list(Some(text))
+                .into_iter()
+                .map(|t| match t.as_str() {
+                    "ApiCallRateInsight" | "ApiErrorRateInsight" => Ok(t),
+                    other => Err(err(
+                        "TRAIL_INSIGHT_TYPES",
+                        format!(
+                            "{other:?} is not ApiCallRateInsight or ApiErrorRateInsight (or \"none\")"
+                        ),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    Ok(DesiredTrail {
+        s3_bucket,
+        s3_key_prefix,
+        kms_key_id,
+        cloud_watch_logs,
+        sns_topic,
+        data_resources,
+        insight_types,
+    })
 }
 
 /// A comma-separated list, blanks dropped.
@@ -283,6 +441,40 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_desired_trail() {
+        let c = config(&[TOPIC]).unwrap();
+        assert_eq!(c.desired_trail, DesiredTrail::default(), "nothing declared");
+        let c = config(&[
+            TOPIC,
+            ("TRAIL_S3_BUCKET", "audit-logs"),
+            ("TRAIL_S3_KEY_PREFIX", "org"),
+            ("TRAIL_KMS_KEY_ID", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+            ("TRAIL_CLOUDWATCH_LOGS_GROUP_ARN", "arn:aws:logs:us-east-1:123456789012:log-group:audit:*"),
+            ("TRAIL_CLOUDWATCH_LOGS_ROLE_ARN", "arn:aws:iam::123456789012:role/trail-to-logs"),
+            ("TRAIL_SNS_TOPIC", "trail-deliveries"),
+            ("TRAIL_DATA_RESOURCES", r#"[{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::audit-logs/"]}]"#),
+            ("TRAIL_INSIGHT_TYPES", "ApiCallRateInsight, ApiErrorRateInsight"),
+        ])
+        .unwrap();
+        let d = &c.desired_trail;
+        assert_eq!(d.s3_bucket.as_deref(), Some("audit-logs"));
+        assert_eq!(d.s3_key_prefix.as_deref(), Some("org"));
+        assert_eq!(
+            d.cloud_watch_logs.as_ref().unwrap().role_arn,
+            "arn:aws:iam::123456789012:role/trail-to-logs"
+        );
+        assert_eq!(d.data_resources.as_ref().unwrap()[0].kind, "AWS::S3::Object");
+        assert_eq!(
+            d.insight_types.as_deref().unwrap(),
+            ["ApiCallRateInsight", "ApiErrorRateInsight"]
+        );
+        assert!(d.undeclared().is_empty());
+        let none = config(&[TOPIC, ("TRAIL_INSIGHT_TYPES", "none"), ("TRAIL_DATA_RESOURCES", "[]")]).unwrap();
+        assert_eq!(none.desired_trail.insight_types, Some(vec![]));
+        assert_eq!(none.desired_trail.data_resources, Some(vec![]));
+    }
+
+    #[test]
     fn a_bad_value_names_its_variable() {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[], "ALERT_TOPIC_ARN: is not set"),
@@ -313,6 +505,33 @@ mod tests {
             (
                 &[TOPIC, ("CONTAIN_ACTOR", "yes")],
                 "CONTAIN_ACTOR: \"yes\" is neither",
+            ),
+            (
+                &[TOPIC, ("TRAIL_S3_BUCKET", "Audit_Logs")],
+                "TRAIL_S3_BUCKET: \"Audit_Logs\" is not an S3 bucket name",
+            ),
+            (
+                &[TOPIC, ("TRAIL_KMS_KEY_ID", "alias/audit")],
+                "TRAIL_KMS_KEY_ID: \"alias/audit\" is neither a KMS key ARN",
+            ),
+            (
+                &[
+                    TOPIC,
+                    ("TRAIL_CLOUDWATCH_LOGS_GROUP_ARN", "arn:aws:logs:us-east-1:123456789012:log-group:audit"),
+                ],
+                "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN: is not set, but TRAIL_CLOUDWATCH_LOGS_GROUP_ARN is",
+            ),
+            (
+                &[TOPIC, ("TRAIL_SNS_TOPIC", "a topic")],
+                "TRAIL_SNS_TOPIC: \"a topic\" is neither",
+            ),
+            (
+                &[TOPIC, ("TRAIL_DATA_RESOURCES", "AWS::S3::Object")],
+                "TRAIL_DATA_RESOURCES: is not a JSON array",
+            ),
+            (
+                &[TOPIC, ("TRAIL_INSIGHT_TYPES", "ApiCallRate")],
+                "TRAIL_INSIGHT_TYPES: \"ApiCallRate\" is not",
             ),
         ];
         for (vars, expected) in cases {

@@ -12,8 +12,8 @@ use crate::{
     Severity, gate,
 };
 use serde_json::Value;
-use std::collections::HashMap;
-use trailwarden_events::{Arn, EventError, EventTime, IdentityKind, Record, RoleKey};
+pub use crate::facts::{Fact, FactQuery, Facts};
+use trailwarden_events::{Arn, EventError, IdentityKind, Record, RoleKey};
 
 /// The reads iam-guard does to gather facts before deciding.
 pub const FACT_PERMISSIONS: &[&str] = &[
@@ -47,67 +47,6 @@ impl std::fmt::Display for Subject {
                 write!(f, "permissions boundary of {principal}")
             }
         }
-    }
-}
-
-/// Something a decision needs to know that the record does not say.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum FactQuery {
-    /// What `subject` was just before the event (`before`, `event_id`): from CloudTrail event
-    /// history, the latest earlier change of that resource.
-    PreviousState {
-        subject: Subject,
-        before: EventTime,
-        event_id: String,
-    },
-    /// The default version `policy` had before `new_default` became its default.
-    PreviousDefaultVersion {
-        policy: Arn,
-        new_default: String,
-        before: EventTime,
-        event_id: String,
-    },
-    /// The users and roles a managed policy is attached to.
-    AttachedTo { policy: Arn },
-}
-
-/// The answer to a [`FactQuery`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fact {
-    /// The previous state: a document, a policy ARN or a version id; `None` when there was none.
-    Known(Option<String>),
-    /// Principals (for [`FactQuery::AttachedTo`]).
-    Principals(Vec<Principal>),
-    /// Cannot be known for certain, and why.
-    Unknown(String),
-}
-
-/// The facts gathered for one record.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Facts {
-    answers: HashMap<FactQuery, Fact>,
-}
-
-impl Facts {
-    pub fn new() -> Facts {
-        Facts::default()
-    }
-
-    pub fn insert(&mut self, query: FactQuery, fact: Fact) {
-        self.answers.insert(query, fact);
-    }
-
-    pub fn with(mut self, query: FactQuery, fact: Fact) -> Facts {
-        self.insert(query, fact);
-        self
-    }
-
-    /// The answer, or `Unknown` when the fact was not gathered.
-    pub fn get(&self, query: &FactQuery) -> Fact {
-        self.answers
-            .get(query)
-            .cloned()
-            .unwrap_or_else(|| Fact::Unknown("the fact was not gathered".into()))
     }
 }
 
@@ -888,7 +827,7 @@ fn known(fact: Fact) -> Result<Option<String>, String> {
     match fact {
         Fact::Known(state) => Ok(state),
         Fact::Unknown(why) => Err(why),
-        Fact::Principals(_) => Err("the facts answered with principals, not a state".into()),
+        _ => Err("the facts answered with something other than a state".into()),
     }
 }
 

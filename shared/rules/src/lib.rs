@@ -2,6 +2,8 @@
 //! talks to AWS, so the decisions are tested on the whole corpus without a network.
 
 mod config;
+pub mod desired;
+pub mod facts;
 pub mod gate;
 pub mod iam;
 mod plan;
@@ -9,7 +11,9 @@ mod principal;
 pub mod trail;
 
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector};
-pub use iam::{Fact, FactQuery, Facts, Subject};
+pub use desired::{DesiredTrail, ObservedTrail};
+pub use facts::{Fact, FactQuery, Facts};
+pub use iam::Subject;
 pub use plan::{
     Action, ActionKind, Decision, Ignored, Incident, Principal, PrincipalKind,
     QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity, TrailRef,
@@ -34,7 +38,16 @@ impl Function {
     /// The actions this function's decisions can plan.
     pub fn action_kinds(self) -> &'static [ActionKind] {
         match self {
-            Function::TrailGuard => &[ActionKind::StartLogging],
+            Function::TrailGuard => &[
+                ActionKind::StartLogging,
+                ActionKind::UpdateTrail,
+                ActionKind::PutEventSelectors,
+                ActionKind::PutInsightSelectors,
+                ActionKind::CreateTrail,
+                ActionKind::CancelKeyDeletion,
+                ActionKind::EnableKey,
+                ActionKind::EnableBucketVersioning,
+            ],
             Function::IamGuard => &[
                 ActionKind::DetachPolicy,
                 ActionKind::AttachPolicy,
@@ -57,7 +70,7 @@ impl Function {
     /// The reads the function does to gather facts before deciding.
     pub fn fact_permissions(self) -> &'static [&'static str] {
         match self {
-            Function::TrailGuard => &[],
+            Function::TrailGuard => trail::FACT_PERMISSIONS,
             Function::IamGuard => iam::FACT_PERMISSIONS,
         }
     }

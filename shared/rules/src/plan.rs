@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use std::fmt;
+use crate::desired::{DesiredTrail, EventSelector, TrailChanges};
 use trailwarden_events::{Arn, Region, RoleKey};
 
 /// How urgent an alert is. The names are the alert's `severity` attribute.
@@ -34,7 +35,7 @@ impl fmt::Display for Severity {
 }
 
 /// A trail as an action addresses it: its name, its ARN when known, and the region to call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TrailRef {
     pub name: String,
     pub arn: Option<Arn>,
@@ -192,6 +193,40 @@ pub enum Action {
     RevokeRoleSessions {
         role: String,
     },
+    /// Put a trail's departing settings back (`cloudtrail:UpdateTrail`, from its home region).
+    UpdateTrail {
+        trail: TrailRef,
+        changes: TrailChanges,
+    },
+    /// Put a trail's event selectors back (replacing any advanced selectors).
+    PutEventSelectors {
+        trail: TrailRef,
+        selectors: Vec<EventSelector>,
+    },
+    /// Put a trail's insight selectors back (an empty list turns Insights off).
+    PutInsightSelectors {
+        trail: TrailRef,
+        insight_types: Vec<String>,
+    },
+    /// Create a deleted trail again, in its home region, in the desired state.
+    CreateTrail {
+        trail: TrailRef,
+        desired: DesiredTrail,
+    },
+    /// Cancel the scheduled deletion of a KMS key (which leaves it disabled).
+    CancelKeyDeletion {
+        key: String,
+        region: Region,
+    },
+    EnableKey {
+        key: String,
+        region: Region,
+    },
+    /// Turn an S3 bucket's versioning on again.
+    EnableBucketVersioning {
+        bucket: String,
+        region: Region,
+    },
 }
 
 impl Action {
@@ -212,6 +247,13 @@ impl Action {
             Action::DeleteLoginProfile { .. } => ActionKind::DeleteLoginProfile,
             Action::Quarantine { .. } => ActionKind::Quarantine,
             Action::RevokeRoleSessions { .. } => ActionKind::RevokeRoleSessions,
+            Action::UpdateTrail { .. } => ActionKind::UpdateTrail,
+            Action::PutEventSelectors { .. } => ActionKind::PutEventSelectors,
+            Action::PutInsightSelectors { .. } => ActionKind::PutInsightSelectors,
+            Action::CreateTrail { .. } => ActionKind::CreateTrail,
+            Action::CancelKeyDeletion { .. } => ActionKind::CancelKeyDeletion,
+            Action::EnableKey { .. } => ActionKind::EnableKey,
+            Action::EnableBucketVersioning { .. } => ActionKind::EnableBucketVersioning,
         }
     }
 }
@@ -274,6 +316,42 @@ impl fmt::Display for Action {
             Action::RevokeRoleSessions { role } => {
                 write!(f, "deny the sessions of role {role} issued before now")
             }
+            Action::UpdateTrail { trail, changes } => write!(
+                f,
+                "put back the settings of {trail}: {}",
+                changes.describe().join(", ")
+            ),
+            Action::PutEventSelectors { trail, selectors } => {
+                write!(f, "put back the event selectors of {trail}: ")?;
+                for (i, s) in selectors.iter().enumerate() {
+                    write!(f, "{}{s}", if i == 0 { "" } else { "; " })?;
+                }
+                Ok(())
+            }
+            Action::PutInsightSelectors {
+                trail,
+                insight_types,
+            } if insight_types.is_empty() => {
+                write!(f, "turn Insights off again on {trail}")
+            }
+            Action::PutInsightSelectors {
+                trail,
+                insight_types,
+            } => write!(
+                f,
+                "put back the insight selectors of {trail}: {}",
+                insight_types.join(", ")
+            ),
+            Action::CreateTrail { trail, .. } => {
+                write!(f, "create {trail} again in its desired state")
+            }
+            Action::CancelKeyDeletion { key, region } => {
+                write!(f, "cancel the deletion of KMS key {key} ({region})")
+            }
+            Action::EnableKey { key, region } => write!(f, "enable KMS key {key} ({region})"),
+            Action::EnableBucketVersioning { bucket, .. } => {
+                write!(f, "turn versioning of S3 bucket {bucket} on again")
+            }
         }
     }
 }
@@ -297,6 +375,13 @@ pub enum ActionKind {
     DeleteLoginProfile,
     Quarantine,
     RevokeRoleSessions,
+    UpdateTrail,
+    PutEventSelectors,
+    PutInsightSelectors,
+    CreateTrail,
+    CancelKeyDeletion,
+    EnableKey,
+    EnableBucketVersioning,
 }
 
 impl ActionKind {
@@ -316,6 +401,13 @@ impl ActionKind {
         ActionKind::DeleteLoginProfile,
         ActionKind::Quarantine,
         ActionKind::RevokeRoleSessions,
+        ActionKind::UpdateTrail,
+        ActionKind::PutEventSelectors,
+        ActionKind::PutInsightSelectors,
+        ActionKind::CreateTrail,
+        ActionKind::CancelKeyDeletion,
+        ActionKind::EnableKey,
+        ActionKind::EnableBucketVersioning,
     ];
 
     pub fn permissions(self) -> &'static [&'static str] {
@@ -386,6 +478,20 @@ impl ActionKind {
                 "iam:PutRolePolicy",
             ],
             ActionKind::RevokeRoleSessions => &["iam:GetRolePolicy", "iam:PutRolePolicy"],
+            // PassRole: putting back a CloudWatch Logs role hands that role to CloudTrail.
+            ActionKind::UpdateTrail => &["cloudtrail:GetTrail", "cloudtrail:UpdateTrail", "iam:PassRole"],
+            ActionKind::PutEventSelectors => {
+                &["cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors"]
+            }
+            ActionKind::PutInsightSelectors => {
+                &["cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors"]
+            }
+            ActionKind::CreateTrail => &["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
+            ActionKind::CancelKeyDeletion => &["kms:DescribeKey", "kms:CancelKeyDeletion"],
+            ActionKind::EnableKey => &["kms:DescribeKey", "kms:EnableKey"],
+            ActionKind::EnableBucketVersioning => {
+                &["s3:GetBucketVersioning", "s3:PutBucketVersioning"]
+            }
         }
     }
 
@@ -406,6 +512,13 @@ impl ActionKind {
             ActionKind::DeleteLoginProfile => "DeleteLoginProfile",
             ActionKind::Quarantine => "Quarantine",
             ActionKind::RevokeRoleSessions => "RevokeRoleSessions",
+            ActionKind::UpdateTrail => "UpdateTrail",
+            ActionKind::PutEventSelectors => "PutEventSelectors",
+            ActionKind::PutInsightSelectors => "PutInsightSelectors",
+            ActionKind::CreateTrail => "CreateTrail",
+            ActionKind::CancelKeyDeletion => "CancelKeyDeletion",
+            ActionKind::EnableKey => "EnableKey",
+            ActionKind::EnableBucketVersioning => "EnableBucketVersioning",
         }
     }
 }
@@ -437,6 +550,10 @@ pub enum Ignored {
     NotHandled { event_name: String },
     /// A read-only call changes nothing.
     ReadOnly,
+    /// The call left the trail as its desired state says (a repair, or a no-op).
+    NoDrift { trail: String },
+    /// The key or bucket the call changed belongs to no protected trail.
+    UnrelatedResource { resource: String },
 }
 
 impl Ignored {
@@ -457,6 +574,12 @@ impl fmt::Display for Ignored {
             Ignored::UnprotectedTrail { trail } => write!(f, "trail {trail} is not protected"),
             Ignored::NotHandled { event_name } => write!(f, "no rule for {event_name}"),
             Ignored::ReadOnly => write!(f, "a read-only call changes nothing"),
+            Ignored::NoDrift { trail } => {
+                write!(f, "trail {trail} is left as its desired state says")
+            }
+            Ignored::UnrelatedResource { resource } => {
+                write!(f, "{resource} belongs to no protected trail")
+            }
         }
     }
 }

@@ -1,0 +1,81 @@
+//! Facts: what a decision needs to know that the record does not say, gathered from AWS by the
+//! actions crate between two pure phases. A rule lists its [`FactQuery`]s (`facts_needed`), the
+//! executor answers each with a [`Fact`] (never failing: what cannot be read is
+//! [`Fact::Unknown`] with the reason), and the rule decides from record, configuration and
+//! [`Facts`]. iam-guard asks about earlier states of IAM resources; trail-guard about trails.
+
+use crate::desired::ObservedTrail;
+use crate::iam::Subject;
+use crate::{Principal, TrailRef};
+use std::collections::HashMap;
+use trailwarden_events::{Arn, EventTime, Region};
+
+/// Something a decision needs to know that the record does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FactQuery {
+    /// What `subject` was just before the event (`before`, `event_id`): from CloudTrail event
+    /// history, the latest earlier change of that resource.
+    PreviousState {
+        subject: Subject,
+        before: EventTime,
+        event_id: String,
+    },
+    /// The default version `policy` had before `new_default` became its default.
+    PreviousDefaultVersion {
+        policy: Arn,
+        new_default: String,
+        before: EventTime,
+        event_id: String,
+    },
+    /// The users and roles a managed policy is attached to.
+    AttachedTo { policy: Arn },
+    /// One trail's settings as they are now (`GetTrail`, one call).
+    Trail { trail: TrailRef },
+    /// Every trail that applies to `region` (multi-region trails of other home regions included),
+    /// with only their settings, or (`full`) also status, selectors, insights and key state.
+    TrailsIn { region: Region, full: bool },
+}
+
+/// The answer to a [`FactQuery`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// The previous state: a document, a policy ARN or a version id; `None` when there was none.
+    Known(Option<String>),
+    /// Principals (for [`FactQuery::AttachedTo`]).
+    Principals(Vec<Principal>),
+    /// One trail as it is now (for [`FactQuery::Trail`]); `None` when it does not exist.
+    Trail(Option<Box<ObservedTrail>>),
+    /// Trails as they are now (for [`FactQuery::TrailsIn`]).
+    Trails(Vec<ObservedTrail>),
+    /// Cannot be known for certain, and why.
+    Unknown(String),
+}
+
+/// The facts gathered for one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    answers: HashMap<FactQuery, Fact>,
+}
+
+impl Facts {
+    pub fn new() -> Facts {
+        Facts::default()
+    }
+
+    pub fn insert(&mut self, query: FactQuery, fact: Fact) {
+        self.answers.insert(query, fact);
+    }
+
+    pub fn with(mut self, query: FactQuery, fact: Fact) -> Facts {
+        self.insert(query, fact);
+        self
+    }
+
+    /// The answer, or `Unknown` when the fact was not gathered.
+    pub fn get(&self, query: &FactQuery) -> Fact {
+        self.answers
+            .get(query)
+            .cloned()
+            .unwrap_or_else(|| Fact::Unknown("the fact was not gathered".into()))
+    }
+}
