@@ -12,6 +12,8 @@ use trailwarden_rules::{Fact, FactQuery, Facts, Principal, PrincipalKind, Subjec
 
 /// How far back CloudTrail event history goes.
 pub const HISTORY_DAYS: i64 = 90;
+/// Why history is not trusted before it holds the event itself.
+pub const NOT_YET_IN_HISTORY: &str = "event history does not hold this event yet (CloudTrail adds events minutes after they happen), so a change made just before it may be missing too";
 /// Pages of `LookupEvents` read per event name (50 events a page).
 const MAX_PAGES: usize = 4;
 
@@ -32,9 +34,6 @@ pub async fn gather(clients: &AwsClients, queries: &[FactQuery]) -> Facts {
                 event_id,
             } => previous_default(clients, policy, new_default, *before, event_id).await,
             FactQuery::AttachedTo { policy } => attached_to(clients, policy).await,
-            FactQuery::Trail { .. } | FactQuery::TrailsIn { .. } => {
-                crate::trail::gather(clients, query).await
-            }
         };
         tracing::info!(?query, ?fact, "fact");
         facts.insert(query.clone(), fact);
@@ -119,13 +118,23 @@ fn state_left(subject: &Subject, record: &Record) -> Option<Option<String>> {
     }
 }
 
-/// Every successful `event_name` record of the last 90 days before `before`, except `event_id`.
+/// What event history holds for one event name.
+struct History {
+    /// Every successful record of the last 90 days up to the event, the event itself excepted.
+    earlier: Vec<Record>,
+    /// Whether history already holds the event itself. CloudTrail takes minutes to add an event
+    /// to its history, longer than EventBridge takes to deliver it: until the event is there, a
+    /// change made just before it may be missing too, and the latest change found is not certain.
+    holds_the_event: bool,
+}
+
+/// The `event_name` records of the last 90 days up to `before` (event `event_id`).
 async fn history(
     clients: &AwsClients,
     event_name: &str,
     before: EventTime,
     event_id: &str,
-) -> Result<Vec<Record>, String> {
+) -> Result<History, String> {
     let attribute = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventName)
         .attribute_value(event_name)
@@ -135,14 +144,18 @@ async fn history(
     let region = Region::parse("IAM's home region", "us-east-1").map_err(|e| e.to_string())?;
     let client = clients.cloudtrail.get(&region);
     let start = before.epoch_seconds() - HISTORY_DAYS * 86_400;
-    let mut records = Vec::new();
+    let mut found = History {
+        earlier: Vec::new(),
+        holds_the_event: false,
+    };
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let out = client
             .lookup_events()
             .lookup_attributes(attribute.clone())
             .start_time(DateTime::from_secs(start))
-            .end_time(DateTime::from_secs(before.epoch_seconds()))
+            // One second past the event, so that the event itself is in the range.
+            .end_time(DateTime::from_secs(before.epoch_seconds() + 1))
             .max_results(50)
             .set_next_token(token.take())
             .send()
@@ -161,13 +174,15 @@ async fn history(
             let Ok(record) = Record::from_value(&value) else {
                 continue;
             };
-            if record.event_id != event_id && !record.failed() && record.event_time <= before {
-                records.push(record);
+            if record.event_id == event_id {
+                found.holds_the_event = true;
+            } else if !record.failed() && record.event_time <= before {
+                found.earlier.push(record);
             }
         }
         match out.next_token() {
             Some(next) => token = Some(next.to_string()),
-            None => return Ok(records),
+            None => return Ok(found),
         }
     }
     Err(format!(
@@ -183,12 +198,14 @@ async fn previous_state(
     event_id: &str,
 ) -> Fact {
     let mut latest: Option<Change> = None;
+    let mut holds_the_event = false;
     for event_name in changes_of(subject) {
-        let records = match history(clients, event_name, before, event_id).await {
-            Ok(records) => records,
+        let found = match history(clients, event_name, before, event_id).await {
+            Ok(found) => found,
             Err(why) => return Fact::Unknown(format!("event history could not be read: {why}")),
         };
-        for record in records {
+        holds_the_event |= found.holds_the_event;
+        for record in found.earlier {
             if let Some(state) = state_left(subject, &record)
                 && latest.as_ref().is_none_or(|l| record.event_time > l.time)
             {
@@ -198,6 +215,9 @@ async fn previous_state(
                 });
             }
         }
+    }
+    if !holds_the_event {
+        return Fact::Unknown(NOT_YET_IN_HISTORY.into());
     }
     if let Some(change) = latest {
         return Fact::Known(change.state);
@@ -291,16 +311,18 @@ async fn previous_default(
     }
     // Several candidates: the latest earlier change of the default, from event history.
     let mut latest: Option<Change> = None;
+    let mut holds_the_event = false;
     for event_name in [
         "SetDefaultPolicyVersion",
         "CreatePolicyVersion",
         "CreatePolicy",
     ] {
-        let records = match history(clients, event_name, before, event_id).await {
-            Ok(records) => records,
+        let found = match history(clients, event_name, before, event_id).await {
+            Ok(found) => found,
             Err(why) => return Fact::Unknown(format!("event history could not be read: {why}")),
         };
-        for record in records {
+        holds_the_event |= found.holds_the_event;
+        for record in found.earlier {
             let version = match event_name {
                 "SetDefaultPolicyVersion" => (param(&record, "policyArn")
                     == Some(&policy.to_string()))
@@ -340,6 +362,9 @@ async fn previous_default(
                 });
             }
         }
+    }
+    if !holds_the_event {
+        return Fact::Unknown(NOT_YET_IN_HISTORY.into());
     }
     match latest.and_then(|c| c.state) {
         Some(version) if versions.contains(&version) => Fact::Known(Some(version)),

@@ -43,8 +43,6 @@ fn executor(cloudtrail: &[&Rule], iam: &[&Rule]) -> Executor {
     Executor::new(AwsClients {
         cloudtrail: Regional::fixed(cloudtrail),
         iam,
-        kms: Regional::unused(aws_sdk_kms::Client::new),
-        s3: Regional::unused(aws_sdk_s3::Client::new),
     })
 }
 
@@ -159,6 +157,11 @@ fn history_event(name: &str, time: &str, id: &str, request: Value, response: Val
         .build()
 }
 
+/// The event being decided, as history holds it once CloudTrail has added it.
+fn this_event(name: &str) -> Event {
+    history_event(name, NOW, THIS_EVENT, json!({}), Value::Null)
+}
+
 fn lookup(name: &'static str, events: Vec<Event>) -> Rule {
     mock!(aws_sdk_cloudtrail::Client::lookup_events)
         .match_requests(move |r| {
@@ -266,13 +269,16 @@ async fn event_history_gives_the_overwritten_inline_policy_and_the_decision_puts
 async fn a_later_delete_in_history_means_there_was_no_previous_document() {
     let puts = lookup(
         "PutUserPolicy",
-        vec![history_event(
-            "PutUserPolicy",
-            "2026-11-01T09:00:00Z",
-            "e-put",
-            json!({"userName": "alice", "policyName": "escalate", "policyDocument": OLD_DOC}),
-            Value::Null,
-        )],
+        vec![
+            this_event("PutUserPolicy"),
+            history_event(
+                "PutUserPolicy",
+                "2026-11-01T09:00:00Z",
+                "e-put",
+                json!({"userName": "alice", "policyName": "escalate", "policyDocument": OLD_DOC}),
+                Value::Null,
+            ),
+        ],
     );
     let deletes = lookup(
         "DeleteUserPolicy",
@@ -296,7 +302,7 @@ async fn a_later_delete_in_history_means_there_was_no_previous_document() {
 
 #[tokio::test]
 async fn no_history_is_certain_only_for_a_principal_younger_than_the_history() {
-    let puts = lookup("PutUserPolicy", vec![]);
+    let puts = lookup("PutUserPolicy", vec![this_event("PutUserPolicy")]);
     let deletes = lookup("DeleteUserPolicy", vec![]);
     let query = FactQuery::PreviousState {
         subject: inline_subject(),
@@ -389,7 +395,10 @@ async fn unreadable_event_history_falls_back_to_quarantine_of_the_user() {
 
 #[tokio::test]
 async fn event_history_gives_the_previous_trust_policy_from_create_role() {
-    let updates = lookup("UpdateAssumeRolePolicy", vec![]);
+    let updates = lookup(
+        "UpdateAssumeRolePolicy",
+        vec![this_event("UpdateAssumeRolePolicy")],
+    );
     let creates = lookup(
         "CreateRole",
         vec![history_event(
@@ -430,13 +439,16 @@ async fn with_several_versions_the_previous_default_comes_from_history() {
     });
     let set_default = lookup(
         "SetDefaultPolicyVersion",
-        vec![history_event(
-            "SetDefaultPolicyVersion",
-            "2026-11-05T09:00:00Z",
-            "e-set",
-            json!({"policyArn": policy.to_string(), "versionId": "v2"}),
-            Value::Null,
-        )],
+        vec![
+            this_event("SetDefaultPolicyVersion"),
+            history_event(
+                "SetDefaultPolicyVersion",
+                "2026-11-05T09:00:00Z",
+                "e-set",
+                json!({"policyArn": policy.to_string(), "versionId": "v2"}),
+                Value::Null,
+            ),
+        ],
     );
     let create_version = lookup("CreatePolicyVersion", vec![]);
     let create = lookup("CreatePolicy", vec![]);
@@ -477,4 +489,31 @@ async fn an_inline_policy_changed_again_after_the_event_is_left_as_it_is() {
 
     assert_eq!(steps[0].status, StepStatus::AlreadyInEffect);
     assert_eq!(delete.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn history_that_does_not_hold_the_event_yet_is_not_trusted() {
+    // CloudTrail has not added the event (nor, perhaps, a change just before it): the older put
+    // found is not certainly the previous state.
+    let puts = lookup(
+        "PutUserPolicy",
+        vec![history_event(
+            "PutUserPolicy",
+            "2026-11-01T09:00:00Z",
+            "e-put",
+            json!({"userName": "alice", "policyName": "escalate", "policyDocument": OLD_DOC}),
+            Value::Null,
+        )],
+    );
+    let deletes = lookup("DeleteUserPolicy", vec![]);
+    let exec = executor(&[&puts, &deletes], &[]);
+    let query = FactQuery::PreviousState {
+        subject: inline_subject(),
+        before: now(),
+        event_id: THIS_EVENT.into(),
+    };
+    assert_eq!(
+        exec.gather(std::slice::from_ref(&query)).await.get(&query),
+        Fact::Unknown(facts::NOT_YET_IN_HISTORY.into())
+    );
 }
