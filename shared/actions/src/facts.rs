@@ -34,6 +34,9 @@ pub async fn gather(clients: &AwsClients, queries: &[FactQuery]) -> Facts {
                 event_id,
             } => previous_default(clients, policy, new_default, *before, event_id).await,
             FactQuery::AttachedTo { policy } => attached_to(clients, policy).await,
+            FactQuery::Trail { .. } | FactQuery::TrailsIn { .. } => {
+                crate::trail::gather(clients, query).await
+            }
         };
         tracing::info!(?query, ?fact, "fact");
         facts.insert(query.clone(), fact);

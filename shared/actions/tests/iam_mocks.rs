@@ -43,6 +43,8 @@ fn executor(cloudtrail: &[&Rule], iam: &[&Rule]) -> Executor {
     Executor::new(AwsClients {
         cloudtrail: Regional::fixed(cloudtrail),
         iam,
+        kms: Regional::unused(aws_sdk_kms::Client::new),
+        s3: Regional::unused(aws_sdk_s3::Client::new),
     })
 }
 
