@@ -1,17 +1,20 @@
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use trailwarden_actions::{Outcome, StepResult, StepStatus};
-use trailwarden_events::Record;
+use trailwarden_events::{Insight, Record};
 use trailwarden_rules::{Incident, Mode, Severity};
 
-/// The version of the JSON document sent to machine subscribers (SQS, Lambda, HTTPS).
+/// The version of the JSON document sent to machine subscribers (SQS, Lambda, HTTP), described by
+/// `docs/alert.schema.json`. A field is only ever added within a version; a change of meaning or
+/// type makes a new version.
 pub const SCHEMA_VERSION: &str = "1";
 
 /// One alert: what happened, who did it, what trailwarden did, what a person should do.
 #[derive(Debug, Clone, Serialize)]
 pub struct Alert {
     pub schema_version: &'static str,
-    /// The function that raised it (`trail-guard`).
+    /// The function that raised it (`trail-guard`, `iam-guard`, `tripwire`).
     pub function: String,
     pub mode: String,
     pub outcome: Outcome,
@@ -19,12 +22,31 @@ pub struct Alert {
     /// "CloudTrail logging stopped on trail audit by user mallory"
     pub summary: String,
     pub resource: String,
+    /// The detection rule that raised the alert (tripwire), with its short explanation.
+    pub rule: Option<AlertRule>,
     pub event: AlertEvent,
     pub actor: AlertActor,
     pub actions: Vec<AlertAction>,
+    /// For a failed remediation: the error that stopped it.
+    pub error: Option<String>,
     pub next_steps: Vec<String>,
-    /// The CloudTrail record as received.
+    /// The CloudTrail record as received; when the alert would pass SNS's size limit, only the
+    /// fields trailwarden used, long strings cut (`record_complete` false, `notes` say what).
     pub record: Value,
+    pub record_complete: bool,
+    /// SHA-256 (hex) of the record as received, serialized as compact JSON: identifies it even
+    /// when it was cut.
+    pub record_sha256: String,
+    /// Size of that serialization in bytes.
+    pub record_bytes: usize,
+    /// What was left out or cut to keep the message within SNS's limit.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AlertRule {
+    pub id: String,
+    pub explanation: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +88,14 @@ pub struct AlertAction {
     pub error: Option<String>,
 }
 
+/// The digest and size of a record as received.
+pub(crate) fn digest(record: &Value) -> (String, usize) {
+    let bytes = serde_json::to_vec(record).unwrap_or_default();
+    let hash = Sha256::digest(&bytes);
+    let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
+    (hex, bytes.len())
+}
+
 impl Alert {
     pub fn new(
         function: &str,
@@ -77,14 +107,18 @@ impl Alert {
     ) -> Alert {
         let failed = outcome == Outcome::Failed;
         let mut next_steps = Vec::new();
+        let mut error = None;
         if failed {
             // A failed remediation is the most important alert: say what a person must do by hand.
             for step in steps {
                 match &step.status {
-                    StepStatus::Failed(error) => next_steps.push(format!(
-                        "By hand: {} (trailwarden's {} failed: {})",
-                        step.action, error.call, error.message
-                    )),
+                    StepStatus::Failed(e) => {
+                        error.get_or_insert_with(|| e.to_string());
+                        next_steps.push(format!(
+                            "By hand: {} (trailwarden's {} failed: {})",
+                            step.action, e.call, e.message
+                        ));
+                    }
                     StepStatus::NotAttempted => next_steps.push(format!(
                         "By hand: {} (not attempted after the failure)",
                         step.action
@@ -95,6 +129,7 @@ impl Alert {
         }
         next_steps.extend(incident.next_steps.iter().cloned());
         let actor = &record.actor;
+        let (record_sha256, record_bytes) = digest(&record.raw);
         Alert {
             schema_version: SCHEMA_VERSION,
             function: function.to_string(),
@@ -107,6 +142,7 @@ impl Alert {
             },
             summary: incident.summary.clone(),
             resource: incident.resource.clone(),
+            rule: None,
             event: AlertEvent {
                 id: record.event_id.clone(),
                 name: record.event_name.clone(),
@@ -140,8 +176,85 @@ impl Alert {
                     },
                 })
                 .collect(),
+            error,
             next_steps,
             record: record.raw.clone(),
+            record_complete: true,
+            record_sha256,
+            record_bytes,
+            notes: Vec::new(),
         }
+    }
+
+    /// An alert for a CloudTrail Insights event: no single actor, nothing done.
+    pub fn for_insight(
+        function: &str,
+        mode: Mode,
+        insight: &Insight,
+        incident: &Incident,
+    ) -> Alert {
+        let (record_sha256, record_bytes) = digest(&insight.raw);
+        let details = insight.raw.get("insightDetails");
+        let source = details
+            .and_then(|d| d.get("eventSource"))
+            .and_then(Value::as_str)
+            .unwrap_or("cloudtrail.amazonaws.com");
+        let console_link = trailwarden_events::Region::parse("awsRegion", &insight.aws_region)
+            .ok()
+            .map(|region| {
+                format!(
+                    "https://{region}.console.aws.amazon.com/cloudtrailv2/home?region={region}#/insights"
+                )
+            });
+        Alert {
+            schema_version: SCHEMA_VERSION,
+            function: function.to_string(),
+            mode: mode.to_string(),
+            outcome: Outcome::AlertOnly,
+            severity: incident.severity,
+            summary: incident.summary.clone(),
+            resource: incident.resource.clone(),
+            rule: None,
+            event: AlertEvent {
+                id: insight.event_id.clone(),
+                name: insight
+                    .insight_type
+                    .clone()
+                    .unwrap_or_else(|| "CloudTrailInsight".into()),
+                source: source.to_string(),
+                time: insight.event_time.to_string(),
+                region: insight.aws_region.clone(),
+                account: insight.recipient_account_id.clone(),
+                console_link,
+            },
+            actor: AlertActor {
+                description: "CloudTrail Insights (a rate, not one caller)".into(),
+                kind: "CloudTrailInsight".into(),
+                arn: None,
+                role_arn: None,
+                access_key_id: None,
+                source_ip: None,
+                user_agent: None,
+                console: false,
+                mfa: None,
+            },
+            actions: Vec::new(),
+            error: None,
+            next_steps: incident.next_steps.clone(),
+            record: insight.raw.clone(),
+            record_complete: true,
+            record_sha256,
+            record_bytes,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Names the detection rule that raised the alert.
+    pub fn with_rule(mut self, id: &str, explanation: &str) -> Alert {
+        self.rule = Some(AlertRule {
+            id: id.to_string(),
+            explanation: explanation.to_string(),
+        });
+        self
     }
 }

@@ -6,6 +6,8 @@ mod alert;
 mod publish;
 mod render;
 
-pub use alert::{Alert, AlertAction, AlertActor, AlertEvent, SCHEMA_VERSION};
-pub use publish::{AlertError, AlertPublisher, MAX_MESSAGE_BYTES, document, message};
-pub use render::{console_link, subject, text};
+pub use alert::{Alert, AlertAction, AlertActor, AlertEvent, AlertRule, SCHEMA_VERSION};
+pub use publish::{
+    AlertError, AlertPublisher, MAX_MESSAGE_BYTES, RECORD_STRING_MAX, document, fit, message,
+};
+pub use render::{chat, console_link, subject, text};

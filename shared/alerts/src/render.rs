@@ -48,6 +48,9 @@ pub fn text(alert: &Alert) -> String {
     let _ = writeln!(out, "{}: {}", verdict(alert.outcome), alert.summary);
     let _ = writeln!(out);
     let _ = writeln!(out, "Severity:   {}", alert.severity);
+    if let Some(rule) = &alert.rule {
+        let _ = writeln!(out, "Rule:       {} ({})", rule.id, rule.explanation);
+    }
     let _ = writeln!(
         out,
         "Who:        {}{}",
@@ -85,6 +88,14 @@ pub fn text(alert: &Alert) -> String {
     let _ = writeln!(out, "Event id:   {}", alert.event.id);
     let _ = writeln!(out, "Mode:       {}", alert.mode);
     let _ = writeln!(out);
+    if let Some(error) = &alert.error {
+        let _ = writeln!(out, "trailwarden could NOT finish the revert: {error}");
+        let _ = writeln!(
+            out,
+            "Steps marked failed or not-attempted below were NOT done: do them by hand."
+        );
+        let _ = writeln!(out);
+    }
     if alert.actions.is_empty() {
         let _ = writeln!(
             out,
@@ -114,6 +125,9 @@ pub fn text(alert: &Alert) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "The event in the CloudTrail console: {link}");
     }
+    for note in &alert.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
     let _ = writeln!(out, "(raised by trailwarden {})", alert.function);
     out
 }
@@ -132,4 +146,146 @@ pub fn console_link(record: &Record) -> Option<String> {
             record.event_id
         )
     })
+}
+
+/// The body for AWS Chatbot (Amazon Q Developer in chat applications): its custom notification
+/// format, `version` 1.0 and `source` custom, rendered in the chat platform's markdown. Every value
+/// that came from the event is put in inline code, so that nothing an attacker chose (a user agent,
+/// a session name) can mention a channel or make a link.
+pub fn chat(alert: &Alert) -> serde_json::Value {
+    let a = &alert.actor;
+    let mut description = String::new();
+    let mut line = |label: &str, value: String| {
+        let _ = writeln!(description, "*{label}:* {value}");
+    };
+    line(
+        "Who",
+        match &a.arn {
+            Some(arn) => format!("{} {}", code(&a.description), code(arn)),
+            None => code(&a.description),
+        },
+    );
+    line(
+        "What",
+        format!("{} {}", code(&alert.event.name), code(&alert.event.source)),
+    );
+    line("Resource", code(&alert.resource));
+    line(
+        "From",
+        format!(
+            "{} via {}, MFA {}",
+            code(a.source_ip.as_deref().unwrap_or("unknown IP")),
+            if a.console { "console" } else { "API" },
+            match a.mfa {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "unknown",
+            }
+        ),
+    );
+    line(
+        "When",
+        format!(
+            "{} in {} {}",
+            code(&alert.event.time),
+            code(alert.event.account.as_deref().unwrap_or("unknown account")),
+            code(&alert.event.region)
+        ),
+    );
+    line("Event id", code(&alert.event.id));
+    if let Some(rule) = &alert.rule {
+        line("Rule", format!("{} {}", code(&rule.id), rule.explanation));
+    }
+    if let Some(error) = &alert.error {
+        line("Error", code(error));
+    }
+    if alert.actions.is_empty() {
+        line("Done", "nothing: reported, not reverted".into());
+    } else {
+        for step in &alert.actions {
+            line(
+                "Action",
+                format!("{} → *{}*", code(&step.action), step.status),
+            );
+        }
+    }
+    if let Some(link) = &alert.event.console_link {
+        line("Event", format!("<{link}|open in the CloudTrail console>"));
+    }
+    let description = clip(&description, CHAT_DESCRIPTION_MAX);
+    let title = clip(
+        &format!(
+            "{} [{}] {}: {}",
+            match alert.severity {
+                trailwarden_rules::Severity::Critical => ":rotating_light:",
+                trailwarden_rules::Severity::High => ":warning:",
+                _ => ":information_source:",
+            },
+            alert.severity.as_str().to_uppercase(),
+            verdict(alert.outcome),
+            alert.summary.replace(['`', '*', '_', '<', '>'], "'")
+        ),
+        CHAT_TITLE_MAX,
+    );
+    let account = alert
+        .event
+        .account
+        .clone()
+        .unwrap_or_else(|| "unknown".into());
+    let mut related = vec![alert.resource.clone()];
+    related.extend(a.arn.clone());
+    serde_json::json!({
+        "version": "1.0",
+        "source": "custom",
+        "id": alert.event.id,
+        "content": {
+            "textType": "client-markdown",
+            "title": title,
+            "description": description,
+            "nextSteps": alert.next_steps.iter().take(CHAT_STEPS_MAX).map(|s| clip(s, 500)).collect::<Vec<_>>(),
+            "keywords": [alert.severity.as_str(), alert.outcome.as_str(), alert.function.as_str(), alert.event.name.as_str()],
+        },
+        "metadata": {
+            // A retried event's alerts land in one thread.
+            "threadId": alert.event.id,
+            "summary": subject(alert),
+            "eventType": format!("trailwarden.{}", alert.outcome.as_str()),
+            "relatedResources": related,
+            "additionalContext": {
+                "schema_version": alert.schema_version,
+                "event_id": alert.event.id,
+                "event_name": alert.event.name,
+                "outcome": alert.outcome.as_str(),
+                "severity": alert.severity.as_str(),
+                "account": account,
+                "function": alert.function,
+            },
+        },
+    })
+}
+
+/// Chat platforms cut long messages; these keep the notification whole in Slack and Teams.
+const CHAT_TITLE_MAX: usize = 250;
+const CHAT_DESCRIPTION_MAX: usize = 3000;
+const CHAT_STEPS_MAX: usize = 10;
+
+/// A value as inline code, with the characters that could end the code span taken out.
+fn code(value: &str) -> String {
+    let clean: String = clip(value, 300)
+        .chars()
+        .map(|c| if c == '`' || c.is_control() { '\'' } else { c })
+        .collect();
+    format!("`{clean}`")
+}
+
+/// At most `max` bytes, cut on a character boundary, with "..." when cut.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max.saturating_sub(3);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
 }

@@ -13,7 +13,9 @@ pub use trailwarden_rules::{Config, Function, Mode};
 use aws_config::SdkConfig;
 use trailwarden_actions::{AwsClients, Executor, Outcome, outcome};
 use trailwarden_alerts::{Alert, AlertPublisher};
+use trailwarden_events::Insight;
 use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event};
+use trailwarden_rules::tripwire;
 use trailwarden_rules::{Decision, Facts, Ignored, iam, trail};
 
 /// One function's configuration and clients.
@@ -63,6 +65,9 @@ impl Responder {
                     event_name: "Scheduled Event".into(),
                 },
             )),
+            Envelope::Insight(insight) if self.function == Function::Tripwire => {
+                self.handle_insight(&insight).await
+            }
             Envelope::Insight(insight) => Ok(Report::ignored(
                 &insight.event_id,
                 self.function,
@@ -95,6 +100,11 @@ impl Responder {
             &steps,
             outcome,
         );
+        // tripwire's alerts name their rule (the decision is pure: asking again gives the same rule).
+        let alert = match self.tripwire_rule(record) {
+            Some(rule) => alert.with_rule(rule.id, rule.explanation),
+            None => alert,
+        };
         let message_id = self
             .alerts
             .publish(&alert)
@@ -108,15 +118,43 @@ impl Responder {
         Ok(Report::responded(&alert, message_id))
     }
 
+    /// tripwire: a CloudTrail Insights event is alerted (when an unusual rate starts), never acted on.
+    async fn handle_insight(&self, insight: &Insight) -> Result<Report, HandlerError> {
+        let evaluation = tripwire::evaluate_insight(insight, &self.config);
+        tracing::info!(event_id = %insight.event_id, decision = %evaluation.decision, "decided");
+        let incident = match evaluation.decision {
+            Decision::Ignore(why) => {
+                return Ok(Report::ignored(&insight.event_id, self.function, &why));
+            }
+            Decision::Respond { incident, .. } => incident,
+        };
+        let mut alert =
+            Alert::for_insight(self.function.name(), self.config.mode, insight, &incident);
+        if let Some(rule) = evaluation.rule {
+            alert = alert.with_rule(rule.id, rule.explanation);
+        }
+        let message_id = self
+            .alerts
+            .publish(&alert)
+            .await
+            .map_err(HandlerError::AlertNotPublished)?;
+        tracing::info!(event_id = %insight.event_id, outcome = %alert.outcome, severity = %alert.severity, message_id, "alerted");
+        Ok(Report::responded(&alert, message_id))
+    }
+
+    /// The tripwire rule that answers the record, for tripwire; `None` for the other functions.
+    pub fn tripwire_rule(&self, record: &Record) -> Option<&'static tripwire::Rule> {
+        (self.function == Function::Tripwire)
+            .then(|| tripwire::evaluate(record, &self.config).rule)
+            .flatten()
+    }
+
     /// The scheduled check (trail-guard): every protected trail compared with its desired state,
     /// all drift repaired, one alert per trail repaired, nothing when all is well. A failed
     /// repair is alerted, and then returned as an error after every trail was handled.
     async fn handle_scheduled(&self, scheduled: &Scheduled) -> Result<Report, HandlerError> {
         let region = Region::parse("region", &scheduled.region).map_err(HandlerError::BadEvent)?;
-        let facts = self
-            .executor
-            .gather(&trail::scheduled_facts(&region))
-            .await;
+        let facts = self.executor.gather(&trail::scheduled_facts(&region)).await;
         let checks = trail::check(&region, scheduled.account.as_deref(), &self.config, &facts);
         let checked = checks.len();
         let mut alerted = Vec::new();
@@ -126,7 +164,8 @@ impl Responder {
             let Decision::Respond { incident, plan } = check.decision else {
                 continue;
             };
-            let record = scheduled_record(scheduled, &check.trail).map_err(HandlerError::BadEvent)?;
+            let record =
+                scheduled_record(scheduled, &check.trail).map_err(HandlerError::BadEvent)?;
             let steps = self.executor.execute(&plan, self.config.mode).await;
             let outcome = outcome(&steps);
             let alert = Alert::new(
@@ -151,12 +190,18 @@ impl Responder {
         if let Some(error) = failure {
             return Err(error);
         }
-        Ok(Report::checked(&scheduled.id, self.function, checked, &alerted))
+        Ok(Report::checked(
+            &scheduled.id,
+            self.function,
+            checked,
+            &alerted,
+        ))
     }
 
     /// What the function's rules need to know beyond the record, read from AWS.
     pub async fn gather_facts(&self, record: &Record) -> Facts {
         let queries = match self.function {
+            Function::Tripwire => vec![],
             Function::TrailGuard => trail::facts_needed(record, &self.config),
             Function::IamGuard => iam::facts_needed(record, &self.config),
         };
@@ -173,6 +218,7 @@ impl Responder {
         facts: &Facts,
     ) -> Result<Decision, trailwarden_events::EventError> {
         match self.function {
+            Function::Tripwire => tripwire::decide(record, &self.config),
             Function::TrailGuard => trail::decide(record, &self.config, facts),
             Function::IamGuard => iam::decide(record, &self.config, facts),
         }

@@ -56,6 +56,8 @@ pub struct Config {
     pub protected_policies: Vec<PolicySelector>,
     /// `CONTAIN_ACTOR`: also contain the actor who made an unauthorized change.
     pub contain_actor: bool,
+    /// `TRIPWIRE_*` and `SELF_RESOURCE_PREFIX`: tripwire's rules and trailwarden's own resources.
+    pub tripwire: crate::tripwire::Settings,
     /// `TRAIL_*`: the desired state of every protected trail, as far as the deployment declares it.
     pub desired_trail: DesiredTrail,
 }
@@ -206,6 +208,8 @@ impl Config {
         let desired_trail = desired_trail(&get)?;
 
 
+        let tripwire = crate::tripwire::Settings::from_lookup(&get)?;
+
         Ok(Config {
             alert_topic,
             mode,
@@ -214,6 +218,7 @@ impl Config {
             protected_trails,
             protected_policies,
             contain_actor,
+            tripwire,
             desired_trail,
         })
     }

@@ -9,6 +9,7 @@ pub mod iam;
 mod plan;
 mod principal;
 pub mod trail;
+pub mod tripwire;
 
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector};
 pub use desired::{DesiredTrail, ObservedTrail};
@@ -25,6 +26,7 @@ pub use principal::PrincipalPattern;
 pub enum Function {
     TrailGuard,
     IamGuard,
+    Tripwire,
 }
 
 impl Function {
@@ -32,12 +34,15 @@ impl Function {
         match self {
             Function::TrailGuard => "trail-guard",
             Function::IamGuard => "iam-guard",
+            Function::Tripwire => "tripwire",
         }
     }
 
     /// The actions this function's decisions can plan.
     pub fn action_kinds(self) -> &'static [ActionKind] {
         match self {
+            // Detection only: tripwire changes nothing.
+            Function::Tripwire => &[],
             Function::TrailGuard => &[
                 ActionKind::StartLogging,
                 ActionKind::UpdateTrail,
@@ -70,6 +75,7 @@ impl Function {
     /// The reads the function does to gather facts before deciding.
     pub fn fact_permissions(self) -> &'static [&'static str] {
         match self {
+            Function::Tripwire => &[],
             Function::TrailGuard => trail::FACT_PERMISSIONS,
             Function::IamGuard => iam::FACT_PERMISSIONS,
         }
