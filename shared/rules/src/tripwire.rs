@@ -240,7 +240,7 @@ impl Settings {
         }
         let self_prefix = get("SELF_RESOURCE_PREFIX")
             .map(|p| {
-                let ok = (1..=100).contains(&p.len())
+                let ok = (1..=128).contains(&p.len())
                     && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     && p.as_bytes()[0].is_ascii_alphabetic();
                 if ok {
@@ -249,7 +249,7 @@ impl Settings {
                     Err(problem(
                         "SELF_RESOURCE_PREFIX",
                         format!(
-                            "{p:?} is not a stack name (1-100 of A-Z a-z 0-9 -, starting with a letter)"
+                            "{p:?} is not a stack name (1-128 of A-Z a-z 0-9 -, starting with a letter)"
                         ),
                     ))
                 }
