@@ -7,12 +7,12 @@
 //! [`Fact::Unknown`], nothing is guessed: the principal now holding the unknown permissions is
 //! quarantined and the alert is critical.
 
+pub use crate::facts::{Fact, FactQuery, Facts};
 use crate::{
     Action, Config, Decision, Ignored, Incident, PolicySelector, Principal, PrincipalKind,
     Severity, gate,
 };
 use serde_json::Value;
-pub use crate::facts::{Fact, FactQuery, Facts};
 use trailwarden_events::{Arn, EventError, IdentityKind, Record, RoleKey};
 
 /// The reads iam-guard does to gather facts before deciding.
@@ -205,8 +205,24 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
         "CreateAccessKey" => ctx.create_access_key()?,
         "CreateLoginProfile" | "UpdateLoginProfile" => ctx.login_profile()?,
         "CreateUser" | "CreateRole" => ctx.create_principal()?,
-        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => ctx.detach()?,
-        "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => ctx.delete_inline()?,
+        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => {
+            let policy = policy_arn(record)?;
+            if !is_protected_arn(&policy, config) {
+                return Ok(Decision::Ignore(Ignored::UnprotectedPolicyRemoved {
+                    policy: policy.to_string(),
+                }));
+            }
+            ctx.detach()?
+        }
+        "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => {
+            let name = param(record, "policyName")?;
+            if !is_protected_name(&name, config) {
+                return Ok(Decision::Ignore(Ignored::UnprotectedPolicyRemoved {
+                    policy: format!("inline policy {name}"),
+                }));
+            }
+            ctx.delete_inline()?
+        }
         _ => ctx.alert_only(),
     };
     Ok(ctx.finish(response))
@@ -713,9 +729,6 @@ impl Ctx<'_> {
 
     fn detach(&self) -> Result<Response, EventError> {
         let policy = policy_arn(self.record)?;
-        if !is_protected_arn(&policy, self.config) {
-            return Ok(self.alert_only());
-        }
         let principal = principal_of(self.record)?;
         Ok(self.revert(
             format!(
@@ -731,9 +744,6 @@ impl Ctx<'_> {
 
     fn delete_inline(&self) -> Result<Response, EventError> {
         let name = param(self.record, "policyName")?;
-        if !is_protected_name(&name, self.config) {
-            return Ok(self.alert_only());
-        }
         let principal = principal_of(self.record)?;
         let summary = format!(
             "protected inline policy {name} deleted from {principal} by {}",

@@ -1,8 +1,8 @@
 //! What a decision produces: an incident, and a plan of actions that puts things back.
 
+use crate::desired::{DesiredTrail, EventSelector, TrailChanges};
 use serde::Serialize;
 use std::fmt;
-use crate::desired::{DesiredTrail, EventSelector, TrailChanges};
 use trailwarden_events::{Arn, Region, RoleKey};
 
 /// How urgent an alert is. The names are the alert's `severity` attribute.
@@ -479,14 +479,24 @@ impl ActionKind {
             ],
             ActionKind::RevokeRoleSessions => &["iam:GetRolePolicy", "iam:PutRolePolicy"],
             // PassRole: putting back a CloudWatch Logs role hands that role to CloudTrail.
-            ActionKind::UpdateTrail => &["cloudtrail:GetTrail", "cloudtrail:UpdateTrail", "iam:PassRole"],
-            ActionKind::PutEventSelectors => {
-                &["cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors"]
-            }
-            ActionKind::PutInsightSelectors => {
-                &["cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors"]
-            }
-            ActionKind::CreateTrail => &["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
+            ActionKind::UpdateTrail => &[
+                "cloudtrail:GetTrail",
+                "cloudtrail:UpdateTrail",
+                "iam:PassRole",
+            ],
+            ActionKind::PutEventSelectors => &[
+                "cloudtrail:GetEventSelectors",
+                "cloudtrail:PutEventSelectors",
+            ],
+            ActionKind::PutInsightSelectors => &[
+                "cloudtrail:GetInsightSelectors",
+                "cloudtrail:PutInsightSelectors",
+            ],
+            ActionKind::CreateTrail => &[
+                "cloudtrail:GetTrail",
+                "cloudtrail:CreateTrail",
+                "iam:PassRole",
+            ],
             ActionKind::CancelKeyDeletion => &["kms:DescribeKey", "kms:CancelKeyDeletion"],
             ActionKind::EnableKey => &["kms:DescribeKey", "kms:EnableKey"],
             ActionKind::EnableBucketVersioning => {
@@ -554,6 +564,8 @@ pub enum Ignored {
     NoDrift { trail: String },
     /// The key or bucket the call changed belongs to no protected trail.
     UnrelatedResource { resource: String },
+    /// A policy was detached or deleted: that takes permissions away, and it is not protected.
+    UnprotectedPolicyRemoved { policy: String },
 }
 
 impl Ignored {
@@ -577,6 +589,10 @@ impl fmt::Display for Ignored {
             Ignored::NoDrift { trail } => {
                 write!(f, "trail {trail} is left as its desired state says")
             }
+            Ignored::UnprotectedPolicyRemoved { policy } => write!(
+                f,
+                "removing {policy} takes permissions away, and it is not in PROTECTED_POLICIES"
+            ),
             Ignored::UnrelatedResource { resource } => {
                 write!(f, "{resource} belongs to no protected trail")
             }

@@ -589,12 +589,15 @@ fn detach_or_delete_of_a_protected_policy_puts_it_back() {
             }],
             "{name}"
         );
-        // Another policy's detach is reported, not reverted.
+        // Another policy's detach takes permissions away: nothing to revert or report.
         let r = event(name, json!({key: "bob", "policyArn": ADMIN}), Value::Null);
         let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
-        assert!(
-            d.plan().is_empty() && d.to_string().starts_with("alert only"),
-            "{d}"
+        assert_eq!(
+            d,
+            Decision::Ignore(Ignored::UnprotectedPolicyRemoved {
+                policy: ADMIN.into()
+            }),
+            "{name}"
         );
     }
     for (name, key, principal) in [
@@ -633,11 +636,12 @@ fn detach_or_delete_of_a_protected_policy_puts_it_back() {
             Value::Null,
         );
         assert!(iam::facts_needed(&r, &cfg).is_empty());
-        assert!(
-            iam::decide(&r, &cfg, &Facts::new())
-                .unwrap()
-                .plan()
-                .is_empty()
+        assert_eq!(
+            iam::decide(&r, &cfg, &Facts::new()).unwrap(),
+            Decision::Ignore(Ignored::UnprotectedPolicyRemoved {
+                policy: "inline policy other".into()
+            }),
+            "{name}"
         );
     }
 }
@@ -779,9 +783,10 @@ fn every_action_declares_permissions_and_reads_in_the_imperative() {
 /// read-only (308); AttachRolePolicy 7 + AttachUserPolicy 2 → detach (9); PutRolePolicy 5 +
 /// UpdateAssumeRolePolicy 3 (previous state unknown without history) + CreateUser 5 + CreateRole 14
 /// → quarantine (27); CreateAccessKey → deactivate (4); CreateLoginProfile 3 + UpdateLoginProfile 1
-/// → delete login profile (4); the remaining 50 writes (DeleteRole 13, DetachRolePolicy 5,
-/// DeleteRolePolicy 4, DeleteUser 4, instance-profile calls 12, CreatePolicy 2, DeletePolicy 2,
-/// DeleteAccessKey 2, successful DeleteLoginProfile 2, DetachUserPolicy 1, ...) → alert only.
+/// → delete login profile (4); DetachRolePolicy 5 + DeleteRolePolicy 4 + DetachUserPolicy 1 of
+/// unprotected policies take permissions away → nothing (10, the responder-like cleanup calls);
+/// the remaining 40 writes (DeleteRole 13, DeleteUser 4, instance-profile calls 12, CreatePolicy 2,
+/// DeletePolicy 2, DeleteAccessKey 2, successful DeleteLoginProfile 2, ...) → alert only.
 #[test]
 fn every_iam_record_of_the_corpus_gets_its_expected_decision() {
     let cfg = config(&[]);
@@ -796,6 +801,7 @@ fn every_iam_record_of_the_corpus_gets_its_expected_decision() {
         let label = match (&d, d.plan()) {
             (Decision::Ignore(Ignored::FailedCall { .. }), _) => "failed",
             (Decision::Ignore(Ignored::ReadOnly), _) => "read-only",
+            (Decision::Ignore(Ignored::UnprotectedPolicyRemoved { .. }), _) => "permissions-removed",
             (Decision::Ignore(other), _) => panic!("{}: unexpected {other}", record.event_id),
             (_, []) => "alert-only",
             (_, [Action::DetachPolicy { .. }]) => "detach",
@@ -811,12 +817,13 @@ fn every_iam_record_of_the_corpus_gets_its_expected_decision() {
             assert_eq!(label, "detach");
         }
         if record.event_name == "DetachRolePolicy" {
-            assert_eq!(label, "alert-only", "nothing is put back unprotected");
+            assert_eq!(label, "permissions-removed", "the responder-like detaches cause nothing");
         }
         *counts.entry(label).or_default() += 1;
     }
     let expected = BTreeMap::from([
-        ("alert-only", 50),
+        ("alert-only", 40),
+        ("permissions-removed", 10),
         ("deactivate", 4),
         ("delete-login-profile", 4),
         ("detach", 9),
