@@ -44,6 +44,13 @@ def attack():
     print(f"attacker: StopLogging on trail {TRAIL}")
 
 
+def attack_and_delete():
+    cloudtrail = client("cloudtrail")
+    cloudtrail.stop_logging(Name=TRAIL)
+    cloudtrail.delete_trail(Name=TRAIL)
+    print(f"attacker: StopLogging, then DeleteTrail, on trail {TRAIL}")
+
+
 def alerts():
     """Every alert waiting in the queue, as the email a person would read, then its attributes."""
     sqs = client("sqs")
@@ -62,4 +69,5 @@ def alerts():
         print(document["text"])
 
 
-{"setup": setup, "status": status, "attack": attack, "alerts": alerts}[COMMAND]()
+{"setup": setup, "status": status, "attack": attack, "attack-and-delete": attack_and_delete,
+ "alerts": alerts}[COMMAND]()
