@@ -261,6 +261,19 @@ impl Emulator {
         aws_sdk_iam::Client::new(&self.sdk_config())
     }
 
+    /// KMS client in [`REGION`].
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk_config())
+    }
+
+    /// S3 client in [`REGION`], path-style (the emulator has no virtual-hosted bucket names).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk_config())
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
     /// SNS client in [`REGION`].
     pub fn sns(&self) -> aws_sdk_sns::Client {
         aws_sdk_sns::Client::new(&self.sdk_config())

@@ -7,7 +7,11 @@ use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use trailwarden_events::Region;
 use trailwarden_rules::Mode;
 
-async fn versioning(clients: &AwsClients, bucket: &str, region: &Region) -> Result<String, ActionError> {
+async fn versioning(
+    clients: &AwsClients,
+    bucket: &str,
+    region: &Region,
+) -> Result<String, ActionError> {
     let out = clients
         .s3
         .get(region)
@@ -15,7 +19,9 @@ async fn versioning(clients: &AwsClients, bucket: &str, region: &Region) -> Resu
         .bucket(bucket)
         .send()
         .await
-        .map_err(|e| ActionError::from_sdk("s3:GetBucketVersioning", format!("S3 bucket {bucket}"), &e))?;
+        .map_err(|e| {
+            ActionError::from_sdk("s3:GetBucketVersioning", format!("S3 bucket {bucket}"), &e)
+        })?;
     // A bucket that never had versioning reports no status.
     Ok(out
         .status()
@@ -52,7 +58,9 @@ pub(crate) async fn enable_bucket_versioning(
         )
         .send()
         .await
-        .map_err(|e| ActionError::from_sdk("s3:PutBucketVersioning", format!("S3 bucket {bucket}"), &e))?;
+        .map_err(|e| {
+            ActionError::from_sdk("s3:PutBucketVersioning", format!("S3 bucket {bucket}"), &e)
+        })?;
     let after = versioning(clients, bucket, region).await?;
     if after != "Enabled" {
         return Err(ActionError::not_in_effect(

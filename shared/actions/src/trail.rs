@@ -24,7 +24,12 @@ async fn is_logging(clients: &AwsClients, trail: &TrailRef) -> Result<bool, Acti
         .name(trail.api_name())
         .send()
         .await
-        .map_err(|e| home(ActionError::from_sdk("cloudtrail:GetTrailStatus", trail.to_string(), &e), trail))?;
+        .map_err(|e| {
+            home(
+                ActionError::from_sdk("cloudtrail:GetTrailStatus", trail.to_string(), &e),
+                trail,
+            )
+        })?;
     Ok(status.is_logging().unwrap_or(false))
 }
 
@@ -61,7 +66,12 @@ pub(crate) async fn start_logging(
         .name(trail.api_name())
         .send()
         .await
-        .map_err(|e| home(ActionError::from_sdk("cloudtrail:StartLogging", trail.to_string(), &e), trail))?;
+        .map_err(|e| {
+            home(
+                ActionError::from_sdk("cloudtrail:StartLogging", trail.to_string(), &e),
+                trail,
+            )
+        })?;
     if is_logging(clients, trail).await? {
         Ok((StepStatus::Done, Some(format!("{trail} is logging"))))
     } else {
@@ -130,14 +140,21 @@ async fn get_settings(
     }
 }
 
-async fn settings_or_gone(clients: &AwsClients, trail: &TrailRef, call: &'static str) -> Result<TrailSettings, ActionError> {
-    get_settings(clients, trail).await?.map(|(s, _)| s).ok_or_else(|| ActionError {
-        call,
-        resource: trail.to_string(),
-        kind: crate::FailureKind::NotFound,
-        code: Some("TrailNotFoundException".into()),
-        message: format!("{trail} does not exist"),
-    })
+async fn settings_or_gone(
+    clients: &AwsClients,
+    trail: &TrailRef,
+    call: &'static str,
+) -> Result<TrailSettings, ActionError> {
+    get_settings(clients, trail)
+        .await?
+        .map(|(s, _)| s)
+        .ok_or_else(|| ActionError {
+            call,
+            resource: trail.to_string(),
+            kind: crate::FailureKind::NotFound,
+            code: Some("TrailNotFoundException".into()),
+            message: format!("{trail} does not exist"),
+        })
 }
 
 /// Check (GetTrail), update, read back: three calls, one when the settings already hold.
@@ -248,7 +265,12 @@ async fn get_selectors(
             )
         })?;
     Ok((
-        normalise(out.event_selectors().iter().map(from_sdk_selector).collect()),
+        normalise(
+            out.event_selectors()
+                .iter()
+                .map(from_sdk_selector)
+                .collect(),
+        ),
         !out.advanced_event_selectors().is_empty(),
     ))
 }
@@ -266,8 +288,16 @@ fn describe_selectors(trail: &TrailRef, selectors: &[EventSelector], advanced: b
     let list: Vec<String> = selectors.iter().map(ToString::to_string).collect();
     format!(
         "{trail} records: {}{}",
-        if list.is_empty() { "the default (all management events)".to_string() } else { list.join("; ") },
-        if advanced { " (advanced selectors in use)" } else { "" }
+        if list.is_empty() {
+            "the default (all management events)".to_string()
+        } else {
+            list.join("; ")
+        },
+        if advanced {
+            " (advanced selectors in use)"
+        } else {
+            ""
+        }
     )
 }
 
@@ -308,7 +338,10 @@ pub(crate) async fn put_event_selectors(
         })?;
     let (after, advanced) = get_selectors(clients, trail).await?;
     if !advanced && after == want {
-        Ok((StepStatus::Done, Some(describe_selectors(trail, &after, advanced))))
+        Ok((
+            StepStatus::Done,
+            Some(describe_selectors(trail, &after, advanced)),
+        ))
     } else {
         Err(ActionError::not_in_effect(
             "cloudtrail:PutEventSelectors",
@@ -360,7 +393,10 @@ pub(crate) async fn put_insight_selectors(
 ) -> StepReport {
     let before = get_insights(clients, trail).await?;
     if same_insights(&before, types) {
-        return Ok((StepStatus::AlreadyInEffect, Some(describe_insights(trail, &before))));
+        return Ok((
+            StepStatus::AlreadyInEffect,
+            Some(describe_insights(trail, &before)),
+        ));
     }
     if mode == Mode::DryRun {
         return Ok((StepStatus::WouldDo, Some(describe_insights(trail, &before))));
@@ -395,7 +431,10 @@ pub(crate) async fn put_insight_selectors(
         Err(ActionError::not_in_effect(
             "cloudtrail:PutInsightSelectors",
             trail.to_string(),
-            format!("PutInsightSelectors succeeded but {}", describe_insights(trail, &after)),
+            format!(
+                "PutInsightSelectors succeeded but {}",
+                describe_insights(trail, &after)
+            ),
         ))
     }
 }
@@ -408,7 +447,10 @@ pub(crate) async fn create_trail(
     mode: Mode,
 ) -> StepReport {
     if let Some((settings, _)) = get_settings(clients, trail).await? {
-        return Ok((StepStatus::AlreadyInEffect, Some(describe(trail, &settings))));
+        return Ok((
+            StepStatus::AlreadyInEffect,
+            Some(describe(trail, &settings)),
+        ));
     }
     if mode == Mode::DryRun {
         return Ok((StepStatus::WouldDo, Some(format!("{trail} does not exist"))));
@@ -481,7 +523,11 @@ async fn trails_in(
         .send()
         .await
         .map_err(|e| {
-            ActionError::from_sdk("cloudtrail:DescribeTrails", format!("trails in {region}"), &e)
+            ActionError::from_sdk(
+                "cloudtrail:DescribeTrails",
+                format!("trails in {region}"),
+                &e,
+            )
         })?;
     let mut trails = Vec::new();
     for t in out.trail_list() {
@@ -493,7 +539,11 @@ async fn trails_in(
             .ok_or_else(|| format!("trail {name} reports no home region"))
             .and_then(|h| Region::parse("HomeRegion", h).map_err(|e| e.to_string()))
             .map_err(|why| {
-                ActionError::not_in_effect("cloudtrail:DescribeTrails", format!("trail {name}"), why)
+                ActionError::not_in_effect(
+                    "cloudtrail:DescribeTrails",
+                    format!("trail {name}"),
+                    why,
+                )
             })?;
         let trail = TrailRef {
             name: name.to_string(),

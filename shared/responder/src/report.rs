@@ -48,11 +48,20 @@ impl Report {
         Report {
             event_id: event_id.to_string(),
             function: function.name().to_string(),
-            outcome: if alerted.is_empty() { "no-drift" } else { "checked" }.into(),
+            outcome: if alerted.is_empty() {
+                "no-drift"
+            } else {
+                "checked"
+            }
+            .into(),
             reason: Some(format!(
                 "{checked} protected trail(s) checked; drift on {}: {}",
                 alerted.len(),
-                if with_drift.is_empty() { "none".to_string() } else { with_drift.join(", ") }
+                if with_drift.is_empty() {
+                    "none".to_string()
+                } else {
+                    with_drift.join(", ")
+                }
             )),
             actions: alerted
                 .iter()

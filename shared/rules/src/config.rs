@@ -207,7 +207,6 @@ impl Config {
 
         let desired_trail = desired_trail(&get)?;
 
-
         let tripwire = crate::tripwire::Settings::from_lookup(&get)?;
 
         Ok(Config {
@@ -453,12 +452,27 @@ mod tests {
             TOPIC,
             ("TRAIL_S3_BUCKET", "audit-logs"),
             ("TRAIL_S3_KEY_PREFIX", "org"),
-            ("TRAIL_KMS_KEY_ID", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
-            ("TRAIL_CLOUDWATCH_LOGS_GROUP_ARN", "arn:aws:logs:us-east-1:123456789012:log-group:audit:*"),
-            ("TRAIL_CLOUDWATCH_LOGS_ROLE_ARN", "arn:aws:iam::123456789012:role/trail-to-logs"),
+            (
+                "TRAIL_KMS_KEY_ID",
+                "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ),
+            (
+                "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
+                "arn:aws:logs:us-east-1:123456789012:log-group:audit:*",
+            ),
+            (
+                "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/trail-to-logs",
+            ),
             ("TRAIL_SNS_TOPIC", "trail-deliveries"),
-            ("TRAIL_DATA_RESOURCES", r#"[{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::audit-logs/"]}]"#),
-            ("TRAIL_INSIGHT_TYPES", "ApiCallRateInsight, ApiErrorRateInsight"),
+            (
+                "TRAIL_DATA_RESOURCES",
+                r#"[{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::audit-logs/"]}]"#,
+            ),
+            (
+                "TRAIL_INSIGHT_TYPES",
+                "ApiCallRateInsight, ApiErrorRateInsight",
+            ),
         ])
         .unwrap();
         let d = &c.desired_trail;
@@ -468,13 +482,21 @@ mod tests {
             d.cloud_watch_logs.as_ref().unwrap().role_arn,
             "arn:aws:iam::123456789012:role/trail-to-logs"
         );
-        assert_eq!(d.data_resources.as_ref().unwrap()[0].kind, "AWS::S3::Object");
+        assert_eq!(
+            d.data_resources.as_ref().unwrap()[0].kind,
+            "AWS::S3::Object"
+        );
         assert_eq!(
             d.insight_types.as_deref().unwrap(),
             ["ApiCallRateInsight", "ApiErrorRateInsight"]
         );
         assert!(d.undeclared().is_empty());
-        let none = config(&[TOPIC, ("TRAIL_INSIGHT_TYPES", "none"), ("TRAIL_DATA_RESOURCES", "[]")]).unwrap();
+        let none = config(&[
+            TOPIC,
+            ("TRAIL_INSIGHT_TYPES", "none"),
+            ("TRAIL_DATA_RESOURCES", "[]"),
+        ])
+        .unwrap();
         assert_eq!(none.desired_trail.insight_types, Some(vec![]));
         assert_eq!(none.desired_trail.data_resources, Some(vec![]));
     }
@@ -522,7 +544,10 @@ mod tests {
             (
                 &[
                     TOPIC,
-                    ("TRAIL_CLOUDWATCH_LOGS_GROUP_ARN", "arn:aws:logs:us-east-1:123456789012:log-group:audit"),
+                    (
+                        "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
+                        "arn:aws:logs:us-east-1:123456789012:log-group:audit",
+                    ),
                 ],
                 "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN: is not set, but TRAIL_CLOUDWATCH_LOGS_GROUP_ARN is",
             ),

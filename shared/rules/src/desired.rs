@@ -138,17 +138,14 @@ impl DesiredTrail {
             Some(declared) => vec![EventSelector::management(declared.clone())],
             None => {
                 let mut selectors = vec![EventSelector::management(vec![])];
-                selectors.extend(
-                    current
-                        .iter()
-                        .filter(|s| !s.data_resources.is_empty())
-                        .map(|s| EventSelector {
-                            read_write_type: s.read_write_type.clone(),
-                            include_management_events: false,
-                            exclude_management_event_sources: vec![],
-                            data_resources: s.data_resources.clone(),
-                        }),
-                );
+                selectors.extend(current.iter().filter(|s| !s.data_resources.is_empty()).map(
+                    |s| EventSelector {
+                        read_write_type: s.read_write_type.clone(),
+                        include_management_events: false,
+                        exclude_management_event_sources: vec![],
+                        data_resources: s.data_resources.clone(),
+                    },
+                ));
                 selectors
             }
         }
@@ -282,8 +279,10 @@ impl TrailChanges {
                 .as_ref()
                 .is_none_or(|k| same_key(settings.kms_key_id.as_deref(), k))
             && self.cloud_watch_logs.as_ref().is_none_or(|c| {
-                same_log_group(settings.cloud_watch_logs_group_arn.as_deref(), &c.log_group_arn)
-                    && settings.cloud_watch_logs_role_arn.as_deref() == Some(c.role_arn.as_str())
+                same_log_group(
+                    settings.cloud_watch_logs_group_arn.as_deref(),
+                    &c.log_group_arn,
+                ) && settings.cloud_watch_logs_role_arn.as_deref() == Some(c.role_arn.as_str())
             })
             && self
                 .sns_topic

@@ -96,7 +96,9 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
         ("cloudtrail.amazonaws.com", "PutEventSelectors" | "PutAdvancedEventSelectors") => {
             put_event_selectors(record, config)
         }
-        ("cloudtrail.amazonaws.com", "PutInsightSelectors") => put_insight_selectors(record, config),
+        ("cloudtrail.amazonaws.com", "PutInsightSelectors") => {
+            put_insight_selectors(record, config)
+        }
         ("cloudtrail.amazonaws.com", "DeleteTrail") => delete_trail(record, config),
         ("kms.amazonaws.com", name) if KMS_EVENT_NAMES.contains(&name) => {
             key_changed(record, config, facts)
@@ -140,7 +142,13 @@ fn protected_trail(
     Ok(Ok(trail))
 }
 
-fn respond(summary: String, resource: String, severity: Severity, plan: Vec<Action>, next_steps: Vec<String>) -> Decision {
+fn respond(
+    summary: String,
+    resource: String,
+    severity: Severity,
+    plan: Vec<Action>,
+    next_steps: Vec<String>,
+) -> Decision {
     Decision::Respond {
         incident: Incident {
             summary,
@@ -201,16 +209,36 @@ fn update_trail(record: &Record, config: &Config, facts: &Facts) -> Result<Decis
     let mut next_steps = vec![ask_why(record, "changed the trail")];
     // Settings the call changed that nothing declares: reported, not put back.
     let undeclared: Vec<String> = [
-        (request.s3_bucket_name.as_ref(), desired.s3_bucket.is_none(), "S3 bucket", "TRAIL_S3_BUCKET"),
-        (request.s3_key_prefix.as_ref(), desired.s3_key_prefix.is_none(), "S3 key prefix", "TRAIL_S3_KEY_PREFIX"),
-        (request.kms_key_id.as_ref(), desired.kms_key_id.is_none(), "KMS key", "TRAIL_KMS_KEY_ID"),
+        (
+            request.s3_bucket_name.as_ref(),
+            desired.s3_bucket.is_none(),
+            "S3 bucket",
+            "TRAIL_S3_BUCKET",
+        ),
+        (
+            request.s3_key_prefix.as_ref(),
+            desired.s3_key_prefix.is_none(),
+            "S3 key prefix",
+            "TRAIL_S3_KEY_PREFIX",
+        ),
+        (
+            request.kms_key_id.as_ref(),
+            desired.kms_key_id.is_none(),
+            "KMS key",
+            "TRAIL_KMS_KEY_ID",
+        ),
         (
             request.cloud_watch_logs_log_group_arn.as_ref(),
             desired.cloud_watch_logs.is_none(),
             "CloudWatch Logs group",
             "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
         ),
-        (request.sns_topic_name.as_ref(), desired.sns_topic.is_none(), "SNS topic", "TRAIL_SNS_TOPIC"),
+        (
+            request.sns_topic_name.as_ref(),
+            desired.sns_topic.is_none(),
+            "SNS topic",
+            "TRAIL_SNS_TOPIC",
+        ),
     ]
     .into_iter()
     .filter_map(|(value, undeclared, what, variable)| {
@@ -218,7 +246,11 @@ fn update_trail(record: &Record, config: &Config, facts: &Facts) -> Result<Decis
         undeclared.then(|| {
             format!(
                 "{what} set to {} ({variable} is not declared, so it was not put back)",
-                if value.is_empty() { "none".to_string() } else { format!("{value:?}") }
+                if value.is_empty() {
+                    "none".to_string()
+                } else {
+                    format!("{value:?}")
+                }
             )
         })
     })
@@ -232,7 +264,10 @@ fn update_trail(record: &Record, config: &Config, facts: &Facts) -> Result<Decis
                 "{trail} no longer exists: it was deleted after this change; the DeleteTrail event is answered on its own."
             ));
             return Ok(respond(
-                format!("Settings of trail {} changed by {}", trail.name, record.actor),
+                format!(
+                    "Settings of trail {} changed by {}",
+                    trail.name, record.actor
+                ),
                 trail.to_string(),
                 Severity::High,
                 vec![],
@@ -248,13 +283,28 @@ fn update_trail(record: &Record, config: &Config, facts: &Facts) -> Result<Decis
     for drift in &undeclared {
         next_steps.push(format!("Drift: {drift}."));
     }
-    let summary = format!("Settings of trail {} changed by {}", trail.name, record.actor);
+    let summary = format!(
+        "Settings of trail {} changed by {}",
+        trail.name, record.actor
+    );
     let (severity, plan) = if changes.is_empty() {
         (Severity::Medium, vec![])
     } else {
-        (Severity::High, vec![Action::UpdateTrail { trail: trail.clone(), changes }])
+        (
+            Severity::High,
+            vec![Action::UpdateTrail {
+                trail: trail.clone(),
+                changes,
+            }],
+        )
     };
-    Ok(respond(summary, trail.to_string(), severity, plan, next_steps))
+    Ok(respond(
+        summary,
+        trail.to_string(),
+        severity,
+        plan,
+        next_steps,
+    ))
 }
 
 /// The departures an `UpdateTrail` request made, when the trail itself cannot be read.
@@ -280,8 +330,10 @@ fn changes_from_request(request: &UpdateRequest, desired: &DesiredTrail) -> Trai
     {
         c.kms_key_id = Some(want.clone());
     }
-    if let (Some(asked), Some(want)) = (&request.cloud_watch_logs_log_group_arn, &desired.cloud_watch_logs)
-        && asked.trim_end_matches(":*") != want.log_group_arn.trim_end_matches(":*")
+    if let (Some(asked), Some(want)) = (
+        &request.cloud_watch_logs_log_group_arn,
+        &desired.cloud_watch_logs,
+    ) && asked.trim_end_matches(":*") != want.log_group_arn.trim_end_matches(":*")
     {
         c.cloud_watch_logs = Some(want.clone());
     }
@@ -417,7 +469,11 @@ fn put_insight_selectors(record: &Record, config: &Config) -> Result<Decision, E
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
-                .filter_map(|s| s.get("insightType").and_then(Value::as_str).map(String::from))
+                .filter_map(|s| {
+                    s.get("insightType")
+                        .and_then(Value::as_str)
+                        .map(String::from)
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -425,7 +481,11 @@ fn put_insight_selectors(record: &Record, config: &Config) -> Result<Decision, E
         "Insight selectors of trail {} changed by {} to {}",
         trail.name,
         record.actor,
-        if set.is_empty() { "none".to_string() } else { set.join(", ") }
+        if set.is_empty() {
+            "none".to_string()
+        } else {
+            set.join(", ")
+        }
     );
     match &config.desired_trail.insight_types {
         Some(declared) if same_insights(&set, declared) => {
@@ -460,7 +520,12 @@ fn delete_trail(record: &Record, config: &Config) -> Result<Decision, EventError
         Err(decision) => return Ok(decision),
     };
     let summary = format!("Trail {} deleted by {}", trail.name, record.actor);
-    Ok(recreate(trail, summary, &config.desired_trail, ask_why(record, "deleted the trail")))
+    Ok(recreate(
+        trail,
+        summary,
+        &config.desired_trail,
+        ask_why(record, "deleted the trail"),
+    ))
 }
 
 /// The answer to a deleted trail: create it again and start it, or (nothing declared to create
@@ -491,7 +556,11 @@ fn recreate(trail: TrailRef, summary: String, desired: &DesiredTrail, why: Strin
             trail: trail.clone(),
         },
     ];
-    if desired.data_resources.as_ref().is_some_and(|d| !d.is_empty()) {
+    if desired
+        .data_resources
+        .as_ref()
+        .is_some_and(|d| !d.is_empty())
+    {
         plan.push(Action::PutEventSelectors {
             trail: trail.clone(),
             selectors: desired.event_selectors(&[]),
@@ -513,7 +582,13 @@ fn recreate(trail: TrailRef, summary: String, desired: &DesiredTrail, why: Strin
             undeclared.join(", ")
         ));
     }
-    respond(summary, trail.to_string(), Severity::Critical, plan, next_steps)
+    respond(
+        summary,
+        trail.to_string(),
+        Severity::Critical,
+        plan,
+        next_steps,
+    )
 }
 
 /// Protected trails of `facts` for a `TrailsIn` query, or why they are not known.
@@ -559,11 +634,16 @@ fn key_changed(record: &Record, config: &Config, facts: &Facts) -> Result<Decisi
         return Ok(match known {
             Ok(_) => Decision::Ignore(Ignored::UnrelatedResource { resource }),
             Err(why) => respond(
-                format!("{} on {resource} by {}; whether a protected trail uses it is unknown", record.event_name, record.actor),
+                format!(
+                    "{} on {resource} by {}; whether a protected trail uses it is unknown",
+                    record.event_name, record.actor
+                ),
                 resource,
                 Severity::Medium,
                 vec![],
-                vec![format!("Check whether a trail uses the key: the trails could not be read ({why}).")],
+                vec![format!(
+                    "Check whether a trail uses the key: the trails could not be read ({why})."
+                )],
             ),
         });
     }
@@ -635,11 +715,16 @@ fn bucket_changed(record: &Record, config: &Config, facts: &Facts) -> Result<Dec
         return Ok(match known {
             Ok(_) => Decision::Ignore(Ignored::UnrelatedResource { resource }),
             Err(why) => respond(
-                format!("{} on {resource} by {}; whether a protected trail uses it is unknown", record.event_name, record.actor),
+                format!(
+                    "{} on {resource} by {}; whether a protected trail uses it is unknown",
+                    record.event_name, record.actor
+                ),
                 resource,
                 Severity::Medium,
                 vec![],
-                vec![format!("Check whether a trail delivers to the bucket: the trails could not be read ({why}).")],
+                vec![format!(
+                    "Check whether a trail delivers to the bucket: the trails could not be read ({why})."
+                )],
             ),
         });
     }
@@ -717,7 +802,12 @@ pub struct TrailCheck {
 /// The scheduled check: every protected trail that applies to `region` compared with its desired
 /// state. One [`Decision::Respond`] per trail that departs from it (or is missing); a trail as it
 /// should be is ignored ([`Ignored::NoDrift`]).
-pub fn check(region: &Region, account: Option<&str>, config: &Config, facts: &Facts) -> Vec<TrailCheck> {
+pub fn check(
+    region: &Region,
+    account: Option<&str>,
+    config: &Config,
+    facts: &Facts,
+) -> Vec<TrailCheck> {
     let trails = match trails_in(facts, region, true) {
         Ok(trails) => trails,
         Err(why) => {
@@ -764,7 +854,8 @@ pub fn check(region: &Region, account: Option<&str>, config: &Config, facts: &Fa
                 trail,
                 format!("Protected trail {name} is missing: the scheduled check did not find it"),
                 &config.desired_trail,
-                "Find out who deleted the trail: look for DeleteTrail in CloudTrail event history.".into(),
+                "Find out who deleted the trail: look for DeleteTrail in CloudTrail event history."
+                    .into(),
             ),
             trail: name,
         });
@@ -806,7 +897,10 @@ fn drift(observed: &ObservedTrail, desired: &DesiredTrail) -> Decision {
     }
     let changes = settings_drift(&observed.settings, desired);
     if !changes.is_empty() {
-        found.push(format!("settings departed ({})", changes.describe().join(", ")));
+        found.push(format!(
+            "settings departed ({})",
+            changes.describe().join(", ")
+        ));
         plan.push(Action::UpdateTrail {
             trail: trail.clone(),
             changes,

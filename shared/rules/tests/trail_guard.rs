@@ -1,8 +1,8 @@
 //! trail-guard's decisions, one test per rule of the foundation issue, and over the real corpus.
 
 use serde_json::{Value, json};
-use trailwarden_events::{Record, corpus};
 use trailwarden_events::{EventError, Region};
+use trailwarden_events::{Record, corpus};
 use trailwarden_rules::desired::{
     CloudWatchLogs, DataResource, EventSelector, ObservedTrail, TrailChanges, TrailSettings,
 };
@@ -329,7 +329,9 @@ fn update_trail_puts_back_every_departing_setting() {
     assert_eq!(incident_of(&d).severity, Severity::High);
     assert_eq!(
         d.plan()[0].to_string(),
-        format!("put back the settings of trail audit (us-east-1): multi-region on, log file validation on, S3 bucket audit-logs, KMS key {KEY}")
+        format!(
+            "put back the settings of trail audit (us-east-1): multi-region on, log file validation on, S3 bucket audit-logs, KMS key {KEY}"
+        )
     );
 }
 
@@ -501,7 +503,10 @@ fn delete_trail_recreates_it_when_declared_and_is_critical_with_what_is_missing_
     ]);
     let d = decide(&record, &cfg).unwrap();
     let kinds: Vec<_> = d.plan().iter().map(|a| a.kind().as_str()).collect();
-    assert_eq!(kinds, ["CreateTrail", "StartLogging", "PutInsightSelectors"]);
+    assert_eq!(
+        kinds,
+        ["CreateTrail", "StartLogging", "PutInsightSelectors"]
+    );
     let Action::CreateTrail { desired, .. } = &d.plan()[0] else {
         unreachable!()
     };
@@ -578,7 +583,11 @@ fn changes_to_the_trails_bucket_alert_high_and_suspended_versioning_is_enabled_a
         "DeleteBucket",
     ] {
         let d = trail::decide(
-            &call("s3.amazonaws.com", name, json!({"bucketName": "audit-logs"})),
+            &call(
+                "s3.amazonaws.com",
+                name,
+                json!({"bucketName": "audit-logs"}),
+            ),
             &cfg,
             &facts,
         )
@@ -599,8 +608,15 @@ fn changes_to_the_trails_bucket_alert_high_and_suspended_versioning_is_enabled_a
             region: us_east_1()
         }]
     );
-    assert_eq!(incident_of(&d).summary, "S3 bucket audit-logs, the log bucket of trail audit: versioning suspended by user mallory");
-    let other = call("s3.amazonaws.com", "DeleteBucket", json!({"bucketName": "scratch"}));
+    assert_eq!(
+        incident_of(&d).summary,
+        "S3 bucket audit-logs, the log bucket of trail audit: versioning suspended by user mallory"
+    );
+    let other = call(
+        "s3.amazonaws.com",
+        "DeleteBucket",
+        json!({"bucketName": "scratch"}),
+    );
     assert!(matches!(
         trail::decide(&other, &cfg, &facts).unwrap(),
         Decision::Ignore(Ignored::UnrelatedResource { .. })
@@ -616,7 +632,12 @@ fn scheduled(trails: Vec<ObservedTrail>, cfg: &Config) -> Vec<trail::TrailCheck>
             full: true
         }]
     );
-    trail::check(&region, Some(ACCOUNT), cfg, &trails_fact("us-east-1", true, trails))
+    trail::check(
+        &region,
+        Some(ACCOUNT),
+        cfg,
+        &trails_fact("us-east-1", true, trails),
+    )
 }
 
 #[test]
@@ -674,7 +695,10 @@ fn the_scheduled_check_finds_several_kinds_of_drift_on_one_trail() {
             "PutInsightSelectors"
         ]
     );
-    assert_eq!(incident_of(&checks[0].decision).severity, Severity::Critical);
+    assert_eq!(
+        incident_of(&checks[0].decision).severity,
+        Severity::Critical
+    );
 }
 
 #[test]
@@ -690,11 +714,19 @@ fn the_scheduled_check_says_nothing_when_all_is_well_and_finds_a_missing_trail()
         }]
     );
     // `org` is protected by name and not there: deleted while nobody listened.
-    let cfg = config(&[("PROTECTED_TRAILS", "audit,org"), ("TRAIL_S3_BUCKET", "audit-logs")]);
+    let cfg = config(&[
+        ("PROTECTED_TRAILS", "audit,org"),
+        ("TRAIL_S3_BUCKET", "audit-logs"),
+    ]);
     let checks = scheduled(vec![observed(good_settings())], &cfg);
     assert_eq!(checks.len(), 2);
     assert_eq!(checks[1].trail, "org");
-    let kinds: Vec<_> = checks[1].decision.plan().iter().map(|a| a.kind().as_str()).collect();
+    let kinds: Vec<_> = checks[1]
+        .decision
+        .plan()
+        .iter()
+        .map(|a| a.kind().as_str())
+        .collect();
     assert_eq!(kinds, ["CreateTrail", "StartLogging"]);
     // Trails the check cannot read: one critical alert, no guess.
     let none = trail::check(&us_east_1(), Some(ACCOUNT), &config(&[]), &Facts::new());
@@ -704,11 +736,19 @@ fn the_scheduled_check_says_nothing_when_all_is_well_and_finds_a_missing_trail()
 #[test]
 fn the_declared_cloudwatch_logs_group_matches_with_or_without_the_trailing_star() {
     let cfg = config(&[
-        ("TRAIL_CLOUDWATCH_LOGS_GROUP_ARN", "arn:aws:logs:us-east-1:123456789012:log-group:audit:*"),
-        ("TRAIL_CLOUDWATCH_LOGS_ROLE_ARN", "arn:aws:iam::123456789012:role/trail-to-logs"),
+        (
+            "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
+            "arn:aws:logs:us-east-1:123456789012:log-group:audit:*",
+        ),
+        (
+            "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/trail-to-logs",
+        ),
     ]);
     let same = TrailSettings {
-        cloud_watch_logs_group_arn: Some("arn:aws:logs:us-east-1:123456789012:log-group:audit".into()),
+        cloud_watch_logs_group_arn: Some(
+            "arn:aws:logs:us-east-1:123456789012:log-group:audit".into(),
+        ),
         cloud_watch_logs_role_arn: Some("arn:aws:iam::123456789012:role/trail-to-logs".into()),
         ..good_settings()
     };
@@ -798,7 +838,9 @@ fn the_corpus_through_trail_guard() {
                 "bad-region"
             }
         };
-        *seen.entry((record.event_name.clone(), outcome)).or_default() += 1;
+        *seen
+            .entry((record.event_name.clone(), outcome))
+            .or_default() += 1;
     }
     let seen: Vec<(&str, &str, usize)> = seen
         .iter()
