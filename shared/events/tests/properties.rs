@@ -13,17 +13,43 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         any::<f64>().prop_map(|f| json!(f)),
         ".{0,20}".prop_map(Value::String),
         // The strings that matter to the model, so the strategy reaches deep into it.
-        prop::sample::select(vec!["AWS API Call via CloudTrail", "Scheduled Event", "AWS Insight via CloudTrail", "arn:aws:iam::123456789012:user/x", "2026-11-21T10:00:00Z", "us-east-1", "AssumedRole"])
-            .prop_map(|s| Value::String(s.into())),
+        prop::sample::select(vec![
+            "AWS API Call via CloudTrail",
+            "Scheduled Event",
+            "AWS Insight via CloudTrail",
+            "arn:aws:iam::123456789012:user/x",
+            "2026-11-21T10:00:00Z",
+            "us-east-1",
+            "AssumedRole"
+        ])
+        .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(6, 64, 8, |inner| {
         let keys = prop::sample::select(vec![
-            "detail-type", "detail", "eventName", "eventSource", "eventID", "eventTime", "awsRegion", "userIdentity",
-            "type", "arn", "sessionContext", "sessionIssuer", "requestParameters", "errorCode", "id", "time", "region", "x",
+            "detail-type",
+            "detail",
+            "eventName",
+            "eventSource",
+            "eventID",
+            "eventTime",
+            "awsRegion",
+            "userIdentity",
+            "type",
+            "arn",
+            "sessionContext",
+            "sessionIssuer",
+            "requestParameters",
+            "errorCode",
+            "id",
+            "time",
+            "region",
+            "x",
         ]);
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(keys, inner, 0..8).prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            prop::collection::btree_map(keys, inner, 0..8).prop_map(|m| Value::Object(
+                m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
         ]
     })
 }
@@ -104,6 +130,7 @@ fn deep_nesting_is_refused_not_followed() {
     for _ in 0..120 {
         deep = json!({"x": deep});
     }
-    let err = parse_event(&json!({"detail-type": "AWS API Call via CloudTrail", "detail": deep})).unwrap_err();
+    let err = parse_event(&json!({"detail-type": "AWS API Call via CloudTrail", "detail": deep}))
+        .unwrap_err();
     assert_eq!(err.kind(), "TooDeep");
 }

@@ -801,7 +801,9 @@ fn every_iam_record_of_the_corpus_gets_its_expected_decision() {
         let label = match (&d, d.plan()) {
             (Decision::Ignore(Ignored::FailedCall { .. }), _) => "failed",
             (Decision::Ignore(Ignored::ReadOnly), _) => "read-only",
-            (Decision::Ignore(Ignored::UnprotectedPolicyRemoved { .. }), _) => "permissions-removed",
+            (Decision::Ignore(Ignored::UnprotectedPolicyRemoved { .. }), _) => {
+                "permissions-removed"
+            }
             (Decision::Ignore(other), _) => panic!("{}: unexpected {other}", record.event_id),
             (_, []) => "alert-only",
             (_, [Action::DetachPolicy { .. }]) => "detach",
@@ -817,7 +819,10 @@ fn every_iam_record_of_the_corpus_gets_its_expected_decision() {
             assert_eq!(label, "detach");
         }
         if record.event_name == "DetachRolePolicy" {
-            assert_eq!(label, "permissions-removed", "the responder-like detaches cause nothing");
+            assert_eq!(
+                label, "permissions-removed",
+                "the responder-like detaches cause nothing"
+            );
         }
         *counts.entry(label).or_default() += 1;
     }
