@@ -21,6 +21,18 @@ pub use plan::{
 };
 pub use principal::PrincipalPattern;
 
+/// What publishing an alert needs: the topic, and its key (the template encrypts the topic with a
+/// key of the stack's own, so that CloudWatch alarms can publish to it too).
+pub const ALERT_PERMISSIONS: &[&str] = &["sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"];
+
+/// What Lambda itself does with a function's role, beyond the function's code: write its logs, and
+/// send an event that failed every retry to the dead-letter queue.
+pub const RUNTIME_PERMISSIONS: &[&str] = &[
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "sqs:SendMessage",
+];
+
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -82,7 +94,8 @@ impl Function {
     }
 
     /// Every IAM permission the function's code uses: its actions', its fact gathering's and
-    /// publishing alerts.
+    /// publishing alerts. The template's role for the function holds exactly these and
+    /// [`RUNTIME_PERMISSIONS`].
     pub fn permissions(self) -> std::collections::BTreeSet<&'static str> {
         let mut all: std::collections::BTreeSet<_> = self
             .action_kinds()
@@ -90,7 +103,7 @@ impl Function {
             .flat_map(|k| k.permissions().iter().copied())
             .collect();
         all.extend(self.fact_permissions().iter().copied());
-        all.insert("sns:Publish");
+        all.extend(ALERT_PERMISSIONS.iter().copied());
         all
     }
 }

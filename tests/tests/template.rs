@@ -1,0 +1,959 @@
+//! The SAM application, proven without AWS: the linters pass; each role holds exactly what its
+//! function's code declares; the template, transformed offline as `sam deploy` would have AWS do it,
+//! deploys as a stack in the local emulator; and its EventBridge rules, loaded into the emulator's
+//! EventBridge, deliver every sample event and every corpus record where it belongs.
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+use trailwarden_events::{Record, corpus};
+use trailwarden_rules::{
+    Config, Decision, Facts, Function, RUNTIME_PERMISSIONS, iam, trail, tripwire,
+};
+use trailwarden_tests::{EmulatorGuard, emulator, repo_root};
+
+const CODE_BUCKET: &str = "trailwarden-code";
+
+fn venv_tool(name: &str) -> std::path::PathBuf {
+    let path = repo_root().join(".venv/bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/setup",
+        path.display()
+    );
+    path
+}
+
+/// template.yaml as CloudFormation, transformed offline by scripts/transform_template.py.
+fn transformed(parameters: &[(&str, &str)]) -> Value {
+    let mut command = Command::new(venv_tool("python"));
+    command
+        .current_dir(repo_root())
+        .arg("scripts/transform_template.py")
+        .arg("template.yaml")
+        .arg(CODE_BUCKET);
+    for (name, value) in parameters {
+        command.arg(format!("{name}={value}"));
+    }
+    let output = command.output().expect("run the SAM transform");
+    assert!(
+        output.status.success(),
+        "transform failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the transform prints JSON")
+}
+
+fn resource<'a>(template: &'a Value, logical_id: &str) -> &'a Value {
+    template["Resources"]
+        .get(logical_id)
+        .unwrap_or_else(|| panic!("no resource {logical_id}"))
+}
+
+fn of_type<'a>(template: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.as_str(), r))
+        .collect()
+}
+
+/// The three functions with their logical ids in the template.
+const FUNCTIONS: [(Function, &str, &str); 3] = [
+    (Function::IamGuard, "IamGuardFunction", "IamGuardRole"),
+    (Function::TrailGuard, "TrailGuardFunction", "TrailGuardRole"),
+    (Function::Tripwire, "TripwireFunction", "TripwireRole"),
+];
+
+// ---- Linters --------------------------------------------------------------------------------------
+
+#[test]
+fn sam_validate_lint_and_cfn_lint_pass_with_no_warnings() {
+    let sam = Command::new(venv_tool("sam"))
+        .current_dir(repo_root())
+        .args(["validate", "--lint", "--template", "template.yaml"])
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("SAM_CLI_TELEMETRY", "0")
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&sam.stdout),
+        String::from_utf8_lossy(&sam.stderr)
+    );
+    assert!(
+        sam.status.success() && said.contains("is a valid SAM Template"),
+        "sam validate --lint: {said}"
+    );
+
+    let lint = Command::new(venv_tool("cfn-lint"))
+        .current_dir(repo_root())
+        .arg("template.yaml")
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    assert!(
+        lint.status.success() && said.trim().is_empty(),
+        "cfn-lint: {said}"
+    );
+}
+
+// ---- Least privilege --------------------------------------------------------------------------------
+
+/// Every action a role's inline policies allow, both branches of each `Fn::If` included.
+fn allowed_actions(role: &Value) -> BTreeSet<String> {
+    fn statements(value: &Value, out: &mut Vec<Value>) {
+        match value {
+            Value::Object(map) if map.contains_key("Fn::If") => {
+                let branches = &map["Fn::If"];
+                statements(&branches[1], out);
+                statements(&branches[2], out);
+            }
+            Value::Object(map) if map.get("Ref") == Some(&json!("AWS::NoValue")) => {}
+            Value::Array(items) => items.iter().for_each(|i| statements(i, out)),
+            other => out.push(other.clone()),
+        }
+    }
+    let mut all = Vec::new();
+    for policy in role["Properties"]["Policies"].as_array().unwrap() {
+        statements(&policy["PolicyDocument"]["Statement"], &mut all);
+    }
+    let mut actions = BTreeSet::new();
+    for statement in all {
+        assert_eq!(
+            statement["Effect"], "Allow",
+            "a role statement that is not an Allow: {statement}"
+        );
+        match &statement["Action"] {
+            Value::String(a) => {
+                actions.insert(a.clone());
+            }
+            Value::Array(list) => {
+                actions.extend(list.iter().map(|a| a.as_str().unwrap().to_string()))
+            }
+            other => panic!("unexpected Action {other}"),
+        }
+    }
+    actions
+}
+
+#[test]
+fn each_role_holds_exactly_the_permissions_its_code_declares() {
+    for parameters in [
+        &[][..],
+        &[("CreateTrail", "true")],
+        &[(
+            "TrailCloudWatchLogsRoleArn",
+            "arn:aws:iam::123456789012:role/ct-logs",
+        )],
+    ] {
+        let template = transformed(parameters);
+        for (function, _, role_id) in FUNCTIONS {
+            let role = resource(&template, role_id);
+            assert!(
+                role["Properties"].get("ManagedPolicyArns").is_none(),
+                "{role_id}: managed policies grant more than the code needs"
+            );
+            let expected: BTreeSet<String> = function
+                .permissions()
+                .into_iter()
+                .chain(RUNTIME_PERMISSIONS.iter().copied())
+                .map(String::from)
+                .collect();
+            let actual = allowed_actions(role);
+            let missing: Vec<_> = expected.difference(&actual).collect();
+            let extra: Vec<_> = actual.difference(&expected).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{role_id} ({parameters:?}): missing {missing:?}, extra {extra:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn only_actions_without_resource_level_permissions_are_granted_on_every_resource() {
+    // IAM's service authorization reference: these two take no resource ARN.
+    let unscoped_by_aws = ["cloudtrail:LookupEvents", "cloudtrail:DescribeTrails"];
+    let template = transformed(&[]);
+    for (_, _, role_id) in FUNCTIONS {
+        for policy in resource(&template, role_id)["Properties"]["Policies"]
+            .as_array()
+            .unwrap()
+        {
+            for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                if statement["Resource"] == "*" {
+                    let actions: Vec<&str> = match &statement["Action"] {
+                        Value::String(a) => vec![a.as_str()],
+                        Value::Array(list) => list.iter().map(|a| a.as_str().unwrap()).collect(),
+                        _ => vec![],
+                    };
+                    for action in actions {
+                        assert!(
+                            unscoped_by_aws.contains(&action),
+                            "{role_id} grants {action} on every resource"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- What the template holds ------------------------------------------------------------------------
+
+#[test]
+fn functions_are_arm64_al2023_with_json_logs_bounded_concurrency_and_no_lost_event() {
+    let template = transformed(&[]);
+    let dlq = json!({"Fn::GetAtt": ["DeadLetterQueue", "Arn"]});
+    for (function, logical_id, role_id) in FUNCTIONS {
+        let f = &resource(&template, logical_id)["Properties"];
+        assert_eq!(f["Runtime"], "provided.al2023", "{logical_id}");
+        assert_eq!(f["Architectures"], json!(["arm64"]), "{logical_id}");
+        assert_eq!(f["Handler"], "bootstrap", "{logical_id}");
+        assert_eq!(f["LoggingConfig"]["LogFormat"], "JSON", "{logical_id}");
+        assert_eq!(f["Role"], json!({"Fn::GetAtt": [role_id, "Arn"]}));
+        assert!(
+            f["ReservedConcurrentExecutions"]
+                .as_u64()
+                .is_some_and(|n| (1..=10).contains(&n)),
+            "{logical_id}"
+        );
+        let env = &f["Environment"]["Variables"];
+        assert_eq!(env["ALERT_TOPIC_ARN"], json!({"Ref": "AlertTopic"}));
+        assert_eq!(env["MODE"], json!({"Ref": "Mode"}));
+        assert_eq!(
+            env["RESPONDER_ROLE_ARNS"],
+            json!({"Fn::Join": [",", [{"Fn::GetAtt": ["IamGuardRole", "Arn"]}, {"Fn::GetAtt": ["TrailGuardRole", "Arn"]}, {"Fn::GetAtt": ["TripwireRole", "Arn"]}]]}),
+            "{logical_id}: every function ignores every trailwarden role"
+        );
+        let invoke = of_type(&template, "AWS::Lambda::EventInvokeConfig")
+            .into_iter()
+            .find(|(_, r)| r["Properties"]["FunctionName"] == json!({"Ref": logical_id}))
+            .unwrap_or_else(|| panic!("{logical_id} has no EventInvokeConfig"))
+            .1;
+        assert_eq!(invoke["Properties"]["MaximumRetryAttempts"], 2);
+        assert_eq!(
+            invoke["Properties"]["DestinationConfig"]["OnFailure"]["Destination"],
+            dlq
+        );
+        let alarm = of_type(&template, "AWS::CloudWatch::Alarm")
+            .into_iter()
+            .find(|(_, r)| r["Properties"]["Dimensions"][0]["Value"] == json!({"Ref": logical_id}))
+            .unwrap_or_else(|| panic!("{} has no errors alarm", function.name()))
+            .1;
+        assert_eq!(alarm["Properties"]["MetricName"], "Errors");
+        assert_eq!(
+            alarm["Properties"]["AlarmActions"],
+            json!([{"Ref": "AlertTopic"}])
+        );
+    }
+    // Every rule's target keeps what it cannot deliver.
+    for (id, rule) in of_type(&template, "AWS::Events::Rule") {
+        assert_eq!(
+            rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"], dlq,
+            "{id}"
+        );
+    }
+    let queue = &resource(&template, "DeadLetterQueue")["Properties"];
+    assert_eq!(queue["SqsManagedSseEnabled"], true);
+    let queue_alarm = &resource(&template, "DeadLetterQueueAlarm")["Properties"];
+    assert_eq!(
+        queue_alarm["MetricName"],
+        "ApproximateNumberOfMessagesVisible"
+    );
+    assert_eq!(queue_alarm["Threshold"], 1);
+    assert_eq!(queue_alarm["AlarmActions"], json!([{"Ref": "AlertTopic"}]));
+}
+
+#[test]
+fn the_alert_topic_is_encrypted_and_refuses_publishing_without_tls() {
+    let template = transformed(&[]);
+    assert_eq!(
+        resource(&template, "AlertTopic")["Properties"]["KmsMasterKeyId"],
+        json!({"Ref": "AlertKey"})
+    );
+    assert_eq!(
+        resource(&template, "AlertKey")["Properties"]["EnableKeyRotation"],
+        true
+    );
+    let statements =
+        &resource(&template, "AlertTopicPolicy")["Properties"]["PolicyDocument"]["Statement"];
+    let refuse = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Effect"] == "Deny")
+        .expect("a Deny statement");
+    assert_eq!(refuse["Action"], "sns:Publish");
+    assert_eq!(refuse["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    // The email subscription exists only when an address is given (the deploy rehearsal shows the
+    // condition holding in a stack).
+    let subscription = resource(&template, "AlertEmailSubscription");
+    assert_eq!(subscription["Condition"], "HasAlertEmail");
+    assert_eq!(subscription["Properties"]["Protocol"], "email");
+    assert_eq!(
+        template["Conditions"]["HasAlertEmail"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "AlertEmail"}, ""]}]})
+    );
+}
+
+#[test]
+fn a_first_deployment_runs_in_dry_run_and_every_variable_has_a_parameter() {
+    let raw = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+    let template = transformed(&[]);
+    assert_eq!(template["Parameters"]["Mode"]["Default"], "dry-run");
+    assert_eq!(
+        template["Parameters"]["TrailCheckSchedule"]["Default"],
+        "rate(5 minutes)"
+    );
+    assert_eq!(template["Parameters"]["CreateTrail"]["Default"], "false");
+    for variable in [
+        "MODE",
+        "ALLOWED_PRINCIPALS",
+        "PROTECTED_TRAILS",
+        "PROTECTED_POLICIES",
+        "CONTAIN_ACTOR",
+        "TRAIL_S3_BUCKET",
+        "TRAIL_KMS_KEY_ID",
+        "TRIPWIRE_DISABLED",
+        "TRIPWIRE_SEVERITY",
+    ] {
+        assert!(
+            raw.contains(&format!("{variable}: !")),
+            "{variable} is not wired from a parameter"
+        );
+    }
+    let samconfig =
+        std::fs::read_to_string(repo_root().join("samconfig.toml")).expect("samconfig.toml");
+    assert!(
+        samconfig.contains("Mode=\\\"dry-run\\\"") || samconfig.contains("Mode=dry-run"),
+        "samconfig.toml deploys in dry-run"
+    );
+}
+
+#[test]
+fn iam_guards_rule_exists_only_in_us_east_1() {
+    let template = transformed(&[]);
+    let rule = resource(&template, "IamGuardRule");
+    assert_eq!(rule["Condition"], "IsIamEventRegion");
+    assert_eq!(
+        resource(&template, "IamGuardRulePermission")["Condition"],
+        "IsIamEventRegion"
+    );
+    assert_eq!(
+        template["Conditions"]["IsIamEventRegion"],
+        json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]})
+    );
+    assert_eq!(
+        rule["Properties"]["EventPattern"]["source"],
+        json!(["aws.iam"])
+    );
+}
+
+const TRAIL_RESOURCES: [&str; 6] = [
+    "Trail",
+    "TrailBucket",
+    "TrailBucketPolicy",
+    "TrailKey",
+    "TrailLogGroup",
+    "TrailLogsRole",
+];
+
+#[test]
+fn create_trail_builds_the_hardened_trail_and_protects_it() {
+    let template = transformed(&[("CreateTrail", "true")]);
+    let trail = &resource(&template, "Trail")["Properties"];
+    assert_eq!(trail["IsMultiRegionTrail"], true);
+    assert_eq!(trail["EnableLogFileValidation"], true);
+    assert_eq!(trail["IncludeGlobalServiceEvents"], true);
+    assert_eq!(trail["IsLogging"], true);
+    assert_eq!(
+        trail["KMSKeyId"],
+        json!({"Fn::GetAtt": ["TrailKey", "Arn"]})
+    );
+    assert_eq!(
+        trail["CloudWatchLogsLogGroupArn"],
+        json!({"Fn::GetAtt": ["TrailLogGroup", "Arn"]})
+    );
+    let bucket = &resource(&template, "TrailBucket")["Properties"];
+    assert_eq!(bucket["VersioningConfiguration"]["Status"], "Enabled");
+    assert_eq!(
+        bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
+        "aws:kms"
+    );
+    for block in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            bucket["PublicAccessBlockConfiguration"][block], true,
+            "{block}"
+        );
+    }
+    assert!(
+        bucket["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"].is_object(),
+        "a retention lifecycle"
+    );
+    let policy =
+        &resource(&template, "TrailBucketPolicy")["Properties"]["PolicyDocument"]["Statement"];
+    assert!(
+        policy
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["Effect"] == "Deny"
+                && s["Condition"]["Bool"]["aws:SecureTransport"] == "false")
+    );
+    assert_eq!(
+        resource(&template, "TrailKey")["Properties"]["EnableKeyRotation"],
+        true
+    );
+    // trail-guard's desired state is the created trail.
+    let env = &resource(&template, "TrailGuardFunction")["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        env["PROTECTED_TRAILS"]["Fn::If"][1],
+        json!({"Fn::GetAtt": ["Trail", "Arn"]})
+    );
+    assert_eq!(
+        env["TRAIL_S3_BUCKET"]["Fn::If"][1],
+        json!({"Ref": "TrailBucket"})
+    );
+    assert_eq!(
+        env["TRAIL_KMS_KEY_ID"]["Fn::If"][1],
+        json!({"Fn::GetAtt": ["TrailKey", "Arn"]})
+    );
+    // Only with the parameter (the deploy rehearsal shows a stack without it has none of them).
+    for id in TRAIL_RESOURCES {
+        assert_eq!(resource(&template, id)["Condition"], "CreatesTrail", "{id}");
+    }
+    assert_eq!(
+        template["Conditions"]["CreatesTrail"],
+        json!({"Fn::Equals": [{"Ref": "CreateTrail"}, "true"]})
+    );
+}
+
+// ---- The deploy rehearsal ---------------------------------------------------------------------------
+
+/// An empty zip archive: the emulator stores function code, it never runs it.
+const EMPTY_ZIP: [u8; 22] = [
+    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+async fn deploy(aws: &EmulatorGuard, template: &Value) -> BTreeMap<String, String> {
+    let sdk = aws.sdk_config();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    aws.create_bucket(CODE_BUCKET).await;
+    for binary in ["iam-guard", "trail-guard", "tripwire"] {
+        s3.put_object()
+            .bucket(CODE_BUCKET)
+            .key(format!("{binary}.zip"))
+            .body(EMPTY_ZIP.to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+    cloudformation
+        .create_stack()
+        .stack_name("trailwarden")
+        .template_body(template.to_string())
+        .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityIam)
+        .send()
+        .await
+        .unwrap();
+    let stack = cloudformation
+        .describe_stacks()
+        .stack_name("trailwarden")
+        .send()
+        .await
+        .unwrap();
+    let status = stack.stacks()[0]
+        .stack_status()
+        .unwrap()
+        .as_str()
+        .to_string();
+    assert_eq!(status, "CREATE_COMPLETE");
+    let resources = cloudformation
+        .list_stack_resources()
+        .stack_name("trailwarden")
+        .send()
+        .await
+        .unwrap();
+    resources
+        .stack_resource_summaries()
+        .iter()
+        .map(|r| {
+            (
+                r.logical_resource_id().unwrap_or_default().to_string(),
+                r.physical_resource_id().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_stack_deploys_in_the_emulator_with_the_intended_settings() {
+    let aws = emulator().await;
+    let template = transformed(&[]);
+    let physical = deploy(&aws, &template).await;
+    let sdk = aws.sdk_config();
+
+    // Functions, with the configuration wired to the stack's own topic and roles.
+    let lambda = aws_sdk_lambda::Client::new(&sdk);
+    let topic_arn = &physical["AlertTopic"];
+    let iam = aws.iam();
+    let mut role_arns = BTreeMap::new();
+    for (_, _, role_id) in FUNCTIONS {
+        let role = iam
+            .get_role()
+            .role_name(&physical[role_id])
+            .send()
+            .await
+            .unwrap()
+            .role
+            .unwrap();
+        let policies = iam
+            .list_role_policies()
+            .role_name(&physical[role_id])
+            .send()
+            .await
+            .unwrap()
+            .policy_names;
+        assert_eq!(policies.len(), 1, "{role_id} has its one inline policy");
+        role_arns.insert(role_id, role.arn);
+    }
+    for (function, logical_id, role_id) in FUNCTIONS {
+        let config = lambda
+            .get_function_configuration()
+            .function_name(&physical[logical_id])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(config.handler(), Some("bootstrap"), "{logical_id}");
+        assert_eq!(
+            config.runtime().map(|r| r.as_str()),
+            Some("provided.al2023")
+        );
+        assert_eq!(config.role(), Some(role_arns[role_id].as_str()));
+        let env = config.environment().and_then(|e| e.variables()).unwrap();
+        assert_eq!(
+            env["MODE"],
+            "dry-run",
+            "{}: a first deployment changes nothing",
+            function.name()
+        );
+        assert_eq!(&env["ALERT_TOPIC_ARN"], topic_arn);
+        let responders: BTreeSet<&str> = env["RESPONDER_ROLE_ARNS"].split(',').collect();
+        assert_eq!(
+            responders,
+            role_arns.values().map(String::as_str).collect(),
+            "{logical_id}"
+        );
+        // The configuration the stack gives each function is one it accepts at cold start.
+        let cold_start = Config::from_lookup(|name| env.get(name).cloned());
+        assert!(cold_start.is_ok(), "{logical_id}: {:?}", cold_start.err());
+    }
+
+    // Rules: three patterns and the schedule, each aimed at its function.
+    let events = aws_sdk_eventbridge::Client::new(&sdk);
+    let mut aimed = BTreeMap::new();
+    for rule in events.list_rules().send().await.unwrap().rules() {
+        let name = rule.name().unwrap();
+        let targets = events
+            .list_targets_by_rule()
+            .rule(name)
+            .send()
+            .await
+            .unwrap();
+        let target = targets.targets()[0].arn().to_string();
+        let function = FUNCTIONS
+            .iter()
+            .find(|(_, id, _)| target.ends_with(&format!(":{}", physical[*id])))
+            .map(|(f, ..)| f.name());
+        let kind = if rule.schedule_expression().is_some() {
+            "schedule"
+        } else {
+            "pattern"
+        };
+        aimed.insert(
+            name.to_string(),
+            (kind, function, rule.schedule_expression().map(String::from)),
+        );
+    }
+    let summary: BTreeSet<(&str, Option<&str>)> =
+        aimed.values().map(|(kind, f, _)| (*kind, *f)).collect();
+    assert_eq!(
+        summary,
+        BTreeSet::from([
+            ("pattern", Some("iam-guard")),
+            ("pattern", Some("trail-guard")),
+            ("pattern", Some("tripwire")),
+            ("schedule", Some("trail-guard"))
+        ]),
+        "{aimed:?}"
+    );
+    assert!(
+        aimed
+            .values()
+            .any(|(_, _, s)| s.as_deref() == Some("rate(5 minutes)"))
+    );
+
+    // Conditional resources: no email address and no CreateTrail by default.
+    for id in TRAIL_RESOURCES.iter().chain(&["AlertEmailSubscription"]) {
+        assert!(
+            !physical.contains_key(*id),
+            "{id} was created without its parameter"
+        );
+    }
+    assert!(
+        physical.contains_key("IamGuardRule"),
+        "the IAM rule exists in us-east-1"
+    );
+
+    // Topic and queue.
+    let topic = aws
+        .sns()
+        .get_topic_attributes()
+        .topic_arn(topic_arn)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        topic.attributes().unwrap().contains_key("KmsMasterKeyId"),
+        "the topic is encrypted"
+    );
+    let queue = aws
+        .sqs()
+        .get_queue_attributes()
+        .queue_url(&physical["DeadLetterQueue"])
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap();
+    assert!(queue.attributes().is_some(), "the dead-letter queue exists");
+    // The emulator's CloudFormation does not create AWS::CloudWatch::Alarm or
+    // AWS::Lambda::EventInvokeConfig: functions_are_arm64_... checks them in the template.
+}
+
+// ---- Routing: the rules against the emulator's EventBridge ------------------------------------------
+
+/// The template's pattern rules loaded into the emulator's EventBridge, each delivering to an SQS
+/// queue named after its function.
+struct Routing {
+    events: aws_sdk_eventbridge::Client,
+    sqs: aws_sdk_sqs::Client,
+    queues: Vec<(&'static str, String)>,
+}
+
+impl Routing {
+    async fn load(aws: &EmulatorGuard) -> Routing {
+        let template = transformed(&[]);
+        let sdk = aws.sdk_config();
+        let events = aws_sdk_eventbridge::Client::new(&sdk);
+        let sqs = aws.sqs();
+        let mut queues = Vec::new();
+        for (id, rule) in of_type(&template, "AWS::Events::Rule") {
+            let Some(pattern) = rule["Properties"].get("EventPattern") else {
+                continue;
+            }; // the schedule
+            let target = rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
+                .as_str()
+                .unwrap();
+            let function = FUNCTIONS
+                .iter()
+                .find(|(_, fid, _)| *fid == target)
+                .unwrap()
+                .0
+                .name();
+            let url = sqs
+                .create_queue()
+                .queue_name(function)
+                .send()
+                .await
+                .unwrap()
+                .queue_url
+                .unwrap();
+            let arn = format!("arn:aws:sqs:us-east-1:123456789012:{function}");
+            events
+                .put_rule()
+                .name(id)
+                .event_pattern(pattern.to_string())
+                .send()
+                .await
+                .unwrap();
+            let target = aws_sdk_eventbridge::types::Target::builder()
+                .id(function)
+                .arn(arn)
+                .build()
+                .unwrap();
+            events
+                .put_targets()
+                .rule(id)
+                .targets(target)
+                .send()
+                .await
+                .unwrap();
+            queues.push((function, url));
+        }
+        assert_eq!(queues.len(), 3, "three pattern rules");
+        Routing {
+            events,
+            sqs,
+            queues,
+        }
+    }
+
+    /// Puts events (EventBridge envelopes) on the bus, ten at a time.
+    async fn put(&self, envelopes: &[Value]) {
+        for chunk in envelopes.chunks(10) {
+            let entries: Vec<_> = chunk
+                .iter()
+                .map(|e| {
+                    aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                        .source(e["source"].as_str().unwrap())
+                        .detail_type(e["detail-type"].as_str().unwrap())
+                        .detail(e["detail"].to_string())
+                        .build()
+                })
+                .collect();
+            let out = self
+                .events
+                .put_events()
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(out.failed_entry_count(), 0);
+        }
+    }
+
+    /// Which functions received each event, by the `detail.eventID` (or `detail.trailwardenTag`).
+    async fn delivered(&self) -> BTreeMap<String, BTreeSet<&'static str>> {
+        let mut delivered: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+        for (function, url) in &self.queues {
+            loop {
+                let out = self
+                    .sqs
+                    .receive_message()
+                    .queue_url(url)
+                    .max_number_of_messages(10)
+                    .send()
+                    .await
+                    .unwrap();
+                let messages = out.messages();
+                if messages.is_empty() {
+                    break;
+                }
+                for m in messages {
+                    let body: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+                    let detail = &body["detail"];
+                    let key = detail["trailwardenTag"]
+                        .as_str()
+                        .or(detail["eventID"].as_str())
+                        .unwrap()
+                        .to_string();
+                    delivered.entry(key).or_default().insert(*function);
+                    self.sqs
+                        .delete_message()
+                        .queue_url(url)
+                        .receipt_handle(m.receipt_handle().unwrap())
+                        .send()
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        delivered
+    }
+}
+
+/// Where each sample event must go, read off the rules by hand: IAM writes reach iam-guard and
+/// tripwire (which watches IAM for changes to trailwarden's roles and for allowed principals'
+/// changes); CloudTrail, KMS and S3 events reach trail-guard; the rest reach tripwire.
+fn meant_for(file: &str) -> &'static [&'static str] {
+    const TRAIL_GUARD: &[&str] = &[
+        "delete-bucket-policy.json",
+        "delete-bucket.json",
+        "delete-trail.json",
+        "disable-key.json",
+        "put-advanced-event-selectors.json",
+        "put-bucket-lifecycle.json",
+        "put-bucket-policy.json",
+        "put-bucket-versioning-suspended.json",
+        "put-event-selectors.json",
+        "put-insight-selectors.json",
+        "schedule-key-deletion.json",
+        "stop-logging.json",
+        "stop-logging-by-arn.json",
+        // The rule cannot tell these apart; the code leaves them alone.
+        "stop-logging-by-break-glass.json",
+        "stop-logging-by-responder.json",
+        "stop-logging-unprotected-trail.json",
+        "update-trail.json",
+    ];
+    match file {
+        // Delivered by the schedule rule, not by a pattern.
+        "scheduled-check.json" => &[],
+        "stop-logging-failed.json" => &[],
+        f if TRAIL_GUARD.contains(&f) => &["trail-guard"],
+        "tripwire-allowed-iam-change.json" | "tripwire-root-access-key.json" => {
+            &["iam-guard", "tripwire"]
+        }
+        f if f.starts_with("tripwire-") => &["tripwire"],
+        // The IAM rows of iam-guard's table.
+        _ => &["iam-guard", "tripwire"],
+    }
+}
+
+fn tagged(mut envelope: Value, tag: &str) -> Value {
+    envelope["detail"]["trailwardenTag"] = json!(tag);
+    envelope
+}
+
+#[tokio::test]
+async fn every_sample_event_reaches_exactly_the_functions_meant_for_it_and_failed_calls_reach_none()
+{
+    let aws = emulator().await;
+    let routing = Routing::load(&aws).await;
+    let mut files: Vec<String> = std::fs::read_dir(repo_root().join("events"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|f| f.ends_with(".json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 50, "the sample events: {}", files.len());
+    let mut envelopes = Vec::new();
+    let mut expected = BTreeMap::new();
+    for file in &files {
+        let envelope = trailwarden_tests::event_file(file);
+        envelopes.push(tagged(envelope.clone(), file));
+        expected.insert(
+            file.clone(),
+            meant_for(file).iter().copied().collect::<BTreeSet<_>>(),
+        );
+        // The same call, failed: it changed nothing. Only tripwire hears of it, and only where the
+        // attempt itself is the signal (a root call, leaving the organization, trailwarden's own
+        // resources or IAM).
+        if envelope["detail-type"] == "AWS API Call via CloudTrail"
+            && envelope["detail"].get("errorCode").is_none()
+        {
+            let mut failed = envelope.clone();
+            failed["detail"]["errorCode"] = json!("AccessDenied");
+            let detail = &failed["detail"];
+            let signal = detail["userIdentity"]["type"] == "Root"
+                || detail["eventName"] == "LeaveOrganization"
+                || [
+                    "iam.amazonaws.com",
+                    "lambda.amazonaws.com",
+                    "events.amazonaws.com",
+                    "sns.amazonaws.com",
+                    "sqs.amazonaws.com",
+                    "cloudformation.amazonaws.com",
+                ]
+                .contains(&detail["eventSource"].as_str().unwrap_or(""));
+            let tag = format!("failed {file}");
+            envelopes.push(tagged(failed, &tag));
+            expected.insert(
+                tag,
+                if signal {
+                    BTreeSet::from(["tripwire"])
+                } else {
+                    BTreeSet::new()
+                },
+            );
+        }
+    }
+    routing.put(&envelopes).await;
+    let delivered = routing.delivered().await;
+    let mut wrong = Vec::new();
+    for (tag, want) in &expected {
+        let got = delivered.get(tag).cloned().unwrap_or_default();
+        if &got != want {
+            wrong.push(format!("{tag}: expected {want:?}, delivered to {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// EventBridge's `source` and `detail-type` for a bare CloudTrail record.
+fn envelope_of(record: &Record) -> Value {
+    let service = record.event_source.split('.').next().unwrap();
+    let detail_type = match record.event_type.as_deref() {
+        Some("AwsConsoleSignIn") => "AWS Console Sign In via CloudTrail",
+        Some("AwsServiceEvent") => "AWS Service Event via CloudTrail",
+        _ => "AWS API Call via CloudTrail",
+    };
+    json!({"source": format!("aws.{service}"), "detail-type": detail_type, "detail": record.raw})
+}
+
+/// The rules never drop what a function's decisions would act on: every corpus record that a
+/// decision answers (revert or alert) reaches that function.
+#[tokio::test]
+async fn the_corpus_reaches_every_function_whose_decisions_answer_it() {
+    let aws = emulator().await;
+    let routing = Routing::load(&aws).await;
+    let config = Config::from_lookup(|name| {
+        (name == "ALERT_TOPIC_ARN").then(|| "arn:aws:sns:us-east-1:123456789012:alerts".to_string())
+    })
+    .unwrap();
+    let records: Vec<Record> = corpus::records().into_iter().map(|(_, r)| r).collect();
+    routing
+        .put(&records.iter().map(envelope_of).collect::<Vec<_>>())
+        .await;
+    let delivered = routing.delivered().await;
+
+    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut missed = Vec::new();
+    for record in &records {
+        let facts = Facts::new();
+        let decisions = [
+            ("iam-guard", iam::decide(record, &config, &facts)),
+            ("trail-guard", trail::decide(record, &config, &facts)),
+            ("tripwire", tripwire::decide(record, &config)),
+        ];
+        let got = delivered.get(&record.event_id).cloned().unwrap_or_default();
+        for (function, decision) in decisions {
+            if matches!(decision, Ok(Decision::Respond { .. })) {
+                *answered.entry(function).or_default() += 1;
+                if !got.contains(function) {
+                    missed.push(format!(
+                        "{} {} never reaches {function}",
+                        record.event_name, record.event_id
+                    ));
+                }
+            }
+        }
+        if record.failed()
+            && record.actor.kind != trailwarden_events::IdentityKind::Root
+            && record.event_name != "LeaveOrganization"
+        {
+            assert!(
+                got.is_empty() || got == BTreeSet::from(["tripwire"]),
+                "failed {} reached {got:?}",
+                record.event_name
+            );
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n"));
+    // Each function has corpus records to answer: the check is not vacuous.
+    for function in ["iam-guard", "trail-guard", "tripwire"] {
+        assert!(
+            answered.get(function).copied().unwrap_or(0) > 0,
+            "{answered:?}"
+        );
+    }
+}
