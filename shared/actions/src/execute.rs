@@ -2,6 +2,7 @@ use crate::iam;
 use crate::{ActionError, AwsClients};
 use serde::Serialize;
 use std::fmt;
+use trailwarden_events::redact::redact_text;
 use trailwarden_rules::{Action, FactQuery, Facts, Mode};
 
 /// What became of one action.
@@ -118,7 +119,13 @@ impl Executor {
                     }
                 }
             };
-            tracing::info!(action = %action, status = status.as_str(), state_after = state_after.as_deref(), "step");
+            // Logged through the one redaction of trailwarden_events: no whole access key id in a log line.
+            tracing::info!(
+                action = %redact_text(&action.to_string()),
+                status = status.as_str(),
+                state_after = state_after.as_deref().map(redact_text),
+                "step"
+            );
             results.push(StepResult {
                 action: action.clone(),
                 status,

@@ -38,7 +38,7 @@ pub async fn gather(clients: &AwsClients, queries: &[FactQuery]) -> Facts {
                 crate::trail::gather(clients, query).await
             }
         };
-        tracing::info!(?query, ?fact, "fact");
+        tracing::info!(query = %trailwarden_events::redact::redact_text(&format!("{query:?}")), fact = %trailwarden_events::redact::redact_text(&format!("{fact:?}")), "fact");
         facts.insert(query.clone(), fact);
     }
     facts

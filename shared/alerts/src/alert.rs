@@ -1,7 +1,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use trailwarden_actions::{Outcome, StepResult, StepStatus};
+use trailwarden_actions::{FailureKind, Outcome, StepResult, StepStatus};
 use trailwarden_events::{Insight, Record};
 use trailwarden_rules::{Incident, Mode, Severity};
 
@@ -97,7 +97,19 @@ pub(crate) fn digest(record: &Value) -> (String, usize) {
 }
 
 impl Alert {
+    /// The alert for a record and what was done about it, redacted (see [`Alert::redacted`]).
     pub fn new(
+        function: &str,
+        mode: Mode,
+        record: &Record,
+        incident: &Incident,
+        steps: &[StepResult],
+        outcome: Outcome,
+    ) -> Alert {
+        Self::unredacted(function, mode, record, incident, steps, outcome).redacted()
+    }
+
+    fn unredacted(
         function: &str,
         mode: Mode,
         record: &Record,
@@ -112,6 +124,20 @@ impl Alert {
             // A failed remediation is the most important alert: say what a person must do by hand.
             for step in steps {
                 match &step.status {
+                    StepStatus::Failed(e) if e.kind == FailureKind::AccessDenied => {
+                        // Say which permission is missing, so the fix is one line in the role.
+                        error.get_or_insert_with(|| {
+                            format!("the function's role lacks {}: {e}", e.call)
+                        });
+                        next_steps.push(format!(
+                            "By hand: {} (the function's role lacks {}: {})",
+                            step.action, e.call, e.message
+                        ));
+                        next_steps.push(format!(
+                            "Grant {} to the function's role (trailwarden's template does; was the role edited?).",
+                            e.call
+                        ));
+                    }
                     StepStatus::Failed(e) => {
                         error.get_or_insert_with(|| e.to_string());
                         next_steps.push(format!(
@@ -247,6 +273,37 @@ impl Alert {
             record_bytes,
             notes: Vec::new(),
         }
+        .redacted()
+    }
+
+    /// The one place where an alert loses what must not leave trailwarden: secrets in the record
+    /// (passwords, secret keys, session tokens, authorization headers) are replaced, and access key
+    /// ids are cut to their prefix and last four characters, in the record and in every text
+    /// (`trailwarden_events::redact`). The digest and size still describe the record as received.
+    pub fn redacted(mut self) -> Alert {
+        use trailwarden_events::redact::{redact_text, redact_value};
+        let text = |s: &mut String| *s = redact_text(s);
+        let opt = |s: &mut Option<String>| {
+            if let Some(s) = s {
+                *s = redact_text(s);
+            }
+        };
+        text(&mut self.summary);
+        text(&mut self.resource);
+        text(&mut self.actor.description);
+        opt(&mut self.actor.arn);
+        opt(&mut self.actor.access_key_id);
+        opt(&mut self.actor.user_agent);
+        opt(&mut self.error);
+        for action in &mut self.actions {
+            text(&mut action.action);
+            opt(&mut action.state_after);
+            opt(&mut action.error);
+        }
+        self.next_steps.iter_mut().for_each(text);
+        self.notes.iter_mut().for_each(text);
+        self.record = redact_value(&self.record);
+        self
     }
 
     /// Names the detection rule that raised the alert.

@@ -10,6 +10,7 @@ mod actor;
 mod arn;
 mod error;
 mod record;
+pub mod redact;
 mod time;
 
 pub use actor::{Actor, IdentityKind};

@@ -14,6 +14,7 @@ use aws_config::SdkConfig;
 use trailwarden_actions::{AwsClients, Executor, Outcome, outcome};
 use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::Insight;
+use trailwarden_events::redact::redact_text;
 use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event};
 use trailwarden_rules::tripwire;
 use trailwarden_rules::{Decision, Facts, Ignored, iam, trail};
@@ -83,7 +84,13 @@ impl Responder {
         let decision = self
             .decide(record, &facts)
             .map_err(HandlerError::BadEvent)?;
-        tracing::info!(event_id = %record.event_id, event_name = %record.event_name, actor = %record.actor, decision = %decision, "decided");
+        tracing::info!(
+            event_id = %record.event_id,
+            event_name = %record.event_name,
+            actor = %redact_text(&record.actor.to_string()),
+            decision = %redact_text(&decision.to_string()),
+            "decided"
+        );
         let (incident, plan) = match decision {
             Decision::Ignore(why) => {
                 return Ok(Report::ignored(&record.event_id, self.function, &why));
@@ -160,7 +167,7 @@ impl Responder {
         let mut alerted = Vec::new();
         let mut failure = None;
         for check in checks {
-            tracing::info!(event_id = %scheduled.id, trail = %check.trail, decision = %check.decision, "checked");
+            tracing::info!(event_id = %scheduled.id, trail = %check.trail, decision = %redact_text(&check.decision.to_string()), "checked");
             let Decision::Respond { incident, plan } = check.decision else {
                 continue;
             };
