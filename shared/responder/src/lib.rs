@@ -15,7 +15,7 @@ use trailwarden_actions::{AwsClients, Executor, Outcome, outcome};
 use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::Insight;
 use trailwarden_events::redact::redact_text;
-use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event};
+use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event, parse_event_bytes};
 use trailwarden_rules::tripwire;
 use trailwarden_rules::{Decision, Facts, Ignored, iam, trail};
 
@@ -54,6 +54,17 @@ impl Responder {
     /// hands it to the dead-letter destination.
     pub async fn handle(&self, event: Value) -> Result<Report, HandlerError> {
         let envelope = parse_event(&event).map_err(HandlerError::BadEvent)?;
+        self.handle_envelope(envelope).await
+    }
+
+    /// [`Responder::handle`] for raw bytes (a file, a fuzzer, a payload not yet parsed): too large
+    /// and not-JSON inputs are refused here with the same errors.
+    pub async fn handle_bytes(&self, bytes: &[u8]) -> Result<Report, HandlerError> {
+        let envelope = parse_event_bytes(bytes).map_err(HandlerError::BadEvent)?;
+        self.handle_envelope(envelope).await
+    }
+
+    async fn handle_envelope(&self, envelope: Envelope) -> Result<Report, HandlerError> {
         match envelope {
             Envelope::Record(record) => self.handle_record(&record).await,
             Envelope::Scheduled(scheduled) if self.function == Function::TrailGuard => {
