@@ -151,7 +151,7 @@ mod tests {
             REDACTED
         );
         assert_eq!(r["additionalEventData"]["oldPassword"], Value::Null);
-        assert_eq!(r["userIdentity"]["accessKeyId"], "AKIA…LY01");
+        assert_eq!(r["userIdentity"]["accessKeyId"], "AKIA…RY01");
         let text = r.to_string();
         for secret in [
             "hunter2",

@@ -19,7 +19,10 @@ impl EventTime {
     pub fn parse(text: &str) -> Result<Self, EventError> {
         let bad = || EventError::BadTime(text.to_string());
         let b = text.as_bytes();
-        if b.len() < 20
+        // ASCII only: every index below is then a char boundary (found by `cargo fuzz`: a
+        // multi-byte character at byte 18 made `&text[19..]` panic).
+        if !text.is_ascii()
+            || b.len() < 20
             || b[4] != b'-'
             || b[7] != b'-'
             || b[10] != b'T'
@@ -121,6 +124,18 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multi_byte_character_where_a_digit_belongs_is_an_error_not_a_panic() {
+        // The input `cargo fuzz run decide` found (fuzz/README in the project README).
+        let err = EventTime::parse("2026-11-21T10:00:0ϥ").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "eventTime \"2026-11-21T10:00:0ϥ\" is not an ISO 8601 UTC time"
+        );
+        assert!(EventTime::parse("2026-11-21T10:00:00ϥZ").is_err());
+        assert!(EventTime::parse("ϥ026-11-21T10:00:00Z").is_err());
+    }
 
     #[test]
     fn known_instants() {
