@@ -692,7 +692,11 @@ async fn create_access_key_deactivates_the_new_key_and_keeps_it() {
     let doc = s.alert("CreateAccessKey", "reverted", "high").await;
     assert_eq!(
         doc["actions"][0]["state_after"],
-        format!("access key {new} of user alice is inactive")
+        // Alerts show a key id as its prefix and last four characters (README, "Redaction").
+        format!(
+            "access key {} of user alice is inactive",
+            trailwarden_events::redact::mask_key_id(&new)
+        )
     );
 }
 
@@ -909,7 +913,10 @@ async fn contain_actor_deactivates_the_key_the_actor_used() {
     let doc = s.alert("AttachUserPolicy", "reverted", "critical").await;
     assert_eq!(
         doc["actions"][1]["action"],
-        format!("deactivate access key {key} of user mallory")
+        format!(
+            "deactivate access key {} of user mallory",
+            trailwarden_events::redact::mask_key_id(&key)
+        )
     );
 }
 

@@ -118,7 +118,8 @@ async fn root_access_key_created() {
         &[],
         "root-access-key-created",
         "critical",
-        "Access key AKIAROOTKEYEXAMPLE01 created for the root user",
+        // Redacted in the alert: AKIAROOTKEYEXAMPLE01 shows as its prefix and last four.
+        "Access key AKIA…LE01 created for the root user",
     )
     .await;
 }
