@@ -51,6 +51,32 @@ def attack_and_delete():
     print(f"attacker: StopLogging, then DeleteTrail, on trail {TRAIL}")
 
 
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def iam_attack():
+    """The attacker grants user alice AdministratorAccess and a new access key. Writes the
+    CreateAccessKey event CloudTrail would deliver (with the key id the emulator issued) to
+    .demo/create-access-key.json."""
+    iam = client("iam")
+    iam.create_user(UserName="alice")
+    iam.attach_user_policy(UserName="alice", PolicyArn=ADMIN)
+    key = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    print(f"attacker (user mallory): AttachUserPolicy AdministratorAccess to alice; CreateAccessKey {key} for alice")
+    with open("events/create-access-key.json", encoding="utf-8") as f:
+        event = json.load(f)
+    event["detail"]["responseElements"]["accessKey"]["accessKeyId"] = key
+    with open(".demo/create-access-key.json", "w", encoding="utf-8") as f:
+        json.dump(event, f)
+
+
+def iam_status():
+    iam = client("iam")
+    policies = [p["PolicyName"] for p in iam.list_attached_user_policies(UserName="alice")["AttachedPolicies"]]
+    keys = [f"{k['AccessKeyId']} {k['Status']}" for k in iam.list_access_keys(UserName="alice")["AccessKeyMetadata"]]
+    print(f"user alice: policies {policies or 'none'}; access keys {keys or 'none'}")
+
+
 def alerts():
     """Every alert waiting in the queue, as the email a person would read, then its attributes."""
     sqs = client("sqs")
@@ -70,4 +96,4 @@ def alerts():
 
 
 {"setup": setup, "status": status, "attack": attack, "attack-and-delete": attack_and_delete,
- "alerts": alerts}[COMMAND]()
+ "iam-attack": iam_attack, "iam-status": iam_status, "alerts": alerts}[COMMAND]()

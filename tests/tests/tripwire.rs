@@ -119,7 +119,7 @@ async fn root_access_key_created() {
         "root-access-key-created",
         "critical",
         // Redacted in the alert: AKIAROOTKEYEXAMPLE01 shows as its prefix and last four.
-        "Access key AKIA…LE01 created for the root user",
+        "Access key AKIA...LE01 created for the root user",
     )
     .await;
 }

@@ -6,8 +6,9 @@
 //!   [`REDACTED`], wherever it is in the record. CloudTrail already masks passwords as
 //!   `HIDDEN_DUE_TO_SECURITY_REASONS`; a forged or hand-made event might not.
 //! - An access key id (`AKIA...`, `ASIA...`, anywhere in a string) keeps its four-letter prefix, which
-//!   says long-term or temporary, and its last four characters: `AKIA…MPLE`. That is enough to find
-//!   the key among a user's two, and not the whole identifier.
+//!   says long-term or temporary, and its last four characters: `AKIA...MPLE` (ASCII, so that a
+//!   subject keeps it). That is enough to find the key among a user's two, and not the whole
+//!   identifier.
 
 use serde_json::Value;
 
@@ -35,7 +36,7 @@ const KEY_PREFIXES: [&str; 2] = ["AKIA", "ASIA"];
 /// An access key id is 16 to 128 characters; AWS's are 20.
 const KEY_MIN: usize = 16;
 
-/// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`.
+/// `AKIAIOSFODNN7EXAMPLE` → `AKIA...MPLE`.
 pub fn mask_key_id(id: &str) -> String {
     let tail: String = id
         .chars()
@@ -45,7 +46,7 @@ pub fn mask_key_id(id: &str) -> String {
         .into_iter()
         .rev()
         .collect();
-    format!("{}…{tail}", id.get(..4).unwrap_or(""))
+    format!("{}...{tail}", id.get(..4).unwrap_or(""))
 }
 
 /// Free text with every access key id in it masked.
@@ -103,14 +104,14 @@ mod tests {
 
     #[test]
     fn an_access_key_id_keeps_its_prefix_and_last_four() {
-        assert_eq!(mask_key_id("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(mask_key_id("AKIAIOSFODNN7EXAMPLE"), "AKIA...MPLE");
         assert_eq!(
             redact_text("deactivate access key AKIAIOSFODNN7EXAMPLE of user bob"),
-            "deactivate access key AKIA…MPLE of user bob"
+            "deactivate access key AKIA...MPLE of user bob"
         );
         assert_eq!(
             redact_text("(ASIAEXAMPLESESSION01)"),
-            "(ASIA…ON01)",
+            "(ASIA...ON01)",
             "a key id between punctuation is masked too"
         );
     }
@@ -144,14 +145,14 @@ mod tests {
         assert_eq!(r["responseElements"]["credentials"], REDACTED);
         assert_eq!(
             r["responseElements"]["accessKey"]["accessKeyId"],
-            "AKIA…MPLE"
+            "AKIA...MPLE"
         );
         assert_eq!(
             r["responseElements"]["accessKey"]["secretAccessKey"],
             REDACTED
         );
         assert_eq!(r["additionalEventData"]["oldPassword"], Value::Null);
-        assert_eq!(r["userIdentity"]["accessKeyId"], "AKIA…RY01");
+        assert_eq!(r["userIdentity"]["accessKeyId"], "AKIA...RY01");
         let text = r.to_string();
         for secret in [
             "hunter2",

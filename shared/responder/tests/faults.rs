@@ -698,7 +698,7 @@ async fn a_revert_failing_half_way_says_exactly_what_was_done() {
             ("remove user alice from group admins", "done"),
             (quarantine.as_str(), "failed"),
             (
-                "deactivate access key AKIA…Y001 of user alice",
+                "deactivate access key AKIA...Y001 of user alice",
                 "not-attempted"
             ),
         ]
@@ -708,7 +708,7 @@ async fn a_revert_failing_half_way_says_exactly_what_was_done() {
         [
             format!("By hand: {quarantine} (the function's role lacks iam:PutUserPolicy: User: arn:aws:sts::123456789012:assumed-role/trailwarden-role/fn is not authorized to perform: iam:PutUserPolicy (AccessDenied))"),
             "Grant iam:PutUserPolicy to the function's role (trailwarden's template does; was the role edited?).".to_string(),
-            "By hand: deactivate access key AKIA…Y001 of user alice (not attempted after the failure)".to_string(),
+            "By hand: deactivate access key AKIA...Y001 of user alice (not attempted after the failure)".to_string(),
         ]
     );
 }

@@ -2,7 +2,7 @@
 //! forged or hand-made event could: an unmasked password (CloudTrail itself writes
 //! `HIDDEN_DUE_TO_SECURITY_REASONS`), a secret access key and session token in the response, a
 //! session token and a signature in request headers, and access key ids. What is redacted is
-//! decided in `trailwarden_events::redact`: secrets are replaced, key ids keep `AKIA…` and their
+//! decided in `trailwarden_events::redact`: secrets are replaced, key ids keep `AKIA...` and their
 //! last four characters.
 
 mod common;
@@ -133,13 +133,13 @@ async fn no_secret_or_whole_key_id_reaches_an_alert_or_a_log_line() {
             record["responseElements"]["credentials"],
             "[redacted by trailwarden]"
         );
-        assert_eq!(record["userIdentity"]["accessKeyId"], "AKIA…RY01");
-        assert_eq!(doc["actor"]["access_key_id"], "AKIA…RY01");
+        assert_eq!(record["userIdentity"]["accessKeyId"], "AKIA...RY01");
+        assert_eq!(doc["actor"]["access_key_id"], "AKIA...RY01");
     }
     let key_doc = inbox.document(0);
     assert_eq!(
         key_doc["actions"][0]["action"],
-        "deactivate access key AKIA…KEY1 of user alice"
+        "deactivate access key AKIA...KEY1 of user alice"
     );
     assert_eq!(
         key_doc["record"]["responseElements"]["accessKey"]["secretAccessKey"],
@@ -147,7 +147,7 @@ async fn no_secret_or_whole_key_id_reaches_an_alert_or_a_log_line() {
     );
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(
-        logs.contains("decided") && logs.contains("AKIA…KEY1"),
+        logs.contains("decided") && logs.contains("AKIA...KEY1"),
         "the logs were captured: {logs}"
     );
     assert_clean("the logs", &logs);
