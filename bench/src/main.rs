@@ -146,7 +146,7 @@ struct Figures {
     calls: Vec<String>,
     done: usize,
     failed: usize,
-    decision: Option<(Duration, Duration)>,
+    decision: Option<(Duration, Duration, usize)>,
     notes: Vec<String>,
 }
 
@@ -557,7 +557,7 @@ fn decision_time(
     function: &str,
     env: &BTreeMap<String, String>,
     rounds: usize,
-) -> Result<(Duration, Duration), String> {
+) -> Result<(Duration, Duration, usize), String> {
     let config = Config::from_lookup(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
     let records = corpus_records()?;
     let facts = Facts::new();
@@ -578,7 +578,11 @@ fn decision_time(
         }
     }
     times.sort();
-    Ok((percentile(&times, 50.0), percentile(&times, 99.0)))
+    Ok((
+        percentile(&times, 50.0),
+        percentile(&times, 99.0),
+        records.len(),
+    ))
 }
 
 /// Every record of `../shared/corpus` as the bytes of its JSON.
@@ -769,7 +773,14 @@ fn print_table(o: &Options, rows: &[(&Subject, Figures, Figures)], took: Duratio
         );
         let decision = tw
             .decision
-            .map(|(m, p)| format!("median {}, p99 {}", us(m), us(p)))
+            .map(|(m, p, n)| {
+                format!(
+                    "median {}, p99 {} ({n} records × {} passes)",
+                    us(m),
+                    us(p),
+                    o.rounds
+                )
+            })
             .unwrap_or_default();
         println!(
             "| {f} | decision time (parse + decide, per corpus record) | {decision} | n/a | |"
