@@ -92,8 +92,8 @@ impl Responder {
 
     async fn handle_record(&self, record: &Record) -> Result<Report, HandlerError> {
         let facts = self.gather_facts(record).await;
-        let decision = self
-            .decide(record, &facts)
+        let (decision, rule) = self
+            .decide_with_rule(record, &facts)
             .map_err(HandlerError::BadEvent)?;
         tracing::info!(
             event_id = %record.event_id,
@@ -118,8 +118,8 @@ impl Responder {
             &steps,
             outcome,
         );
-        // tripwire's alerts name their rule (the decision is pure: asking again gives the same rule).
-        let alert = match self.tripwire_rule(record) {
+        // tripwire's alerts name the rule that answered.
+        let alert = match rule {
             Some(rule) => alert.with_rule(rule.id, rule.explanation),
             None => alert,
         };
@@ -158,13 +158,6 @@ impl Responder {
             .map_err(HandlerError::AlertNotPublished)?;
         tracing::info!(event_id = %insight.event_id, outcome = %alert.outcome, severity = %alert.severity, message_id, "alerted");
         Ok(Report::responded(&alert, message_id))
-    }
-
-    /// The tripwire rule that answers the record, for tripwire; `None` for the other functions.
-    pub fn tripwire_rule(&self, record: &Record) -> Option<&'static tripwire::Rule> {
-        (self.function == Function::Tripwire)
-            .then(|| tripwire::evaluate(record, &self.config).rule)
-            .flatten()
     }
 
     /// The scheduled check (trail-guard): every protected trail compared with its desired state,
@@ -235,11 +228,24 @@ impl Responder {
         record: &Record,
         facts: &Facts,
     ) -> Result<Decision, trailwarden_events::EventError> {
-        match self.function {
-            Function::Tripwire => tripwire::decide(record, &self.config),
-            Function::TrailGuard => trail::decide(record, &self.config, facts),
-            Function::IamGuard => iam::decide(record, &self.config, facts),
-        }
+        self.decide_with_rule(record, facts)
+            .map(|(decision, _)| decision)
+    }
+
+    /// The decision, and for tripwire the rule that answered (evaluated once).
+    fn decide_with_rule(
+        &self,
+        record: &Record,
+        facts: &Facts,
+    ) -> Result<(Decision, Option<&'static tripwire::Rule>), trailwarden_events::EventError> {
+        Ok(match self.function {
+            Function::Tripwire => {
+                let evaluation = tripwire::evaluate(record, &self.config);
+                (evaluation.decision, evaluation.rule)
+            }
+            Function::TrailGuard => (trail::decide(record, &self.config, facts)?, None),
+            Function::IamGuard => (iam::decide(record, &self.config, facts)?, None),
+        })
     }
 }
 
