@@ -442,6 +442,14 @@ pub struct ReceivedAlert {
 }
 
 impl ReceivedAlert {
+    /// The message attribute `name`; panics, listing the attributes, if it is missing.
+    pub fn attribute(&self, name: &str) -> &str {
+        self.attributes
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("no attribute {name}: {:?}", self.attributes))
+    }
+
     /// The body parsed as JSON; panics if it is not.
     pub fn body_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)

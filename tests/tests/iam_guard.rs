@@ -10,7 +10,7 @@ use aws_sdk_iam::types::StatusType;
 use serde_json::Value;
 use std::time::Duration;
 use trailwarden_responder::{Config, Function, Responder};
-use trailwarden_tests::{AlertQueue, EmulatorGuard, ReceivedAlert, emulator, event_file};
+use trailwarden_tests::{AlertQueue, EmulatorGuard, emulator, event_file};
 
 const ACCOUNT: &str = "123456789012";
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -47,14 +47,6 @@ async fn scene(vars: &[(&str, &str)]) -> Scene {
         responder,
         alerts,
     }
-}
-
-fn attribute<'a>(alert: &'a ReceivedAlert, name: &str) -> &'a str {
-    alert
-        .attributes
-        .get(name)
-        .map(String::as_str)
-        .unwrap_or_else(|| panic!("no attribute {name}: {:?}", alert.attributes))
 }
 
 /// The event file's detail, changed by `edit` (for ids the emulator makes up).
@@ -161,13 +153,13 @@ impl Scene {
         let alerts = self.alerts.receive(Duration::ZERO).await;
         assert_eq!(alerts.len(), 1, "exactly one alert: {alerts:?}");
         let alert = &alerts[0];
-        assert_eq!(attribute(alert, "event_name"), event_name);
-        assert_eq!(attribute(alert, "outcome"), outcome);
-        assert_eq!(attribute(alert, "severity"), severity);
-        assert_eq!(attribute(alert, "function"), "iam-guard");
+        assert_eq!(alert.attribute("event_name"), event_name);
+        assert_eq!(alert.attribute("outcome"), outcome);
+        assert_eq!(alert.attribute("severity"), severity);
+        assert_eq!(alert.attribute("function"), "iam-guard");
         let doc = alert.body_json();
         assert_eq!(
-            attribute(alert, "event_id"),
+            alert.attribute("event_id"),
             doc["record"]["eventID"].as_str().unwrap()
         );
         doc

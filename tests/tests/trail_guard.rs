@@ -67,14 +67,6 @@ impl Scene {
     }
 }
 
-fn attribute<'a>(alert: &'a ReceivedAlert, name: &str) -> &'a str {
-    alert
-        .attributes
-        .get(name)
-        .map(String::as_str)
-        .unwrap_or_else(|| panic!("no attribute {name}: {:?}", alert.attributes))
-}
-
 #[tokio::test]
 async fn stop_logging_by_name_restarts_the_trail_and_alerts() {
     let s = scene(&[]).await;
@@ -94,15 +86,15 @@ async fn stop_logging_by_name_restarts_the_trail_and_alerts() {
     let alerts = s.alerts().await;
     assert_eq!(alerts.len(), 1, "exactly one alert");
     let alert = &alerts[0];
-    assert_eq!(attribute(alert, "outcome"), "reverted");
-    assert_eq!(attribute(alert, "severity"), "high");
-    assert_eq!(attribute(alert, "event_name"), "StopLogging");
+    assert_eq!(alert.attribute("outcome"), "reverted");
+    assert_eq!(alert.attribute("severity"), "high");
+    assert_eq!(alert.attribute("event_name"), "StopLogging");
     assert_eq!(
-        attribute(alert, "event_id"),
+        alert.attribute("event_id"),
         "5e8f7a10-0000-4000-8000-000000000001"
     );
-    assert_eq!(attribute(alert, "account"), "123456789012");
-    assert_eq!(attribute(alert, "function"), "trail-guard");
+    assert_eq!(alert.attribute("account"), "123456789012");
+    assert_eq!(alert.attribute("function"), "trail-guard");
     let doc = alert.body_json();
     assert_eq!(doc["schema_version"], "1");
     assert_eq!(
@@ -229,7 +221,7 @@ async fn dry_run_changes_nothing_and_alerts_would_revert() {
     assert_eq!(report.outcome, "would-revert");
     let alerts = s.alerts().await;
     assert_eq!(alerts.len(), 1);
-    assert_eq!(attribute(&alerts[0], "outcome"), "would-revert");
+    assert_eq!(alerts[0].attribute("outcome"), "would-revert");
     let doc = alerts[0].body_json();
     assert_eq!(doc["mode"], "dry-run");
     assert_eq!(doc["actions"][0]["status"], "would-do");
@@ -268,7 +260,7 @@ async fn the_same_event_twice_changes_nothing_the_second_time() {
         .alerts()
         .await
         .iter()
-        .map(|a| attribute(a, "outcome").to_string())
+        .map(|a| a.attribute("outcome").to_string())
         .collect();
     assert_eq!(outcomes, ["reverted", "already-reverted"]);
 }
@@ -299,8 +291,8 @@ async fn a_trail_that_cannot_be_restarted_is_a_critical_alert_and_an_error() {
     assert_eq!(error.error_type(), "RemediationFailed.NotFound");
     let alerts = s.alerts().await;
     assert_eq!(alerts.len(), 1, "the failure is alerted before the error");
-    assert_eq!(attribute(&alerts[0], "outcome"), "failed");
-    assert_eq!(attribute(&alerts[0], "severity"), "critical");
+    assert_eq!(alerts[0].attribute("outcome"), "failed");
+    assert_eq!(alerts[0].attribute("severity"), "critical");
     let doc = alerts[0].body_json();
     assert_eq!(doc["actions"][0]["status"], "failed");
     assert!(
@@ -495,7 +487,7 @@ async fn update_trail_puts_back_every_departing_setting() {
     assert_eq!(trail.log_file_validation_enabled(), Some(true));
     let alerts = s.alerts().await;
     assert_eq!(alerts.len(), 1);
-    assert_eq!(attribute(&alerts[0], "severity"), "high");
+    assert_eq!(alerts[0].attribute("severity"), "high");
     let doc = alerts[0].body_json();
     assert_eq!(
         doc["summary"],
@@ -553,7 +545,7 @@ async fn put_event_selectors_puts_back_the_desired_selectors() {
     assert_eq!(now.event_selectors().len(), 2);
     let alerts = s.alerts().await;
     assert_eq!(alerts.len(), 1);
-    assert_eq!(attribute(&alerts[0], "severity"), "high");
+    assert_eq!(alerts[0].attribute("severity"), "high");
     assert_eq!(alerts[0].body_json()["actions"][0]["status"], "done");
 }
 
@@ -584,7 +576,7 @@ async fn put_insight_selectors_puts_back_the_desired_insight_selectors() {
         .collect();
     assert_eq!(types, [&InsightType::ApiCallRateInsight]);
     let alerts = s.alerts().await;
-    assert_eq!(attribute(&alerts[0], "severity"), "medium");
+    assert_eq!(alerts[0].attribute("severity"), "medium");
     assert_eq!(
         alerts[0].body_json()["actions"][0]["state_after"],
         "trail audit (us-east-1) has Insights ApiCallRateInsight"
@@ -617,7 +609,7 @@ async fn delete_trail_recreates_the_trail_in_its_desired_state_and_starts_it() {
     assert_eq!(trail.log_file_validation_enabled(), Some(true));
     let alerts = s.alerts().await;
     assert_eq!(alerts.len(), 1);
-    assert_eq!(attribute(&alerts[0], "severity"), "critical");
+    assert_eq!(alerts[0].attribute("severity"), "critical");
     let doc = alerts[0].body_json();
     let kinds: Vec<_> = doc["actions"]
         .as_array()
@@ -651,7 +643,7 @@ async fn delete_trail_with_nothing_declared_is_a_critical_alert_naming_what_is_m
 
     assert_eq!(report.outcome, "alert-only");
     let alerts = s.alerts().await;
-    assert_eq!(attribute(&alerts[0], "severity"), "critical");
+    assert_eq!(alerts[0].attribute("severity"), "critical");
     let doc = alerts[0].body_json();
     assert!(
         doc["next_steps"][1]
@@ -731,7 +723,7 @@ async fn scheduling_deletion_of_the_trails_key_cancels_it_and_enables_the_key() 
     assert_eq!(report.outcome, "reverted");
     assert_eq!(s.key_state(&key_id).await, "Enabled");
     let alerts = s.alerts().await;
-    assert_eq!(attribute(&alerts[0], "severity"), "critical");
+    assert_eq!(alerts[0].attribute("severity"), "critical");
     let doc = alerts[0].body_json();
     assert_eq!(doc["actions"][0]["status"], "done");
     assert_eq!(
@@ -788,7 +780,7 @@ async fn lifecycle_policy_and_deletion_of_the_trails_bucket_alert_high() {
         assert_eq!(report.outcome, "alert-only", "{file}");
         let alerts = s.alerts().await;
         assert_eq!(alerts.len(), 1, "{file}");
-        assert_eq!(attribute(&alerts[0], "severity"), "high", "{file}");
+        assert_eq!(alerts[0].attribute("severity"), "high", "{file}");
         assert!(
             alerts[0].body_json()["summary"]
                 .as_str()
@@ -816,8 +808,8 @@ async fn the_scheduled_check_restarts_a_trail_stopped_with_no_event() {
     assert_eq!(report.outcome, "checked");
     let alerts = s.alerts().await;
     assert_eq!(alerts.len(), 1, "one alert for the one trail repaired");
-    assert_eq!(attribute(&alerts[0], "event_name"), "ScheduledCheck");
-    assert_eq!(attribute(&alerts[0], "outcome"), "reverted");
+    assert_eq!(alerts[0].attribute("event_name"), "ScheduledCheck");
+    assert_eq!(alerts[0].attribute("outcome"), "reverted");
     let doc = alerts[0].body_json();
     assert_eq!(
         doc["summary"],
@@ -957,5 +949,5 @@ async fn the_scheduled_check_recreates_a_protected_trail_deleted_with_no_event()
 
     assert_eq!(report.outcome, "checked");
     assert!(s.aws.is_logging(TRAIL).await);
-    assert_eq!(attribute(&s.alerts().await[0], "severity"), "critical");
+    assert_eq!(s.alerts().await[0].attribute("severity"), "critical");
 }

@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 use trailwarden_responder::{Config, Function, Responder};
-use trailwarden_tests::{
-    AlertQueue, EmulatorGuard, ReceivedAlert, emulator, event_file, repo_root,
-};
+use trailwarden_tests::{AlertQueue, EmulatorGuard, emulator, event_file, repo_root};
 
 const TRIPWIRE_ROLE: &str = "arn:aws:iam::123456789012:role/trailwarden-TripwireRole-XyZ";
 
@@ -40,14 +38,6 @@ async fn scene(vars: &[(&str, &str)]) -> Scene {
     }
 }
 
-fn attribute<'a>(alert: &'a ReceivedAlert, name: &str) -> &'a str {
-    alert
-        .attributes
-        .get(name)
-        .map(String::as_str)
-        .unwrap_or_else(|| panic!("no attribute {name}: {:?}", alert.attributes))
-}
-
 fn schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(repo_root().join("docs/alert.schema.json")).unwrap();
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
@@ -72,14 +62,14 @@ async fn alerts_once(
     assert_eq!(received.len(), 1, "{event}: exactly one alert");
     let alert = &received[0];
     let event_id = sent["detail"]["eventID"].as_str().unwrap();
-    assert_eq!(attribute(alert, "function"), "tripwire");
-    assert_eq!(attribute(alert, "outcome"), "alert-only");
-    assert_eq!(attribute(alert, "severity"), severity, "{event}");
-    assert_eq!(attribute(alert, "event_id"), event_id);
-    assert_eq!(attribute(alert, "account"), "123456789012");
+    assert_eq!(alert.attribute("function"), "tripwire");
+    assert_eq!(alert.attribute("outcome"), "alert-only");
+    assert_eq!(alert.attribute("severity"), severity, "{event}");
+    assert_eq!(alert.attribute("event_id"), event_id);
+    assert_eq!(alert.attribute("account"), "123456789012");
     let doc = alert.body_json();
     assert_eq!(
-        attribute(alert, "event_name"),
+        alert.attribute("event_name"),
         doc["event"]["name"].as_str().unwrap()
     );
     assert_eq!(doc["rule"]["id"], rule, "{event}");
