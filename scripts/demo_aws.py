@@ -1,6 +1,7 @@
 """The demo's AWS side, against the local emulator (moto): arrange the account, play the attacker,
 show the trail's status and the alerts that arrived. Called by scripts/demo."""
 
+import datetime
 import json
 import sys
 
@@ -39,8 +40,24 @@ def status():
     print(f"trail {TRAIL}: {'LOGGING' if logging else 'STOPPED'}")
 
 
+def delivered(sample, changes=None):
+    """Writes .demo/<sample>: the sample event as CloudTrail would deliver it for the call just made,
+    stamped with the time it was made (trail-guard compares it with the trail's StopLoggingTime).
+    `changes` edits the event's detail."""
+    with open(f"events/{sample}", encoding="utf-8") as f:
+        event = json.load(f)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    event["time"] = now
+    event["detail"]["eventTime"] = now
+    if changes:
+        changes(event["detail"])
+    with open(f".demo/{sample}", "w", encoding="utf-8") as f:
+        json.dump(event, f)
+
+
 def attack():
     client("cloudtrail").stop_logging(Name=TRAIL)
+    delivered("stop-logging.json")
     print(f"attacker: StopLogging on trail {TRAIL}")
 
 
@@ -48,6 +65,7 @@ def attack_and_delete():
     cloudtrail = client("cloudtrail")
     cloudtrail.stop_logging(Name=TRAIL)
     cloudtrail.delete_trail(Name=TRAIL)
+    delivered("stop-logging.json")
     print(f"attacker: StopLogging, then DeleteTrail, on trail {TRAIL}")
 
 
@@ -55,19 +73,17 @@ ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 
 def iam_attack():
-    """The attacker grants user alice AdministratorAccess and a new access key. Writes the
-    CreateAccessKey event CloudTrail would deliver (with the key id the emulator issued) to
-    .demo/create-access-key.json."""
+    """The attacker grants user alice AdministratorAccess and a new access key. Writes the events
+    CloudTrail would deliver (the CreateAccessKey one with the key id the emulator issued) to
+    .demo/."""
     iam = client("iam")
     iam.create_user(UserName="alice")
     iam.attach_user_policy(UserName="alice", PolicyArn=ADMIN)
+    delivered("attach-user-policy.json")
     key = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
     print(f"attacker (user mallory): AttachUserPolicy AdministratorAccess to alice; CreateAccessKey {key} for alice")
-    with open("events/create-access-key.json", encoding="utf-8") as f:
-        event = json.load(f)
-    event["detail"]["responseElements"]["accessKey"]["accessKeyId"] = key
-    with open(".demo/create-access-key.json", "w", encoding="utf-8") as f:
-        json.dump(event, f)
+    delivered("create-access-key.json",
+              lambda detail: detail["responseElements"]["accessKey"].update(accessKeyId=key))
 
 
 def iam_status():

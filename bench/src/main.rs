@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use trailwarden_events::{Envelope, parse_event_bytes};
+use trailwarden_events::{Envelope, EventTime, parse_event_bytes};
 use trailwarden_rules::{Config, Facts, iam, trail, tripwire};
 
 const ACCOUNT: &str = "123456789012";
@@ -426,6 +426,9 @@ fn session(
             if event.get("detail").is_some() {
                 event["detail"]["eventID"] = Value::String(id.clone());
             }
+            // Stamped with the time of the change `arrange` just made: trail-guard leaves a trail
+            // stopped again after its event's time, so a stale time would measure no revert.
+            EventTime::now().stamp(&mut event);
             let body = serde_json::to_vec(&event).map_err(|e| e.to_string())?;
             let deadline_ms = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -54,8 +54,17 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Parses `<repo>/events/<name>` as JSON; panics naming the file if it can't.
+/// Parses `<repo>/events/<name>` as JSON, stamped with the current time: the record of a change
+/// the test has just made in the emulator (which stamps its resources with the real clock, e.g. a
+/// trail's `StopLoggingTime`). Panics naming the file if it can't.
 pub fn event_file(name: &str) -> serde_json::Value {
+    let mut event = event_file_as_written(name);
+    trailwarden_events::EventTime::now().stamp(&mut event);
+    event
+}
+
+/// `<repo>/events/<name>` with the time the file carries.
+pub fn event_file_as_written(name: &str) -> serde_json::Value {
     let path = repo_root().join("events").join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read event file {}: {e}", path.display()));

@@ -121,7 +121,7 @@ fn session_of(role: &str, session: &str) -> Value {
 
 /// The CloudTrail event a remediation call makes, by `identity`.
 fn remediation_event(source: &str, name: &str, request: Value, identity: Value, id: &str) -> Value {
-    json!({
+    let mut event = json!({
         "version": "0", "id": format!("env-{id}"), "detail-type": "AWS API Call via CloudTrail",
         "source": format!("aws.{}", source.trim_end_matches(".amazonaws.com")),
         "account": ACCOUNT_ID, "time": "2026-11-21T10:00:05Z", "region": "us-east-1", "resources": [],
@@ -133,7 +133,10 @@ fn remediation_event(source: &str, name: &str, request: Value, identity: Value, 
             "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true,
             "recipientAccountId": ACCOUNT_ID, "eventCategory": "Management"
         }
-    })
+    });
+    // Made just now in the emulator.
+    trailwarden_events::EventTime::now().stamp(&mut event);
+    event
 }
 
 fn outcomes(reports: &[Report]) -> Vec<&str> {

@@ -203,6 +203,77 @@ async fn nothing_is_done_for_an_unprotected_trail() {
     .await;
 }
 
+/// mallory stopped the trail a minute ago; since then a break-glass engineer (allowed) stopped it
+/// again, and that event arrived first. mallory's event, arriving late, must not undo the later
+/// stop: the trail's `StopLoggingTime` is after the event's time.
+#[tokio::test]
+async fn a_stop_arriving_after_a_later_allowed_stop_leaves_the_trail_stopped() {
+    let s = scene(&[(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/BreakGlass",
+    )])
+    .await;
+    let mut attack = event_file("stop-logging.json");
+    let minute_ago = trailwarden_events::EventTime::from_epoch_seconds(
+        trailwarden_events::EventTime::now().epoch_seconds() - 60,
+    );
+    minute_ago.stamp(&mut attack);
+    s.stop_trail().await; // the break-glass stop, made now
+    let allowed = s
+        .responder
+        .handle(event_file("stop-logging-by-break-glass.json"))
+        .await
+        .unwrap();
+    assert_eq!(allowed.outcome, "ignored");
+
+    let late = s.responder.handle(attack).await.unwrap();
+
+    assert!(
+        !s.aws.is_logging(TRAIL).await,
+        "the later, allowed stop must stand"
+    );
+    assert_eq!(late.outcome, "superseded");
+    assert_eq!(late.actions[0].status, "superseded");
+    let alerts = s.alerts().await;
+    assert_eq!(alerts.len(), 1, "the attack is still reported");
+    assert_eq!(alerts[0].attribute("outcome"), "superseded");
+    let doc = alerts[0].body_json();
+    assert_eq!(doc["actions"][0]["status"], "superseded");
+    let state = doc["actions"][0]["state_after"].as_str().unwrap();
+    assert!(
+        state.starts_with("trail audit (us-east-1) was stopped again at ")
+            && state.ends_with(&format!(
+                ", after this event's stop at {minute_ago}; left as it is"
+            )),
+        "{state}"
+    );
+    assert!(
+        doc["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not reverted (changed again later): CloudTrail logging stopped on trail audit by user mallory\n"),
+        "{}",
+        doc["text"]
+    );
+}
+
+/// The same late event in dry-run: it says what it would leave, not what it would revert.
+#[tokio::test]
+async fn dry_run_reports_a_superseded_stop_as_superseded() {
+    let s = scene(&[("MODE", "dry-run")]).await;
+    let mut attack = event_file("stop-logging.json");
+    trailwarden_events::EventTime::from_epoch_seconds(
+        trailwarden_events::EventTime::now().epoch_seconds() - 60,
+    )
+    .stamp(&mut attack);
+    s.stop_trail().await;
+
+    let report = s.responder.handle(attack).await.unwrap();
+
+    assert_eq!(report.outcome, "superseded");
+    assert!(!s.aws.is_logging(TRAIL).await);
+}
+
 #[tokio::test]
 async fn dry_run_changes_nothing_and_alerts_would_revert() {
     let s = scene(&[("MODE", "dry-run")]).await;

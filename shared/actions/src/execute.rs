@@ -14,6 +14,9 @@ pub enum StepStatus {
     AlreadyInEffect,
     /// Dry-run: the state was checked and this would have been done.
     WouldDo,
+    /// Left alone: the resource was changed again after the event, and that later change is not
+    /// this event's to undo (it has its own event). The state says what the later change was.
+    Superseded,
     Failed(ActionError),
     /// Not tried, because an earlier step failed.
     NotAttempted,
@@ -25,6 +28,7 @@ impl StepStatus {
             StepStatus::Done => "done",
             StepStatus::AlreadyInEffect => "already-in-effect",
             StepStatus::WouldDo => "would-do",
+            StepStatus::Superseded => "superseded",
             StepStatus::Failed(_) => "failed",
             StepStatus::NotAttempted => "not-attempted",
         }
@@ -49,6 +53,9 @@ pub enum Outcome {
     Allowed,
     Failed,
     AlreadyReverted,
+    /// Not reverted: the resource was changed again after the event (a later change, with its
+    /// own event), so putting it back would undo that later change.
+    Superseded,
     AlertOnly,
 }
 
@@ -60,6 +67,7 @@ impl Outcome {
             Outcome::Allowed => "allowed",
             Outcome::Failed => "failed",
             Outcome::AlreadyReverted => "already-reverted",
+            Outcome::Superseded => "superseded",
             Outcome::AlertOnly => "alert-only",
         }
     }
@@ -71,17 +79,22 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// The outcome of a whole plan from its steps.
-pub fn outcome(steps: &[StepResult]) -> Outcome {
+/// The outcome of a whole plan from its steps. `superseded`: the decision already found the
+/// event's change replaced by a later one (so its plan holds no revert, only containment).
+pub fn outcome(steps: &[StepResult], superseded: bool) -> Outcome {
     let any = |f: fn(&StepStatus) -> bool| steps.iter().any(|s| f(&s.status));
-    if steps.is_empty() {
-        Outcome::AlertOnly
-    } else if any(|s| matches!(s, StepStatus::Failed(_) | StepStatus::NotAttempted)) {
+    if any(|s| matches!(s, StepStatus::Failed(_) | StepStatus::NotAttempted)) {
         Outcome::Failed
+    } else if superseded {
+        Outcome::Superseded
+    } else if steps.is_empty() {
+        Outcome::AlertOnly
     } else if any(|s| matches!(s, StepStatus::WouldDo)) {
         Outcome::WouldRevert
     } else if any(|s| matches!(s, StepStatus::Done)) {
         Outcome::Reverted
+    } else if any(|s| matches!(s, StepStatus::Superseded)) {
+        Outcome::Superseded
     } else {
         Outcome::AlreadyReverted
     }
@@ -144,8 +157,8 @@ impl Executor {
     async fn run(&self, action: &Action, mode: Mode) -> StepReport {
         let c = &self.clients;
         match action {
-            Action::StartLogging { trail } => {
-                crate::trail::start_logging(&self.clients, trail, mode).await
+            Action::StartLogging { trail, stopped_at } => {
+                crate::trail::start_logging(c, trail, *stopped_at, mode).await
             }
             Action::DetachPolicy { principal, policy } => {
                 iam::detach_policy(c, principal, policy, mode).await
@@ -209,5 +222,46 @@ impl Executor {
                 crate::s3::enable_bucket_versioning(c, bucket, region, mode).await
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trailwarden_rules::Principal;
+
+    fn step(status: StepStatus) -> StepResult {
+        StepResult {
+            action: Action::Quarantine {
+                principal: Principal::user("mallory"),
+            },
+            status,
+            state_after: None,
+        }
+    }
+
+    #[test]
+    fn a_superseded_step_or_incident_is_the_outcome_superseded_unless_something_failed() {
+        use StepStatus::*;
+        let of = |statuses: Vec<StepStatus>, superseded| {
+            outcome(
+                &statuses.into_iter().map(step).collect::<Vec<_>>(),
+                superseded,
+            )
+        };
+        assert_eq!(of(vec![Superseded], false), Outcome::Superseded);
+        assert_eq!(
+            of(vec![Superseded, AlreadyInEffect], false),
+            Outcome::Superseded
+        );
+        assert_eq!(of(vec![Superseded, Done], false), Outcome::Reverted);
+        // The decision found the change superseded; only containment ran.
+        assert_eq!(of(vec![], true), Outcome::Superseded);
+        assert_eq!(of(vec![Done], true), Outcome::Superseded);
+        assert_eq!(of(vec![WouldDo], true), Outcome::Superseded);
+        assert_eq!(of(vec![NotAttempted], true), Outcome::Failed);
+        assert_eq!(of(vec![], false), Outcome::AlertOnly);
+        assert_eq!(of(vec![AlreadyInEffect], false), Outcome::AlreadyReverted);
+        assert_eq!(of(vec![WouldDo, Done], false), Outcome::WouldRevert);
     }
 }

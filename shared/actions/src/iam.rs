@@ -357,10 +357,7 @@ pub(crate) async fn quarantine(c: &AwsClients, p: &Principal, mode: Mode) -> Ste
 }
 
 pub(crate) async fn revoke_role_sessions(c: &AwsClients, role: &str, mode: Mode) -> StepReport {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let now = EventTime::from_epoch_seconds(now);
+    let now = EventTime::now();
     let principal = Principal::role(role);
     if mode == Mode::DryRun {
         return would(format!(

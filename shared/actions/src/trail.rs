@@ -9,14 +9,23 @@ use aws_sdk_cloudtrail::types::{
     InsightType, ReadWriteType, Trail,
 };
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use trailwarden_events::{Arn, Region};
+use trailwarden_events::{Arn, EventTime, Region};
 use trailwarden_rules::desired::{
     DataResource, DesiredTrail, EventSelector, ObservedTrail, TrailChanges, TrailSettings,
     same_insights,
 };
 use trailwarden_rules::{Fact, FactQuery, Mode, TrailRef};
 
-async fn is_logging(clients: &AwsClients, trail: &TrailRef) -> Result<bool, ActionError> {
+/// A trail's logging status: whether it logs, and when it was last stopped.
+struct LoggingStatus {
+    logging: bool,
+    stopped_at: Option<EventTime>,
+}
+
+async fn logging_status(
+    clients: &AwsClients,
+    trail: &TrailRef,
+) -> Result<LoggingStatus, ActionError> {
     let status = clients
         .cloudtrail
         .get(&trail.region)
@@ -30,7 +39,12 @@ async fn is_logging(clients: &AwsClients, trail: &TrailRef) -> Result<bool, Acti
                 trail,
             )
         })?;
-    Ok(status.is_logging().unwrap_or(false))
+    Ok(LoggingStatus {
+        logging: status.is_logging().unwrap_or(false),
+        stopped_at: status
+            .stop_logging_time()
+            .map(|t| EventTime::from_epoch_seconds(t.secs())),
+    })
 }
 
 /// Says where a multi-region trail must be changed from, when AWS refused for that reason.
@@ -44,16 +58,29 @@ fn home(mut error: ActionError, trail: &TrailRef) -> ActionError {
     error
 }
 
-/// Check, start, read back: three calls, and only one when the trail is already logging.
+/// Check, start, read back: three calls, and only one when the trail is already logging or was
+/// stopped again after the event (`stopped_at`, at CloudTrail's one-second precision).
 pub(crate) async fn start_logging(
     clients: &AwsClients,
     trail: &TrailRef,
+    stopped_at: Option<EventTime>,
     mode: Mode,
 ) -> StepReport {
-    if is_logging(clients, trail).await? {
+    let before = logging_status(clients, trail).await?;
+    if before.logging {
         return Ok((
             StepStatus::AlreadyInEffect,
             Some(format!("{trail} is logging")),
+        ));
+    }
+    if let (Some(event), Some(latest)) = (stopped_at, before.stopped_at)
+        && latest > event
+    {
+        return Ok((
+            StepStatus::Superseded,
+            Some(format!(
+                "{trail} was stopped again at {latest}, after this event's stop at {event}; left as it is"
+            )),
         ));
     }
     if mode == Mode::DryRun {
@@ -72,7 +99,7 @@ pub(crate) async fn start_logging(
                 trail,
             )
         })?;
-    if is_logging(clients, trail).await? {
+    if logging_status(clients, trail).await?.logging {
         Ok((StepStatus::Done, Some(format!("{trail} is logging"))))
     } else {
         Err(ActionError::not_in_effect(
@@ -572,7 +599,7 @@ async fn observe(
             key_state: None,
         });
     }
-    let logging = is_logging(clients, &trail).await?;
+    let logging = logging_status(clients, &trail).await?.logging;
     let selectors = get_selectors(clients, &trail).await?;
     let insights = get_insights(clients, &trail).await?;
     let key_state = match &settings.kms_key_id {

@@ -82,7 +82,7 @@ pub struct AlertAction {
     /// "start logging on trail audit (us-east-1)"
     pub action: String,
     pub kind: &'static str,
-    /// `done`, `already-in-effect`, `would-do`, `failed`, `not-attempted`.
+    /// `done`, `already-in-effect`, `would-do`, `superseded`, `failed`, `not-attempted`.
     pub status: &'static str,
     pub state_after: Option<String>,
     pub error: Option<String>,

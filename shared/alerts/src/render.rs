@@ -11,6 +11,7 @@ fn verdict(outcome: Outcome) -> &'static str {
         Outcome::Allowed => "Allowed",
         Outcome::Failed => "FAILED to revert",
         Outcome::AlreadyReverted => "Already reverted",
+        Outcome::Superseded => "Not reverted (changed again later)",
         Outcome::AlertOnly => "Alert",
     }
 }

@@ -49,6 +49,7 @@ fn reverted() -> Alert {
         resource: "user bob".into(),
         severity: Severity::High,
         next_steps: vec!["Ask mallory why bob needed AdministratorAccess.".into()],
+        superseded_by: None,
     };
     let steps = vec![StepResult {
         action: Action::DetachPolicy {
@@ -64,7 +65,7 @@ fn reverted() -> Alert {
         &r,
         &incident,
         &steps,
-        outcome(&steps),
+        outcome(&steps, false),
     )
 }
 
@@ -84,11 +85,13 @@ fn failed() -> Alert {
         resource: "trail audit (us-east-1)".into(),
         severity: Severity::High,
         next_steps: vec!["Ask mallory why.".into()],
+        superseded_by: None,
     };
     let steps = vec![
         StepResult {
             action: Action::StartLogging {
                 trail: trail("audit"),
+                stopped_at: None,
             },
             status: StepStatus::Failed(ActionError {
                 call: "cloudtrail:GetTrailStatus",
@@ -102,6 +105,7 @@ fn failed() -> Alert {
         StepResult {
             action: Action::StartLogging {
                 trail: trail("audit-copy"),
+                stopped_at: None,
             },
             status: StepStatus::NotAttempted,
             state_after: None,
@@ -113,7 +117,7 @@ fn failed() -> Alert {
         &r,
         &incident,
         &steps,
-        outcome(&steps),
+        outcome(&steps, false),
     )
 }
 
@@ -123,6 +127,7 @@ fn alert_only() -> Alert {
         resource: "account 123456789012".into(),
         severity: Severity::High,
         next_steps: vec!["Confirm with the account owner that this was them.".into()],
+        superseded_by: None,
     };
     Alert::new(
         "tripwire",
@@ -370,6 +375,7 @@ fn a_huge_policy_document_is_cut_and_the_filter_fields_are_not() {
         resource: "user bob".into(),
         severity: Severity::High,
         next_steps: vec![],
+        superseded_by: None,
     };
     let steps = vec![StepResult {
         action: Action::DeleteInlinePolicy {
@@ -463,6 +469,7 @@ fn an_absurd_record_is_still_cut_to_fit() {
         resource: "user bob".into(),
         severity: Severity::High,
         next_steps: vec![],
+        superseded_by: None,
     };
     let alert = Alert::new(
         "iam-guard",

@@ -16,6 +16,29 @@ impl EventTime {
         self.0
     }
 
+    /// The clock's time, to the second (CloudTrail's precision).
+    pub fn now() -> Self {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        EventTime(seconds)
+    }
+
+    /// Sets an event's time to `self`: the envelope's `time` and the record's `eventTime`, of an
+    /// EventBridge event or of a bare record. The sample events carry a fixed time; a test or demo
+    /// that makes the change in the emulator stamps the event with the time it made it.
+    pub fn stamp(self, event: &mut serde_json::Value) {
+        let text = serde_json::Value::String(self.to_string());
+        if event.get("time").is_some() {
+            event["time"] = text.clone();
+        }
+        if let Some(detail) = event.get_mut("detail").filter(|d| d.is_object()) {
+            detail["eventTime"] = text;
+        } else if event.get("eventTime").is_some() {
+            event["eventTime"] = text;
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Self, EventError> {
         let bad = || EventError::BadTime(text.to_string());
         let b = text.as_bytes();
@@ -124,6 +147,23 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamp_sets_the_envelope_time_and_the_records_event_time() {
+        let t = EventTime::parse("2030-01-02T03:04:05Z").unwrap();
+        let mut envelope = serde_json::json!({"time": "x", "detail": {"eventTime": "y", "eventName": "StopLogging"}});
+        t.stamp(&mut envelope);
+        assert_eq!(
+            envelope,
+            serde_json::json!({"time": "2030-01-02T03:04:05Z", "detail": {"eventTime": "2030-01-02T03:04:05Z", "eventName": "StopLogging"}})
+        );
+        let mut record = serde_json::json!({"eventTime": "y"});
+        t.stamp(&mut record);
+        assert_eq!(
+            record,
+            serde_json::json!({"eventTime": "2030-01-02T03:04:05Z"})
+        );
+    }
 
     #[test]
     fn a_multi_byte_character_where_a_digit_belongs_is_an_error_not_a_panic() {

@@ -109,7 +109,7 @@ impl Responder {
             Decision::Respond { incident, plan } => (incident, plan),
         };
         let steps = self.executor.execute(&plan, self.config.mode).await;
-        let outcome = outcome(&steps);
+        let outcome = outcome(&steps, incident.superseded_by.is_some());
         let alert = Alert::new(
             self.function.name(),
             self.config.mode,
@@ -178,7 +178,7 @@ impl Responder {
             let record =
                 scheduled_record(scheduled, &check.trail).map_err(HandlerError::BadEvent)?;
             let steps = self.executor.execute(&plan, self.config.mode).await;
-            let outcome = outcome(&steps);
+            let outcome = outcome(&steps, incident.superseded_by.is_some());
             let alert = Alert::new(
                 self.function.name(),
                 self.config.mode,

@@ -7,7 +7,7 @@ use trailwarden_rules::{Function, Ignored};
 pub struct Report {
     pub event_id: String,
     pub function: String,
-    /// `ignored` or an alert outcome (`reverted`, `would-revert`, `already-reverted`, `alert-only`).
+    /// `ignored` or an alert outcome (`reverted`, `would-revert`, `already-reverted`, `superseded`, `alert-only`).
     pub outcome: String,
     pub reason: Option<String>,
     pub actions: Vec<ReportedAction>,

@@ -151,6 +151,7 @@ async fn start_logging_under_each_fault() {
                 arn: None,
                 region: Region::parse("t", "us-east-1").unwrap(),
             },
+            stopped_at: None,
         }];
         let exec = trailwarden_actions::Executor::new(mocks.clients());
         let step = one(exec.execute(&plan, Mode::Enforce).await);
@@ -520,6 +521,7 @@ async fn a_timeout_on_every_kind_is_a_transient_failure_and_the_alert_still_goes
                 arn: None,
                 region: us_east_1.clone(),
             },
+            stopped_at: None,
         },
         Action::DetachPolicy {
             principal: Principal::user("alice"),
@@ -670,6 +672,7 @@ async fn a_revert_failing_half_way_says_exactly_what_was_done() {
         resource: "user alice".into(),
         severity: trailwarden_rules::Severity::High,
         next_steps: vec![],
+        superseded_by: None,
     };
     let record =
         match trailwarden_events::parse_event(&event_file("add-user-to-group.json")).unwrap() {
@@ -682,7 +685,7 @@ async fn a_revert_failing_half_way_says_exactly_what_was_done() {
         &record,
         &incident,
         &steps,
-        trailwarden_actions::outcome(&steps),
+        trailwarden_actions::outcome(&steps, false),
     );
     assert_eq!(alert.outcome.as_str(), "failed");
     let quarantine =

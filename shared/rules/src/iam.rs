@@ -793,6 +793,7 @@ impl Ctx<'_> {
                 resource: response.resource,
                 severity: response.severity,
                 next_steps: response.next_steps,
+                superseded_by: None,
             },
             plan: response.plan,
         }

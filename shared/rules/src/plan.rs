@@ -3,7 +3,7 @@
 use crate::desired::{DesiredTrail, EventSelector, TrailChanges};
 use serde::Serialize;
 use std::fmt;
-use trailwarden_events::{Arn, Region, RoleKey};
+use trailwarden_events::{Arn, EventTime, Region, RoleKey};
 
 /// How urgent an alert is. The names are the alert's `severity` attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -125,6 +125,11 @@ pub enum Action {
     /// `cloudtrail:StartLogging` on a stopped trail.
     StartLogging {
         trail: TrailRef,
+        /// When the event being reverted stopped the trail. A trail stopped again after that
+        /// (its `StopLoggingTime` is later) is left alone: the later stop is not this event's to
+        /// undo, and its own event is handled on its own. `None`: no event stopped it (the
+        /// scheduled check, a recreated trail).
+        stopped_at: Option<EventTime>,
     },
     /// Detach a managed policy from a user, role or group.
     DetachPolicy {
@@ -262,7 +267,7 @@ impl fmt::Display for Action {
     /// What a person reads in the alert: the action in the imperative.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::StartLogging { trail } => write!(f, "start logging on {trail}"),
+            Action::StartLogging { trail, .. } => write!(f, "start logging on {trail}"),
             Action::DetachPolicy { principal, policy } => {
                 write!(f, "detach policy {policy} from {principal}")
             }
@@ -543,6 +548,10 @@ pub struct Incident {
     pub severity: Severity,
     /// What a person should do next, beyond what trailwarden did.
     pub next_steps: Vec<String>,
+    /// The later change that replaced the event's change, as a person reads it ("AttachRolePolicy
+    /// by role deploy at 2026-11-21T10:05:00Z"). Then nothing of the event is left to revert, and
+    /// the plan holds no revert: the later change has its own event, handled on its own.
+    pub superseded_by: Option<String>,
 }
 
 /// Why an event needs nothing from trailwarden. Logged, never alerted.

@@ -155,6 +155,7 @@ fn respond(
             resource,
             severity,
             next_steps,
+            superseded_by: None,
         },
         plan,
     }
@@ -177,7 +178,10 @@ fn stop_logging(record: &Record, config: &Config) -> Result<Decision, EventError
         format!("CloudTrail logging stopped on trail {} by {actor}", trail.name),
         trail.to_string(),
         Severity::High,
-        vec![Action::StartLogging { trail }],
+        vec![Action::StartLogging {
+            trail,
+            stopped_at: Some(record.event_time),
+        }],
         vec![
             format!("Ask why {actor} stopped the trail; it is not in ALLOWED_PRINCIPALS."),
             "Review what was done while logging was off: CloudTrail event history keeps management events without a trail.".into(),
@@ -554,6 +558,7 @@ fn recreate(trail: TrailRef, summary: String, desired: &DesiredTrail, why: Strin
         },
         Action::StartLogging {
             trail: trail.clone(),
+            stopped_at: None,
         },
     ];
     if desired
@@ -873,6 +878,7 @@ fn drift(observed: &ObservedTrail, desired: &DesiredTrail) -> Decision {
         found.push("logging stopped".to_string());
         plan.push(Action::StartLogging {
             trail: trail.clone(),
+            stopped_at: None,
         });
     }
     if let (Some(key), Some(state)) = (&observed.settings.kms_key_id, &observed.key_state)
@@ -981,6 +987,7 @@ fn refuse_other_account(record: &Record, trail: &TrailRef) -> Option<Decision> {
                 "Check the trail from its own account; trailwarden does not act across accounts."
                     .into(),
             ],
+            superseded_by: None,
         },
         plan: vec![],
     })

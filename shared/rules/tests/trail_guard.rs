@@ -55,7 +55,7 @@ fn role_session(role: &str, session: &str) -> Value {
 
 fn planned_trail(decision: &Decision) -> (String, String) {
     match decision.plan() {
-        [Action::StartLogging { trail }] => (trail.api_name(), trail.region.to_string()),
+        [Action::StartLogging { trail, .. }] => (trail.api_name(), trail.region.to_string()),
         other => panic!("expected one StartLogging, got {other:?}"),
     }
 }
@@ -64,6 +64,14 @@ fn planned_trail(decision: &Decision) -> (String, String) {
 fn stop_logging_by_name_is_answered_with_start_logging_in_the_event_region() {
     let d = decide(&stop_logging("audit", user("mallory")), &config(&[])).unwrap();
     assert_eq!(planned_trail(&d), ("audit".into(), "eu-west-1".into()));
+    // The event's time goes with the action: a trail stopped again after it is left alone.
+    let [Action::StartLogging { stopped_at, .. }] = d.plan() else {
+        unreachable!()
+    };
+    assert_eq!(
+        stopped_at.map(|t| t.to_string()).as_deref(),
+        Some("2026-11-21T10:00:00Z")
+    );
     let Decision::Respond { incident, .. } = &d else {
         unreachable!()
     };
@@ -648,7 +656,10 @@ fn the_scheduled_check_finds_a_stopped_trail() {
     assert_eq!(checks.len(), 1);
     assert_eq!(
         checks[0].decision.plan(),
-        [Action::StartLogging { trail: audit() }]
+        [Action::StartLogging {
+            trail: audit(),
+            stopped_at: None
+        }]
     );
     assert_eq!(
         incident_of(&checks[0].decision).summary,
