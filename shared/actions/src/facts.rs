@@ -8,12 +8,16 @@ use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_smithy_types::DateTime;
 use serde_json::Value;
 use trailwarden_events::{Arn, EventTime, Record, Region};
-use trailwarden_rules::{Fact, FactQuery, Facts, Principal, PrincipalKind, Subject};
+use trailwarden_rules::{Fact, FactQuery, Facts, LaterChange, Principal, PrincipalKind, Subject};
 
 /// How far back CloudTrail event history goes.
 pub const HISTORY_DAYS: i64 = 90;
 /// Why history is not trusted before it holds the event itself.
 pub const NOT_YET_IN_HISTORY: &str = "event history does not hold this event yet (CloudTrail adds events minutes after they happen), so a change made just before it may be missing too";
+/// An event younger than this has no later change in event history yet (CloudTrail adds events
+/// minutes after they happen), so none is looked up: the common case, an event delivered within
+/// seconds, costs no call.
+pub const LATER_CHANGE_MIN_AGE_SECONDS: i64 = 60;
 /// Pages of `LookupEvents` read per event name (50 events a page).
 const MAX_PAGES: usize = 4;
 
@@ -34,6 +38,11 @@ pub async fn gather(clients: &AwsClients, queries: &[FactQuery]) -> Facts {
                 event_id,
             } => previous_default(clients, policy, new_default, *before, event_id).await,
             FactQuery::AttachedTo { policy } => attached_to(clients, policy).await,
+            FactQuery::LaterChanges {
+                subject,
+                after,
+                event_id,
+            } => later_changes(clients, subject, *after, event_id, EventTime::now()).await,
             FactQuery::Trail { .. } | FactQuery::TrailsIn { .. } => {
                 crate::trail::gather(clients, query).await
             }
@@ -72,6 +81,19 @@ fn changes_of(subject: &Subject) -> Vec<&'static str> {
                 "CreateRole",
             ],
         },
+        Subject::Attachment { principal, .. } => match principal.kind {
+            PrincipalKind::User => vec!["AttachUserPolicy", "DetachUserPolicy"],
+            PrincipalKind::Role => vec!["AttachRolePolicy", "DetachRolePolicy"],
+            PrincipalKind::Group => vec!["AttachGroupPolicy", "DetachGroupPolicy"],
+        },
+        Subject::GroupMembership { .. } => vec!["AddUserToGroup", "RemoveUserFromGroup"],
+        Subject::AccessKey { .. } => vec!["UpdateAccessKey"],
+        Subject::LoginProfile { .. } => vec![
+            "CreateLoginProfile",
+            "UpdateLoginProfile",
+            "DeleteLoginProfile",
+        ],
+        Subject::DefaultVersion { .. } => vec!["SetDefaultPolicyVersion", "CreatePolicyVersion"],
     }
 }
 
@@ -87,7 +109,9 @@ fn name_key(kind: PrincipalKind) -> &'static str {
     }
 }
 
-/// The state `record` left `subject` in: `Some(state)` when it changed the subject.
+/// The state `record` left `subject` in: `Some(state)` when it changed the subject. The state is
+/// read only for the subjects whose previous state a revert puts back (inline, trust and boundary
+/// policies); for the others it is `None`.
 fn state_left(subject: &Subject, record: &Record) -> Option<Option<String>> {
     let owned = |s: Option<&str>| s.map(String::from);
     match subject {
@@ -118,6 +142,31 @@ fn state_left(subject: &Subject, record: &Record) -> Option<Option<String>> {
                 }
             })
         }
+        Subject::Attachment { principal, policy } => (param(record, name_key(principal.kind))
+            == Some(principal.name.as_str())
+            && param(record, "policyArn") == Some(policy.to_string().as_str()))
+        .then_some(None),
+        Subject::GroupMembership { user, group } => (param(record, "userName")
+            == Some(user.as_str())
+            && param(record, "groupName") == Some(group.as_str()))
+        .then_some(None),
+        Subject::AccessKey { access_key_id, .. } => {
+            (param(record, "accessKeyId") == Some(access_key_id.as_str())).then_some(None)
+        }
+        Subject::LoginProfile { user } => {
+            (param(record, "userName") == Some(user.as_str())).then_some(None)
+        }
+        Subject::DefaultVersion { policy } => {
+            let made_default = record.event_name == "SetDefaultPolicyVersion"
+                || record
+                    .request_parameters
+                    .as_ref()
+                    .and_then(|p| p.get("setAsDefault"))
+                    .and_then(Value::as_bool)
+                    == Some(true);
+            (made_default && param(record, "policyArn") == Some(policy.to_string().as_str()))
+                .then_some(None)
+        }
     }
 }
 
@@ -138,6 +187,30 @@ async fn history(
     before: EventTime,
     event_id: &str,
 ) -> Result<History, String> {
+    let start = before.epoch_seconds() - HISTORY_DAYS * 86_400;
+    // One second past the event, so that the event itself is in the range.
+    let records = records(clients, event_name, start, before.epoch_seconds() + 1).await?;
+    let mut found = History {
+        earlier: Vec::new(),
+        holds_the_event: false,
+    };
+    for record in records {
+        if record.event_id == event_id {
+            found.holds_the_event = true;
+        } else if !record.failed() && record.event_time <= before {
+            found.earlier.push(record);
+        }
+    }
+    Ok(found)
+}
+
+/// Every `event_name` record event history holds between `start` and `end` (epoch seconds).
+async fn records(
+    clients: &AwsClients,
+    event_name: &str,
+    start: i64,
+    end: i64,
+) -> Result<Vec<Record>, String> {
     let attribute = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventName)
         .attribute_value(event_name)
@@ -146,19 +219,14 @@ async fn history(
     // IAM is global; its events are recorded in us-east-1.
     let region = Region::parse("IAM's home region", "us-east-1").map_err(|e| e.to_string())?;
     let client = clients.cloudtrail.get(&region);
-    let start = before.epoch_seconds() - HISTORY_DAYS * 86_400;
-    let mut found = History {
-        earlier: Vec::new(),
-        holds_the_event: false,
-    };
+    let mut found = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let out = client
             .lookup_events()
             .lookup_attributes(attribute.clone())
             .start_time(DateTime::from_secs(start))
-            // One second past the event, so that the event itself is in the range.
-            .end_time(DateTime::from_secs(before.epoch_seconds() + 1))
+            .end_time(DateTime::from_secs(end))
             .max_results(50)
             .set_next_token(token.take())
             .send()
@@ -174,13 +242,8 @@ async fn history(
             let Ok(value) = serde_json::from_str::<Value>(text) else {
                 continue;
             };
-            let Ok(record) = Record::from_value(&value) else {
-                continue;
-            };
-            if record.event_id == event_id {
-                found.holds_the_event = true;
-            } else if !record.failed() && record.event_time <= before {
-                found.earlier.push(record);
+            if let Ok(record) = Record::from_value(&value) {
+                found.push(record);
             }
         }
         match out.next_token() {
@@ -189,9 +252,55 @@ async fn history(
         }
     }
     Err(format!(
-        "more than {} {event_name} events in event history; the earlier change was not searched to the end",
+        "more than {} {event_name} events in event history; they were not searched to the end",
         MAX_PAGES * 50
     ))
+}
+
+/// The successful changes of `subject` after `after` (event `event_id`), earliest first.
+async fn later_changes(
+    clients: &AwsClients,
+    subject: &Subject,
+    after: EventTime,
+    event_id: &str,
+    now: EventTime,
+) -> Fact {
+    if now.epoch_seconds() - after.epoch_seconds() < LATER_CHANGE_MIN_AGE_SECONDS {
+        return Fact::Changes(vec![]);
+    }
+    let mut changes = Vec::new();
+    for event_name in changes_of(subject) {
+        let found = match records(
+            clients,
+            event_name,
+            after.epoch_seconds(),
+            now.epoch_seconds() + 1,
+        )
+        .await
+        {
+            Ok(found) => found,
+            Err(why) => return Fact::Unknown(format!("event history could not be read: {why}")),
+        };
+        // Strictly later: within the event's own second the order is not known, and the event's
+        // change is then reverted rather than left.
+        changes.extend(
+            found
+                .into_iter()
+                .filter(|r| {
+                    r.event_id != event_id
+                        && !r.failed()
+                        && r.event_time > after
+                        && state_left(subject, r).is_some()
+                })
+                .map(|r| LaterChange {
+                    event_name: r.event_name.clone(),
+                    time: r.event_time,
+                    actor: r.actor.clone(),
+                }),
+        );
+    }
+    changes.sort_by_key(|c| c.time);
+    Fact::Changes(changes)
 }
 
 async fn previous_state(
@@ -226,16 +335,15 @@ async fn previous_state(
         return Fact::Known(change.state);
     }
     // Nothing in 90 days: certain only if the principal itself is younger than the history.
-    if matches!(subject, Subject::TrustPolicy { .. }) {
-        return Fact::Unknown(format!(
-            "no earlier change of the {subject} in {HISTORY_DAYS} days of event history"
-        ));
-    }
     let principal = match subject {
         Subject::InlinePolicy { principal, .. } | Subject::PermissionsBoundary { principal } => {
             principal
         }
-        Subject::TrustPolicy { .. } => unreachable!(),
+        _ => {
+            return Fact::Unknown(format!(
+                "no earlier change of the {subject} in {HISTORY_DAYS} days of event history"
+            ));
+        }
     };
     match created(clients, principal).await {
         Ok(created) if created > before.epoch_seconds() - (HISTORY_DAYS - 1) * 86_400 => {

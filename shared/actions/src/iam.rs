@@ -397,8 +397,11 @@ pub(crate) async fn delete_inline_policy(
     if !same_document(&current, document) {
         // Changed again since the event: this event's change is no longer in effect, and the later
         // change is not this event's to undo (its own event reports it).
-        return already(format!(
-            "inline policy {name} of {p} was changed again after this event; left as it is"
+        return Ok((
+            StepStatus::Superseded,
+            Some(format!(
+                "inline policy {name} of {p} was changed again after this event; left as it is"
+            )),
         ));
     }
     if mode == Mode::DryRun {

@@ -489,7 +489,8 @@ async fn an_inline_policy_changed_again_after_the_event_is_left_as_it_is() {
 
     let steps = exec.execute(&plan, Mode::Enforce).await;
 
-    assert_eq!(steps[0].status, StepStatus::AlreadyInEffect);
+    // Not "already reverted": the event's change was replaced by a later one, which stands.
+    assert_eq!(steps[0].status, StepStatus::Superseded);
     assert_eq!(delete.num_calls(), 0);
 }
 

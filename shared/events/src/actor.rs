@@ -53,7 +53,7 @@ impl IdentityKind {
 }
 
 /// Who made a call, and from where.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub kind: IdentityKind,
     /// `userIdentity.arn`: a user, the root, or an assumed-role or federated session.

@@ -8,7 +8,7 @@ use crate::desired::ObservedTrail;
 use crate::iam::Subject;
 use crate::{Principal, TrailRef};
 use std::collections::HashMap;
-use trailwarden_events::{Arn, EventTime, Region};
+use trailwarden_events::{Actor, Arn, EventTime, Region};
 
 /// Something a decision needs to know that the record does not say.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -29,6 +29,13 @@ pub enum FactQuery {
     },
     /// The users and roles a managed policy is attached to.
     AttachedTo { policy: Arn },
+    /// The changes of `subject` after the event (`after`, `event_id`), from CloudTrail event
+    /// history: what a revert of the event would undo besides the event's own change.
+    LaterChanges {
+        subject: Subject,
+        after: EventTime,
+        event_id: String,
+    },
     /// One trail's settings as they are now (`GetTrail`, one call).
     Trail { trail: TrailRef },
     /// Every trail that applies to `region` (multi-region trails of other home regions included),
@@ -47,8 +54,25 @@ pub enum Fact {
     Trail(Option<Box<ObservedTrail>>),
     /// Trails as they are now (for [`FactQuery::TrailsIn`]).
     Trails(Vec<ObservedTrail>),
+    /// Changes made after the event, earliest first (for [`FactQuery::LaterChanges`]).
+    Changes(Vec<LaterChange>),
     /// Cannot be known for certain, and why.
     Unknown(String),
+}
+
+/// A change of a resource that event history holds from after the event being decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaterChange {
+    pub event_name: String,
+    pub time: EventTime,
+    /// Who made it: only a change by an allowed principal is a legitimate one that stands.
+    pub actor: Actor,
+}
+
+impl std::fmt::Display for LaterChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} by {} at {}", self.event_name, self.actor, self.time)
+    }
 }
 
 /// The facts gathered for one record.

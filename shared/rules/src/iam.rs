@@ -7,7 +7,7 @@
 //! [`Fact::Unknown`], nothing is guessed: the principal now holding the unknown permissions is
 //! quarantined and the alert is critical.
 
-pub use crate::facts::{Fact, FactQuery, Facts};
+pub use crate::facts::{Fact, FactQuery, Facts, LaterChange};
 use crate::{
     Action, Config, Decision, Ignored, Incident, PolicySelector, Principal, PrincipalKind,
     Severity, gate,
@@ -34,6 +34,16 @@ pub enum Subject {
     TrustPolicy { role: String },
     /// A user's or role's permissions boundary (a policy ARN).
     PermissionsBoundary { principal: Principal },
+    /// A managed policy's attachment to a user, role or group.
+    Attachment { principal: Principal, policy: Arn },
+    /// A user's membership of a group.
+    GroupMembership { user: String, group: String },
+    /// An access key's status.
+    AccessKey { user: String, access_key_id: String },
+    /// A user's console password (login profile).
+    LoginProfile { user: String },
+    /// Which version of a managed policy is its default.
+    DefaultVersion { policy: Arn },
 }
 
 impl std::fmt::Display for Subject {
@@ -46,6 +56,18 @@ impl std::fmt::Display for Subject {
             Subject::PermissionsBoundary { principal } => {
                 write!(f, "permissions boundary of {principal}")
             }
+            Subject::Attachment { principal, policy } => {
+                write!(f, "attachment of {policy} to {principal}")
+            }
+            Subject::GroupMembership { user, group } => {
+                write!(f, "membership of user {user} in group {group}")
+            }
+            Subject::AccessKey {
+                user,
+                access_key_id,
+            } => write!(f, "access key {access_key_id} of user {user}"),
+            Subject::LoginProfile { user } => write!(f, "console password of user {user}"),
+            Subject::DefaultVersion { policy } => write!(f, "default version of {policy}"),
         }
     }
 }
@@ -110,7 +132,82 @@ pub fn facts_needed(record: &Record, config: &Config) -> Vec<FactQuery> {
         return vec![];
     }
     // A record whose parameters cannot be read needs no facts: decide reports the error.
-    queries(record, config).unwrap_or_default()
+    let mut queries = queries(record, config).unwrap_or_default();
+    // Only an allowed principal's later change stands against a revert: with none configured
+    // there is nothing to look up.
+    if !config.allowed_principals.is_empty()
+        && let Ok(Some(subject)) = reverted_subject(record, config)
+    {
+        queries.push(later(record, subject));
+    }
+    queries
+}
+
+fn later(record: &Record, subject: Subject) -> FactQuery {
+    FactQuery::LaterChanges {
+        subject,
+        after: record.event_time,
+        event_id: record.event_id.clone(),
+    }
+}
+
+/// What a revert of this record would put back, or `None` when nothing of it is put back. A
+/// change of it after the event means the revert would undo that later change instead.
+fn reverted_subject(record: &Record, config: &Config) -> Result<Option<Subject>, EventError> {
+    Ok(Some(match record.event_name.as_str() {
+        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => Subject::Attachment {
+            principal: principal_of(record)?,
+            policy: policy_arn(record)?,
+        },
+        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => {
+            let policy = policy_arn(record)?;
+            if !is_protected_arn(&policy, config) {
+                return Ok(None);
+            }
+            Subject::Attachment {
+                principal: principal_of(record)?,
+                policy,
+            }
+        }
+        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" | "DeleteUserPolicy"
+        | "DeleteRolePolicy" | "DeleteGroupPolicy" => {
+            let name = param(record, "policyName")?;
+            if record.event_name.starts_with("Delete") && !is_protected_name(&name, config) {
+                return Ok(None);
+            }
+            Subject::InlinePolicy {
+                principal: principal_of(record)?,
+                name,
+            }
+        }
+        "UpdateAssumeRolePolicy" => Subject::TrustPolicy {
+            role: param(record, "roleName")?,
+        },
+        "PutRolePermissionsBoundary"
+        | "PutUserPermissionsBoundary"
+        | "DeleteRolePermissionsBoundary"
+        | "DeleteUserPermissionsBoundary" => Subject::PermissionsBoundary {
+            principal: principal_of(record)?,
+        },
+        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => Subject::DefaultVersion {
+            policy: policy_arn(record)?,
+        },
+        "AddUserToGroup" => Subject::GroupMembership {
+            user: param(record, "userName")?,
+            group: param(record, "groupName")?,
+        },
+        "CreateAccessKey" => {
+            let (user, access_key_id) = created_key(record)?;
+            Subject::AccessKey {
+                user,
+                access_key_id,
+            }
+        }
+        "CreateLoginProfile" | "UpdateLoginProfile" => Subject::LoginProfile {
+            user: login_profile_user(record)?,
+        },
+        _ => return Ok(None),
+    }))
 }
 
 fn previous(record: &Record, subject: Subject) -> FactQuery {
@@ -225,6 +322,13 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
         }
         _ => ctx.alert_only(),
     };
+    let mut response = response;
+    if response.unauthorized
+        && !response.plan.is_empty()
+        && let Some(subject) = reverted_subject(record, config)?
+    {
+        ctx.supersede(&subject, &mut response);
+    }
     Ok(ctx.finish(response))
 }
 
@@ -237,6 +341,8 @@ struct Response {
     next_steps: Vec<String>,
     /// An unauthorized change that trailwarden responds to (containment applies), not alert-only.
     unauthorized: bool,
+    /// The later change that replaced the event's (see [`Ctx::supersede`]).
+    superseded_by: Option<String>,
 }
 
 struct Ctx<'a> {
@@ -267,6 +373,46 @@ impl Ctx<'_> {
             severity,
             plan,
             unauthorized: true,
+            superseded_by: None,
+        }
+    }
+
+    /// A legitimate change of `subject` after the event (by an allowed principal) replaced the
+    /// event's change: putting it back would undo that later change. The revert is dropped; the
+    /// alert says why. A later change by anyone else does not count: it is no more legitimate than
+    /// the event (an attacker who re-activates the key they created must not keep it), and those
+    /// that grant have their own revert. Where history could not say, the revert goes ahead and
+    /// the alert says what could not be checked.
+    fn supersede(&self, subject: &Subject, response: &mut Response) {
+        match self.facts.get(&later(self.record, subject.clone())) {
+            Fact::Changes(changes) => {
+                let allowed = changes.iter().find_map(|c| {
+                    let own = c
+                        .actor
+                        .role()
+                        .is_some_and(|r| self.config.responder_roles.contains(&r));
+                    let pattern = self
+                        .config
+                        .allowed_principals
+                        .iter()
+                        .find(|p| p.matches_actor(&c.actor));
+                    pattern.filter(|_| !own).map(|p| (c, p))
+                });
+                if let Some((change, pattern)) = allowed {
+                    response.plan.clear();
+                    response.superseded_by = Some(change.to_string());
+                    response.next_steps.insert(
+                        0,
+                        format!(
+                            "The {subject} was changed again after this event ({change}, allowed by {pattern}); trailwarden left it as it is, since putting this event's change back would undo that later change."
+                        ),
+                    );
+                }
+            }
+            Fact::Unknown(why) => response.next_steps.push(format!(
+                "trailwarden could not check whether the {subject} was changed again after this event by an allowed principal ({why}); if it was, this revert undid that later change."
+            )),
+            _ => {}
         }
     }
 
@@ -282,6 +428,7 @@ impl Ctx<'_> {
                 r.event_name
             )],
             unauthorized: false,
+            superseded_by: None,
         }
     }
 
@@ -318,6 +465,7 @@ impl Ctx<'_> {
             plan,
             next_steps,
             unauthorized: true,
+            superseded_by: None,
         }
     }
 
@@ -596,26 +744,7 @@ impl Ctx<'_> {
     }
 
     fn create_access_key(&self) -> Result<Response, EventError> {
-        let r = self.record;
-        let key = r
-            .response_elements
-            .as_ref()
-            .and_then(|e| e.get("accessKey"))
-            .ok_or_else(|| EventError::Request {
-                event_name: r.event_name.clone(),
-                reason: "responseElements.accessKey is missing".into(),
-            })?;
-        let field = |name: &str| key.get(name).and_then(Value::as_str).map(String::from);
-        let access_key_id = field("accessKeyId").ok_or_else(|| EventError::Request {
-            event_name: r.event_name.clone(),
-            reason: "responseElements.accessKey.accessKeyId is missing".into(),
-        })?;
-        let user = field("userName")
-            .or_else(|| optional_param(r, "userName"))
-            .ok_or_else(|| EventError::Request {
-                event_name: r.event_name.clone(),
-                reason: "the key's userName is missing".into(),
-            })?;
+        let (user, access_key_id) = created_key(self.record)?;
         Ok(self.revert(
             format!(
                 "access key {access_key_id} created for user {user} by {}",
@@ -632,19 +761,7 @@ impl Ctx<'_> {
 
     fn login_profile(&self) -> Result<Response, EventError> {
         let r = self.record;
-        let user = optional_param(r, "userName")
-            .or_else(|| {
-                r.response_elements
-                    .as_ref()
-                    .and_then(|e| e.get("loginProfile"))
-                    .and_then(|p| p.get("userName"))
-                    .and_then(Value::as_str)
-                    .map(String::from)
-            })
-            .ok_or_else(|| EventError::Request {
-                event_name: r.event_name.clone(),
-                reason: "userName is missing".into(),
-            })?;
+        let user = login_profile_user(r)?;
         let what = if r.event_name == "CreateLoginProfile" {
             "created"
         } else {
@@ -793,7 +910,7 @@ impl Ctx<'_> {
                 resource: response.resource,
                 severity: response.severity,
                 next_steps: response.next_steps,
-                superseded_by: None,
+                superseded_by: response.superseded_by,
             },
             plan: response.plan,
         }
@@ -842,6 +959,47 @@ fn known(fact: Fact) -> Result<Option<String>, String> {
     }
 }
 
+/// The user and id of the access key a `CreateAccessKey` record created.
+fn created_key(r: &Record) -> Result<(String, String), EventError> {
+    let key = r
+        .response_elements
+        .as_ref()
+        .and_then(|e| e.get("accessKey"))
+        .ok_or_else(|| EventError::Request {
+            event_name: r.event_name.clone(),
+            reason: "responseElements.accessKey is missing".into(),
+        })?;
+    let field = |name: &str| key.get(name).and_then(Value::as_str).map(String::from);
+    let access_key_id = field("accessKeyId").ok_or_else(|| EventError::Request {
+        event_name: r.event_name.clone(),
+        reason: "responseElements.accessKey.accessKeyId is missing".into(),
+    })?;
+    let user = field("userName")
+        .or_else(|| optional_param(r, "userName"))
+        .ok_or_else(|| EventError::Request {
+            event_name: r.event_name.clone(),
+            reason: "the key's userName is missing".into(),
+        })?;
+    Ok((user, access_key_id))
+}
+
+/// The user whose console password a `CreateLoginProfile` or `UpdateLoginProfile` record set.
+fn login_profile_user(r: &Record) -> Result<String, EventError> {
+    optional_param(r, "userName")
+        .or_else(|| {
+            r.response_elements
+                .as_ref()
+                .and_then(|e| e.get("loginProfile"))
+                .and_then(|p| p.get("userName"))
+                .and_then(Value::as_str)
+                .map(String::from)
+        })
+        .ok_or_else(|| EventError::Request {
+            event_name: r.event_name.clone(),
+            reason: "userName is missing".into(),
+        })
+}
+
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -865,6 +1023,7 @@ fn other_account(record: &Record, resource: &str, account: &str) -> Response {
                 .into(),
         ],
         unauthorized: false,
+        superseded_by: None,
     }
 }
 

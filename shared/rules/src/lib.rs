@@ -13,7 +13,7 @@ pub mod tripwire;
 
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector};
 pub use desired::{DesiredTrail, ObservedTrail};
-pub use facts::{Fact, FactQuery, Facts};
+pub use facts::{Fact, FactQuery, Facts, LaterChange};
 pub use iam::Subject;
 pub use plan::{
     Action, ActionKind, Decision, Ignored, Incident, Principal, PrincipalKind,
