@@ -5,8 +5,11 @@
 
 mod common;
 
+use aws_sdk_cloudtrail::operation::get_trail::GetTrailOutput;
 use aws_sdk_cloudtrail::operation::get_trail_status::GetTrailStatusOutput;
 use aws_sdk_cloudtrail::operation::start_logging::{StartLoggingError, StartLoggingOutput};
+use aws_sdk_cloudtrail::operation::update_trail::{UpdateTrailError, UpdateTrailOutput};
+use aws_sdk_cloudtrail::types::Trail;
 use aws_sdk_iam::operation::detach_user_policy::{DetachUserPolicyError, DetachUserPolicyOutput};
 use aws_sdk_iam::operation::get_user_policy::{GetUserPolicyError, GetUserPolicyOutput};
 use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
@@ -26,6 +29,7 @@ use common::{Inbox, Mocks, error_meta, event_file};
 use trailwarden_actions::{FailureKind, StepResult, StepStatus, iam::QUARANTINE_DOCUMENT};
 use trailwarden_events::{Arn, Region};
 use trailwarden_responder::{Function, HandlerError};
+use trailwarden_rules::desired::TrailChanges;
 use trailwarden_rules::{Action, Mode, Principal, QUARANTINE_POLICY_NAME, TrailRef};
 
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -351,6 +355,76 @@ async fn enable_key_under_each_fault() {
     }
 }
 
+fn trail_logging_to(bucket: &str, validation: bool) -> GetTrailOutput {
+    GetTrailOutput::builder()
+        .trail(
+            Trail::builder()
+                .name("audit")
+                .s3_bucket_name(bucket)
+                .is_multi_region_trail(true)
+                .include_global_service_events(true)
+                .log_file_validation_enabled(validation)
+                .build(),
+        )
+        .build()
+}
+
+#[tokio::test]
+async fn update_trail_under_each_fault() {
+    // The attacker pointed the trail at their bucket and turned validation off.
+    for fault in FAULTS {
+        let get = mock!(aws_sdk_cloudtrail::Client::get_trail)
+            .sequence()
+            .output(|| trail_logging_to("attacker-logs", false))
+            .output(|| trail_logging_to("audit-logs", true))
+            .build();
+        let update = act!(
+            aws_sdk_cloudtrail::Client::update_trail,
+            UpdateTrailError,
+            || UpdateTrailOutput::builder().build(),
+            fault,
+            "cloudtrail:UpdateTrail"
+        );
+        let mocks = Mocks {
+            cloudtrail: &[&get, &update],
+            iam: &[],
+            kms: &[],
+            sns: &[],
+        };
+        let plan = [Action::UpdateTrail {
+            trail: TrailRef {
+                name: "audit".into(),
+                arn: None,
+                region: Region::parse("t", "us-east-1").unwrap(),
+            },
+            changes: TrailChanges {
+                s3_bucket: Some("audit-logs".into()),
+                log_file_validation: Some(true),
+                ..TrailChanges::default()
+            },
+        }];
+        let exec = trailwarden_actions::Executor::new(mocks.clients());
+        let step = one(exec.execute(&plan, Mode::Enforce).await);
+        // A trail that is gone cannot be put back: a failure, not "already reverted".
+        check(
+            fault,
+            &step,
+            update.num_calls(),
+            "cloudtrail:UpdateTrail",
+            false,
+        );
+        if fault == Fault::Throttled {
+            assert_eq!(
+                step.state_after
+                    .as_deref()
+                    .map(|s| s.contains("S3 bucket audit-logs")),
+                Some(true),
+                "{step:?}"
+            );
+        }
+    }
+}
+
 fn groups_of(groups: &[&str]) -> ListGroupsForUserOutput {
     ListGroupsForUserOutput::builder()
         .set_groups(Some(
@@ -537,6 +611,17 @@ async fn a_timeout_on_every_kind_is_a_transient_failure_and_the_alert_still_goes
         Action::EnableKey {
             key: KMS_KEY.into(),
             region: us_east_1.clone(),
+        },
+        Action::UpdateTrail {
+            trail: TrailRef {
+                name: "audit".into(),
+                arn: None,
+                region: us_east_1.clone(),
+            },
+            changes: TrailChanges {
+                log_file_validation: Some(true),
+                ..TrailChanges::default()
+            },
         },
     ];
     for action in plans {
