@@ -40,18 +40,17 @@ def status():
     print(f"trail {TRAIL}: {'LOGGING' if logging else 'STOPPED'}")
 
 
-def delivered(sample, changes=None):
-    """Writes .demo/<sample>: the sample event as CloudTrail would deliver it for the call just made,
-    stamped with the time it was made (trail-guard compares it with the trail's StopLoggingTime).
-    `changes` edits the event's detail."""
+def delivered(sample, changes=None, seconds_ago=0, to=None):
+    """Writes .demo/<sample> (or .demo/<to>): the sample event as CloudTrail would deliver it for
+    the call made `seconds_ago`, stamped with that time (trail-guard compares it with the trail's
+    StopLoggingTime). `changes` edits the event's detail."""
     with open(f"events/{sample}", encoding="utf-8") as f:
         event = json.load(f)
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    event["time"] = now
-    event["detail"]["eventTime"] = now
+    made = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds_ago)
+    event["time"] = event["detail"]["eventTime"] = made.strftime("%Y-%m-%dT%H:%M:%SZ")
     if changes:
         changes(event["detail"])
-    with open(f".demo/{sample}", "w", encoding="utf-8") as f:
+    with open(f".demo/{to or sample}", "w", encoding="utf-8") as f:
         json.dump(event, f)
 
 
@@ -59,6 +58,16 @@ def attack():
     client("cloudtrail").stop_logging(Name=TRAIL)
     delivered("stop-logging.json")
     print(f"attacker: StopLogging on trail {TRAIL}")
+
+
+def late():
+    """mallory stopped the trail a minute ago, and her event is delivered only now; meanwhile (after
+    a restart) a break-glass engineer stopped it again. Writes mallory's event, stamped a minute
+    ago, to .demo/stop-logging-late.json."""
+    cloudtrail = client("cloudtrail")
+    cloudtrail.stop_logging(Name=TRAIL)
+    delivered("stop-logging.json", seconds_ago=60, to="stop-logging-late.json")
+    print(f"break-glass: StopLogging on trail {TRAIL} (now); mallory's StopLogging a minute ago arrives late")
 
 
 def attack_and_delete():
@@ -111,5 +120,5 @@ def alerts():
         print(document["text"])
 
 
-{"setup": setup, "status": status, "attack": attack, "attack-and-delete": attack_and_delete,
+{"setup": setup, "status": status, "attack": attack, "late": late, "attack-and-delete": attack_and_delete,
  "iam-attack": iam_attack, "iam-status": iam_status, "alerts": alerts}[COMMAND]()
