@@ -13,19 +13,18 @@ use aws_sdk_cloudtrail::types::Trail;
 use aws_sdk_iam::operation::detach_user_policy::{DetachUserPolicyError, DetachUserPolicyOutput};
 use aws_sdk_iam::operation::get_user_policy::{GetUserPolicyError, GetUserPolicyOutput};
 use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
-use aws_sdk_iam::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput;
 use aws_sdk_iam::operation::list_groups_for_user::ListGroupsForUserOutput;
 use aws_sdk_iam::operation::put_user_policy::{PutUserPolicyError, PutUserPolicyOutput};
 use aws_sdk_iam::operation::remove_user_from_group::RemoveUserFromGroupOutput;
 use aws_sdk_iam::operation::update_access_key::{UpdateAccessKeyError, UpdateAccessKeyOutput};
-use aws_sdk_iam::types::{AccessKeyMetadata, AttachedPolicy, Group, StatusType};
+use aws_sdk_iam::types::{AccessKeyMetadata, Group, StatusType};
 use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
 use aws_sdk_kms::operation::enable_key::{EnableKeyError, EnableKeyOutput};
 use aws_sdk_kms::types::{KeyMetadata, KeyState};
 use aws_sdk_sns::operation::publish::PublishError;
 use aws_smithy_mocks::mock;
 use aws_smithy_types::DateTime;
-use common::{Inbox, Mocks, error_meta, event_file};
+use common::{Inbox, Mocks, attached, error_meta, event_file};
 use trailwarden_actions::{FailureKind, StepResult, StepStatus, iam::QUARANTINE_DOCUMENT};
 use trailwarden_events::{Arn, Region};
 use trailwarden_responder::{Function, HandlerError};
@@ -168,17 +167,6 @@ async fn start_logging_under_each_fault() {
             false,
         );
     }
-}
-
-fn attached(policies: &[&str]) -> ListAttachedUserPoliciesOutput {
-    ListAttachedUserPoliciesOutput::builder()
-        .set_attached_policies(Some(
-            policies
-                .iter()
-                .map(|p| AttachedPolicy::builder().policy_arn(*p).build())
-                .collect(),
-        ))
-        .build()
 }
 
 #[tokio::test]

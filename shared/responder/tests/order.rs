@@ -11,14 +11,13 @@ use aws_sdk_cloudtrail::types::Event;
 use aws_sdk_cloudtrail::types::error::OperationNotPermittedException;
 use aws_sdk_iam::operation::detach_user_policy::DetachUserPolicyOutput;
 use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
-use aws_sdk_iam::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput;
 use aws_sdk_iam::operation::update_access_key::UpdateAccessKeyOutput;
-use aws_sdk_iam::types::{AccessKeyMetadata, AttachedPolicy, StatusType};
+use aws_sdk_iam::types::{AccessKeyMetadata, StatusType};
 use aws_smithy_mocks::{Rule, mock};
-use common::{Inbox, Mocks, event_file};
+use common::{Inbox, Mocks, attached, event_file};
 use serde_json::{Value, json};
 use trailwarden_events::EventTime;
-use trailwarden_responder::Function;
+use trailwarden_responder::{Function, Responder};
 
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 const ACCOUNT: &str = "123456789012";
@@ -83,17 +82,6 @@ fn lookup(name: &'static str, events: Vec<Event>) -> Rule {
         })
 }
 
-fn attached(policies: &[&str]) -> ListAttachedUserPoliciesOutput {
-    ListAttachedUserPoliciesOutput::builder()
-        .set_attached_policies(Some(
-            policies
-                .iter()
-                .map(|p| AttachedPolicy::builder().policy_arn(*p).build())
-                .collect(),
-        ))
-        .build()
-}
-
 /// alice's AdministratorAccess: attached, then (after a detach) not.
 fn list_then_detached() -> Rule {
     mock!(aws_sdk_iam::Client::list_attached_user_policies)
@@ -106,6 +94,23 @@ fn list_then_detached() -> Rule {
 fn detach() -> Rule {
     mock!(aws_sdk_iam::Client::detach_user_policy)
         .then_output(|| DetachUserPolicyOutput::builder().build())
+}
+
+/// iam-guard over these mocks, with the allowed principals and its own role configured.
+fn iam_guard(cloudtrail: &[&Rule], iam: &[&Rule], publish: &Rule) -> Responder {
+    Mocks {
+        cloudtrail,
+        iam,
+        kms: &[],
+        sns: &[publish],
+    }
+    .responder(
+        Function::IamGuard,
+        &[
+            ("ALLOWED_PRINCIPALS", ALLOWED),
+            ("RESPONDER_ROLE_ARNS", IAM_GUARD_ROLE),
+        ],
+    )
 }
 
 fn alice_attach(time: EventTime, id: &str, identity: Value) -> Event {
@@ -148,13 +153,7 @@ async fn an_attach_arriving_after_a_later_allowed_attach_is_left_attached() {
     let detach = detach();
     let inbox = Inbox::default();
     let publish = inbox.rule();
-    let responder = Mocks {
-        cloudtrail: &[&attaches, &detaches],
-        iam: &[&list, &detach],
-        kms: &[],
-        sns: &[&publish],
-    }
-    .responder(Function::IamGuard, &[("ALLOWED_PRINCIPALS", ALLOWED)]);
+    let responder = iam_guard(&[&attaches, &detaches], &[&list, &detach], &publish);
 
     let report = responder.handle(event).await.unwrap();
 
@@ -211,19 +210,7 @@ async fn trailwardens_own_later_revert_is_not_a_later_change() {
     let detach = detach();
     let inbox = Inbox::default();
     let publish = inbox.rule();
-    let responder = Mocks {
-        cloudtrail: &[&attaches, &detaches],
-        iam: &[&list, &detach],
-        kms: &[],
-        sns: &[&publish],
-    }
-    .responder(
-        Function::IamGuard,
-        &[
-            ("ALLOWED_PRINCIPALS", ALLOWED),
-            ("RESPONDER_ROLE_ARNS", IAM_GUARD_ROLE),
-        ],
-    );
+    let responder = iam_guard(&[&attaches, &detaches], &[&list, &detach], &publish);
 
     let report = responder.handle(event).await.unwrap();
 
@@ -242,13 +229,7 @@ async fn an_event_delivered_within_a_minute_looks_up_no_history() {
     let detach = detach();
     let inbox = Inbox::default();
     let publish = inbox.rule();
-    let responder = Mocks {
-        cloudtrail: &[&attaches, &detaches],
-        iam: &[&list, &detach],
-        kms: &[],
-        sns: &[&publish],
-    }
-    .responder(Function::IamGuard, &[("ALLOWED_PRINCIPALS", ALLOWED)]);
+    let responder = iam_guard(&[&attaches, &detaches], &[&list, &detach], &publish);
 
     let report = responder.handle(event).await.unwrap();
 
@@ -271,13 +252,7 @@ async fn history_that_cannot_be_read_reverts_and_says_what_was_not_checked() {
     let detach = detach();
     let inbox = Inbox::default();
     let publish = inbox.rule();
-    let responder = Mocks {
-        cloudtrail: &[&denied],
-        iam: &[&list, &detach],
-        kms: &[],
-        sns: &[&publish],
-    }
-    .responder(Function::IamGuard, &[("ALLOWED_PRINCIPALS", ALLOWED)]);
+    let responder = iam_guard(&[&denied], &[&list, &detach], &publish);
 
     let report = responder.handle(event).await.unwrap();
 
@@ -337,19 +312,7 @@ async fn a_key_made_active_again_after_the_event_is_not_deactivated_by_a_late_de
         .then_output(|| UpdateAccessKeyOutput::builder().build());
     let inbox = Inbox::default();
     let publish = inbox.rule();
-    let responder = Mocks {
-        cloudtrail: &[&updates],
-        iam: &[&keys, &update],
-        kms: &[],
-        sns: &[&publish],
-    }
-    .responder(
-        Function::IamGuard,
-        &[
-            ("ALLOWED_PRINCIPALS", ALLOWED),
-            ("RESPONDER_ROLE_ARNS", IAM_GUARD_ROLE),
-        ],
-    );
+    let responder = iam_guard(&[&updates], &[&keys, &update], &publish);
 
     let report = responder.handle(event).await.unwrap();
 
@@ -386,13 +349,7 @@ async fn an_attacker_who_makes_the_key_active_again_does_not_keep_it() {
         .then_output(|| UpdateAccessKeyOutput::builder().build());
     let inbox = Inbox::default();
     let publish = inbox.rule();
-    let responder = Mocks {
-        cloudtrail: &[&updates],
-        iam: &[&keys, &update],
-        kms: &[],
-        sns: &[&publish],
-    }
-    .responder(Function::IamGuard, &[("ALLOWED_PRINCIPALS", ALLOWED)]);
+    let responder = iam_guard(&[&updates], &[&keys, &update], &publish);
 
     let report = responder.handle(event).await.unwrap();
 

@@ -218,49 +218,15 @@ fn previous(record: &Record, subject: Subject) -> FactQuery {
     }
 }
 
+/// The previous states a revert of this record puts back.
 fn queries(record: &Record, config: &Config) -> Result<Vec<FactQuery>, EventError> {
-    let name = record.event_name.as_str();
-    Ok(match name {
-        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => {
-            let principal = principal_of(record)?;
-            vec![previous(
-                record,
-                Subject::InlinePolicy {
-                    principal,
-                    name: param(record, "policyName")?,
-                },
-            )]
-        }
-        "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => {
-            let policy_name = param(record, "policyName")?;
-            if !is_protected_name(&policy_name, config) {
-                return Ok(vec![]);
-            }
-            vec![previous(
-                record,
-                Subject::InlinePolicy {
-                    principal: principal_of(record)?,
-                    name: policy_name,
-                },
-            )]
-        }
-        "UpdateAssumeRolePolicy" => vec![previous(
-            record,
-            Subject::TrustPolicy {
-                role: param(record, "roleName")?,
-            },
-        )],
-        "PutRolePermissionsBoundary"
-        | "PutUserPermissionsBoundary"
-        | "DeleteRolePermissionsBoundary"
-        | "DeleteUserPermissionsBoundary" => vec![previous(
-            record,
-            Subject::PermissionsBoundary {
-                principal: principal_of(record)?,
-            },
-        )],
-        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => {
-            let policy = policy_arn(record)?;
+    Ok(match reverted_subject(record, config)? {
+        Some(
+            subject @ (Subject::InlinePolicy { .. }
+            | Subject::TrustPolicy { .. }
+            | Subject::PermissionsBoundary { .. }),
+        ) => vec![previous(record, subject)],
+        Some(Subject::DefaultVersion { policy }) => {
             let Some(new_default) = new_default_version(record)? else {
                 return Ok(vec![]);
             };

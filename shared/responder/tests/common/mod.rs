@@ -2,6 +2,8 @@
 //! attempts, 1 ms backoff) so throttling and 5xx are retried as in Lambda, only faster.
 #![allow(dead_code)]
 
+use aws_sdk_iam::operation::list_attached_user_policies::ListAttachedUserPoliciesOutput;
+use aws_sdk_iam::types::AttachedPolicy;
 use aws_sdk_sns::operation::publish::{PublishInput, PublishOutput};
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_smithy_types::error::ErrorMetadata;
@@ -124,6 +126,18 @@ impl Inbox {
             .unwrap()
             .to_string()
     }
+}
+
+/// `ListAttachedUserPolicies`' answer: these managed policies.
+pub fn attached(policies: &[&str]) -> ListAttachedUserPoliciesOutput {
+    ListAttachedUserPoliciesOutput::builder()
+        .set_attached_policies(Some(
+            policies
+                .iter()
+                .map(|p| AttachedPolicy::builder().policy_arn(*p).build())
+                .collect(),
+        ))
+        .build()
 }
 
 pub fn error_meta(code: &str, message: &str) -> ErrorMetadata {
