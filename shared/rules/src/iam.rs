@@ -255,7 +255,7 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
         config,
         facts,
     };
-    let response = match record.event_name.as_str() {
+    let mut response = match record.event_name.as_str() {
         "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => ctx.attach()?,
         "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => ctx.put_inline()?,
         "CreatePolicyVersion" | "SetDefaultPolicyVersion" => ctx.policy_version()?,
@@ -288,7 +288,6 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
         }
         _ => ctx.alert_only(),
     };
-    let mut response = response;
     if response.unauthorized
         && !response.plan.is_empty()
         && let Some(subject) = reverted_subject(record, config)?
