@@ -1,5 +1,6 @@
 //! Gathers the facts iam-guard's decisions ask for ([`FactQuery`]): CloudTrail event history for
-//! the earlier change of a resource, a policy's version list, a policy's attachments. Whatever
+//! the earlier change of a resource and for its changes after the event, a policy's version list,
+//! a policy's attachments. Whatever
 //! cannot be read or is not certain becomes [`Fact::Unknown`] with the reason; the decision then
 //! quarantines rather than guesses.
 

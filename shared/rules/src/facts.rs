@@ -2,7 +2,8 @@
 //! actions crate between two pure phases. A rule lists its [`FactQuery`]s (`facts_needed`), the
 //! executor answers each with a [`Fact`] (never failing: what cannot be read is
 //! [`Fact::Unknown`] with the reason), and the rule decides from record, configuration and
-//! [`Facts`]. iam-guard asks about earlier states of IAM resources; trail-guard about trails.
+//! [`Facts`]. iam-guard asks about earlier states of IAM resources and their changes after the
+//! event; trail-guard about trails.
 
 use crate::desired::ObservedTrail;
 use crate::iam::Subject;
