@@ -686,11 +686,9 @@ fn calls_summary(calls: &[String]) -> String {
 }
 
 fn print_table(o: &Options, rows: &[(&Subject, Figures, Figures)], took: Duration) {
-    let date = Command::new("date")
-        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
+    // "2026-11-21 10:00 UTC" from "2026-11-21T10:00:00Z".
+    let now = EventTime::now().to_string();
+    let date = format!("{} {} UTC", &now[..10], &now[11..16]);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
         "Measured {date} on {cores} cores in {:.0} s: {} cold starts per function, {} invocations per process (the first is cold; \"warm\" is the other {}), decision time over {} rounds of the corpus.",

@@ -12,13 +12,13 @@ use trailwarden_events::{Arn, EventTime, Record, Region};
 use trailwarden_rules::{Fact, FactQuery, Facts, LaterChange, Principal, PrincipalKind, Subject};
 
 /// How far back CloudTrail event history goes.
-pub const HISTORY_DAYS: i64 = 90;
+const HISTORY_DAYS: i64 = 90;
 /// Why history is not trusted before it holds the event itself.
 pub const NOT_YET_IN_HISTORY: &str = "event history does not hold this event yet (CloudTrail adds events minutes after they happen), so a change made just before it may be missing too";
 /// An event younger than this has no later change in event history yet (CloudTrail adds events
 /// minutes after they happen), so none is looked up: the common case, an event delivered within
 /// seconds, costs no call.
-pub const LATER_CHANGE_MIN_AGE_SECONDS: i64 = 60;
+const LATER_CHANGE_MIN_AGE_SECONDS: i64 = 60;
 /// Pages of `LookupEvents` read per event name (50 events a page).
 const MAX_PAGES: usize = 4;
 
@@ -60,8 +60,7 @@ struct Change {
     state: Option<String>,
 }
 
-/// The calls that change `subject`, and how to read the state each left (`None`: it does not
-/// concern the subject).
+/// The names of the calls that change `subject` (see [`state_left`] for whether one record did).
 fn changes_of(subject: &Subject) -> Vec<&'static str> {
     match subject {
         Subject::InlinePolicy { principal, .. } => match principal.kind {

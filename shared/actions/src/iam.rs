@@ -14,7 +14,7 @@ use trailwarden_rules::{
 pub const QUARANTINE_DOCUMENT: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"TrailwardenQuarantine","Effect":"Deny","Action":"*","Resource":"*"}]}"#;
 
 /// The inline policy that denies a role's sessions issued before `issued_before`.
-pub fn revoke_sessions_document(issued_before: EventTime) -> String {
+pub(crate) fn revoke_sessions_document(issued_before: EventTime) -> String {
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{

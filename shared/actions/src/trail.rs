@@ -12,7 +12,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use trailwarden_events::{Arn, EventTime, Region};
 use trailwarden_rules::desired::{
     DataResource, DesiredTrail, EventSelector, ObservedTrail, TrailChanges, TrailSettings,
-    same_insights,
+    key_region, same_insights,
 };
 use trailwarden_rules::{Fact, FactQuery, Mode, TrailRef};
 
@@ -149,7 +149,7 @@ fn describe(trail: &TrailRef, s: &TrailSettings) -> String {
 async fn get_settings(
     clients: &AwsClients,
     trail: &TrailRef,
-) -> Result<Option<(TrailSettings, Trail)>, ActionError> {
+) -> Result<Option<TrailSettings>, ActionError> {
     match clients
         .cloudtrail
         .get(&trail.region)
@@ -158,7 +158,7 @@ async fn get_settings(
         .send()
         .await
     {
-        Ok(out) => Ok(out.trail().map(|t| (settings_of(t), t.clone()))),
+        Ok(out) => Ok(out.trail().map(settings_of)),
         Err(e) if e.code() == Some("TrailNotFoundException") => Ok(None),
         Err(e) => Err(home(
             ActionError::from_sdk("cloudtrail:GetTrail", trail.to_string(), &e),
@@ -170,13 +170,11 @@ async fn get_settings(
 async fn settings_or_gone(
     clients: &AwsClients,
     trail: &TrailRef,
-    call: &'static str,
 ) -> Result<TrailSettings, ActionError> {
     get_settings(clients, trail)
         .await?
-        .map(|(s, _)| s)
         .ok_or_else(|| ActionError {
-            call,
+            call: "cloudtrail:GetTrail",
             resource: trail.to_string(),
             kind: crate::FailureKind::NotFound,
             code: Some("TrailNotFoundException".into()),
@@ -191,7 +189,7 @@ pub(crate) async fn update_trail(
     changes: &TrailChanges,
     mode: Mode,
 ) -> StepReport {
-    let before = settings_or_gone(clients, trail, "cloudtrail:GetTrail").await?;
+    let before = settings_or_gone(clients, trail).await?;
     if changes.hold_in(&before) {
         return Ok((StepStatus::AlreadyInEffect, Some(describe(trail, &before))));
     }
@@ -221,7 +219,7 @@ pub(crate) async fn update_trail(
             trail,
         )
     })?;
-    let after = settings_or_gone(clients, trail, "cloudtrail:GetTrail").await?;
+    let after = settings_or_gone(clients, trail).await?;
     if changes.hold_in(&after) {
         Ok((StepStatus::Done, Some(describe(trail, &after))))
     } else {
@@ -473,7 +471,7 @@ pub(crate) async fn create_trail(
     desired: &DesiredTrail,
     mode: Mode,
 ) -> StepReport {
-    if let Some((settings, _)) = get_settings(clients, trail).await? {
+    if let Some(settings) = get_settings(clients, trail).await? {
         return Ok((
             StepStatus::AlreadyInEffect,
             Some(describe(trail, &settings)),
@@ -506,7 +504,7 @@ pub(crate) async fn create_trail(
         )
     })?;
     match get_settings(clients, trail).await? {
-        Some((settings, _)) => Ok((StepStatus::Done, Some(describe(trail, &settings)))),
+        Some(settings) => Ok((StepStatus::Done, Some(describe(trail, &settings)))),
         None => Err(ActionError::not_in_effect(
             "cloudtrail:CreateTrail",
             trail.to_string(),
@@ -520,12 +518,10 @@ pub(crate) async fn gather(clients: &AwsClients, query: &FactQuery) -> Fact {
     match query {
         FactQuery::Trail { trail } => match get_settings(clients, trail).await {
             Ok(None) => Fact::Trail(None),
-            Ok(Some((settings, _))) => {
-                match observe(clients, trail.clone(), settings, false).await {
-                    Ok(observed) => Fact::Trail(Some(Box::new(observed))),
-                    Err(e) => Fact::Unknown(e.to_string()),
-                }
-            }
+            Ok(Some(settings)) => match observe(clients, trail.clone(), settings, false).await {
+                Ok(observed) => Fact::Trail(Some(Box::new(observed))),
+                Err(e) => Fact::Unknown(e.to_string()),
+            },
             Err(e) => Fact::Unknown(e.to_string()),
         },
         FactQuery::TrailsIn { region, full } => match trails_in(clients, region, *full).await {
@@ -604,10 +600,7 @@ async fn observe(
     let insights = get_insights(clients, &trail).await?;
     let key_state = match &settings.kms_key_id {
         Some(key) => {
-            let region = Arn::parse("the trail's KMS key", key)
-                .ok()
-                .and_then(|a| Region::parse("the key ARN's region", &a.region).ok())
-                .unwrap_or_else(|| trail.region.clone());
+            let region = key_region(key, &trail.region);
             Some(crate::kms::key_state(clients, key, &region).await?)
         }
         None => None,

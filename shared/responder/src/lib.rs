@@ -123,12 +123,7 @@ impl Responder {
             Some(rule) => alert.with_rule(rule.id, rule.explanation),
             None => alert,
         };
-        let message_id = self
-            .alerts
-            .publish(&alert)
-            .await
-            .map_err(HandlerError::AlertNotPublished)?;
-        tracing::info!(event_id = %record.event_id, outcome = %outcome, severity = %alert.severity, message_id, "alerted");
+        let message_id = self.publish(&alert).await?;
         if outcome == Outcome::Failed {
             // The alert is out; the error makes Lambda retry and, in the end, keep the event.
             return Err(HandlerError::remediation_failed(record, &steps));
@@ -151,12 +146,7 @@ impl Responder {
         if let Some(rule) = evaluation.rule {
             alert = alert.with_rule(rule.id, rule.explanation);
         }
-        let message_id = self
-            .alerts
-            .publish(&alert)
-            .await
-            .map_err(HandlerError::AlertNotPublished)?;
-        tracing::info!(event_id = %insight.event_id, outcome = %alert.outcome, severity = %alert.severity, message_id, "alerted");
+        let message_id = self.publish(&alert).await?;
         Ok(Report::responded(&alert, message_id))
     }
 
@@ -187,12 +177,7 @@ impl Responder {
                 &steps,
                 outcome,
             );
-            let message_id = self
-                .alerts
-                .publish(&alert)
-                .await
-                .map_err(HandlerError::AlertNotPublished)?;
-            tracing::info!(event_id = %record.event_id, outcome = %outcome, severity = %alert.severity, message_id, "alerted");
+            let message_id = self.publish(&alert).await?;
             if outcome == Outcome::Failed && failure.is_none() {
                 failure = Some(HandlerError::remediation_failed(&record, &steps));
             }
@@ -209,6 +194,17 @@ impl Responder {
         ))
     }
 
+    /// Publishes the alert and logs that it went out; a failed publish is the handler's error.
+    async fn publish(&self, alert: &Alert) -> Result<String, HandlerError> {
+        let message_id = self
+            .alerts
+            .publish(alert)
+            .await
+            .map_err(HandlerError::AlertNotPublished)?;
+        tracing::info!(event_id = %alert.event.id, outcome = %alert.outcome, severity = %alert.severity, message_id, "alerted");
+        Ok(message_id)
+    }
+
     /// What the function's rules need to know beyond the record, read from AWS.
     pub async fn gather_facts(&self, record: &Record) -> Facts {
         let queries = match self.function {
@@ -222,17 +218,8 @@ impl Responder {
         self.executor.gather(&queries).await
     }
 
-    /// The function's own rules, given the facts [`Responder::gather_facts`] read.
-    pub fn decide(
-        &self,
-        record: &Record,
-        facts: &Facts,
-    ) -> Result<Decision, trailwarden_events::EventError> {
-        self.decide_with_rule(record, facts)
-            .map(|(decision, _)| decision)
-    }
-
-    /// The decision, and for tripwire the rule that answered (evaluated once).
+    /// The function's own rules, given the facts [`Responder::gather_facts`] read: the decision,
+    /// and for tripwire the rule that answered (evaluated once).
     fn decide_with_rule(
         &self,
         record: &Record,

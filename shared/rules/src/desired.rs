@@ -10,6 +10,7 @@
 use crate::TrailRef;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use trailwarden_events::{Arn, Region};
 
 /// One data resource of an event selector, as CloudTrail's API names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -334,6 +335,15 @@ pub fn settings_drift(settings: &TrailSettings, desired: &DesiredTrail) -> Trail
         c.sns_topic = Some(topic.clone());
     }
     c
+}
+
+/// The region a KMS key lives in: its ARN's, or `fallback` for a bare key id or alias (which
+/// names a key of the caller's region).
+pub fn key_region(key: &str, fallback: &Region) -> Region {
+    Arn::parse("the KMS key", key)
+        .ok()
+        .and_then(|a| Region::parse("the key ARN's region", &a.region).ok())
+        .unwrap_or_else(|| fallback.clone())
 }
 
 /// A trail reports its key as an ARN; a key may be declared by ARN or by id.

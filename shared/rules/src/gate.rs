@@ -1,27 +1,44 @@
 //! The rules every guard applies before its own: failed calls, trailwarden's own actions and
 //! allowed principals are left alone.
 
-use crate::{Config, Ignored};
-use trailwarden_events::Record;
+use crate::{Config, Ignored, PrincipalPattern};
+use trailwarden_events::{Actor, Record, RoleKey};
 
 /// Why the record needs no response whatever it did, or `None` when the guard must look at it.
 pub fn ignored(record: &Record, config: &Config) -> Option<Ignored> {
-    if let Some(code) = &record.error_code {
-        return Some(Ignored::FailedCall {
-            error_code: code.clone(),
-        });
-    }
-    // By role ARN, never by session name: anyone who can assume a role picks its session name.
-    if let Some(role) = record.actor.role()
-        && config.responder_roles.contains(&role)
-    {
-        return Some(Ignored::Responder { role });
-    }
+    failed(record).or_else(|| exempt(&record.actor, config))
+}
+
+/// The call failed: it changed nothing.
+pub(crate) fn failed(record: &Record) -> Option<Ignored> {
+    record.error_code.as_ref().map(|code| Ignored::FailedCall {
+        error_code: code.clone(),
+    })
+}
+
+/// Why the actor's calls are left alone, failed or not: trailwarden itself, or an allowed principal.
+pub(crate) fn exempt(actor: &Actor, config: &Config) -> Option<Ignored> {
+    responder(actor, config)
+        .map(|role| Ignored::Responder { role })
+        .or_else(|| {
+            allowed_by(actor, config).map(|pattern| Ignored::AllowedPrincipal {
+                pattern: pattern.to_string(),
+            })
+        })
+}
+
+/// trailwarden's own role, when it is the actor's. By role ARN, never by session name: anyone who
+/// can assume a role picks its session name.
+pub(crate) fn responder(actor: &Actor, config: &Config) -> Option<RoleKey> {
+    actor
+        .role()
+        .filter(|role| config.responder_roles.contains(role))
+}
+
+/// The `ALLOWED_PRINCIPALS` pattern that matches the actor.
+pub(crate) fn allowed_by<'c>(actor: &Actor, config: &'c Config) -> Option<&'c PrincipalPattern> {
     config
         .allowed_principals
         .iter()
-        .find(|pattern| pattern.matches_actor(&record.actor))
-        .map(|pattern| Ignored::AllowedPrincipal {
-            pattern: pattern.to_string(),
-        })
+        .find(|pattern| pattern.matches_actor(actor))
 }

@@ -72,39 +72,6 @@ impl std::fmt::Display for Subject {
     }
 }
 
-/// The calls whose revert is a quarantine-class change (they give someone new permissions).
-pub const REVERTED_EVENT_NAMES: &[&str] = &[
-    "AttachUserPolicy",
-    "AttachRolePolicy",
-    "AttachGroupPolicy",
-    "PutUserPolicy",
-    "PutRolePolicy",
-    "PutGroupPolicy",
-    "CreatePolicyVersion",
-    "SetDefaultPolicyVersion",
-    "AddUserToGroup",
-    "UpdateAssumeRolePolicy",
-    "PutRolePermissionsBoundary",
-    "PutUserPermissionsBoundary",
-    "DeleteRolePermissionsBoundary",
-    "DeleteUserPermissionsBoundary",
-    "CreateAccessKey",
-    "CreateLoginProfile",
-    "UpdateLoginProfile",
-    "CreateUser",
-    "CreateRole",
-];
-
-/// The removals that are put back when the policy is in `PROTECTED_POLICIES`.
-pub const PROTECTED_REMOVAL_EVENT_NAMES: &[&str] = &[
-    "DetachUserPolicy",
-    "DetachRolePolicy",
-    "DetachGroupPolicy",
-    "DeleteUserPolicy",
-    "DeleteRolePolicy",
-    "DeleteGroupPolicy",
-];
-
 /// True for IAM calls that only read.
 pub fn is_read_only(record: &Record) -> bool {
     record.read_only == Some(true)
@@ -132,12 +99,13 @@ pub fn facts_needed(record: &Record, config: &Config) -> Vec<FactQuery> {
         return vec![];
     }
     // A record whose parameters cannot be read needs no facts: decide reports the error.
-    let mut queries = queries(record, config).unwrap_or_default();
+    let Ok(Some(subject)) = reverted_subject(record, config) else {
+        return vec![];
+    };
+    let mut queries = previous_states(record, &subject).unwrap_or_default();
     // Only an allowed principal's later change stands against a revert: with none configured
     // there is nothing to look up.
-    if !config.allowed_principals.is_empty()
-        && let Ok(Some(subject)) = reverted_subject(record, config)
-    {
+    if !config.allowed_principals.is_empty() {
         queries.push(later(record, subject));
     }
     queries
@@ -218,15 +186,13 @@ fn previous(record: &Record, subject: Subject) -> FactQuery {
     }
 }
 
-/// The previous states a revert of this record puts back.
-fn queries(record: &Record, config: &Config) -> Result<Vec<FactQuery>, EventError> {
-    Ok(match reverted_subject(record, config)? {
-        Some(
-            subject @ (Subject::InlinePolicy { .. }
-            | Subject::TrustPolicy { .. }
-            | Subject::PermissionsBoundary { .. }),
-        ) => vec![previous(record, subject)],
-        Some(Subject::DefaultVersion { policy }) => {
+/// The previous states a revert of this record (of `subject`) puts back.
+fn previous_states(record: &Record, subject: &Subject) -> Result<Vec<FactQuery>, EventError> {
+    Ok(match subject {
+        Subject::InlinePolicy { .. }
+        | Subject::TrustPolicy { .. }
+        | Subject::PermissionsBoundary { .. } => vec![previous(record, subject.clone())],
+        Subject::DefaultVersion { policy } => {
             let Some(new_default) = new_default_version(record)? else {
                 return Ok(vec![]);
             };
@@ -237,7 +203,9 @@ fn queries(record: &Record, config: &Config) -> Result<Vec<FactQuery>, EventErro
                     before: record.event_time,
                     event_id: record.event_id.clone(),
                 },
-                FactQuery::AttachedTo { policy },
+                FactQuery::AttachedTo {
+                    policy: policy.clone(),
+                },
             ]
         }
         _ => vec![],
@@ -352,16 +320,10 @@ impl Ctx<'_> {
         match self.facts.get(&later(self.record, subject.clone())) {
             Fact::Changes(changes) => {
                 let allowed = changes.iter().find_map(|c| {
-                    let own = c
-                        .actor
-                        .role()
-                        .is_some_and(|r| self.config.responder_roles.contains(&r));
-                    let pattern = self
-                        .config
-                        .allowed_principals
-                        .iter()
-                        .find(|p| p.matches_actor(&c.actor));
-                    pattern.filter(|_| !own).map(|p| (c, p))
+                    let own = gate::responder(&c.actor, self.config).is_some();
+                    gate::allowed_by(&c.actor, self.config)
+                        .filter(|_| !own)
+                        .map(|p| (c, p))
                 });
                 if let Some((change, pattern)) = allowed {
                     response.plan.clear();

@@ -577,13 +577,6 @@ pub enum Ignored {
     UnprotectedPolicyRemoved { policy: String },
 }
 
-impl Ignored {
-    /// The alert `outcome` this would carry if reported (only `allowed` is ever reported).
-    pub fn outcome(&self) -> Option<&'static str> {
-        matches!(self, Ignored::AllowedPrincipal { .. }).then_some("allowed")
-    }
-}
-
 impl fmt::Display for Ignored {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

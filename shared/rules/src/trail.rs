@@ -8,7 +8,7 @@
 //! [`DesiredTrail`] (`config.desired_trail`), compared in [`crate::desired`].
 
 use crate::desired::{
-    DesiredTrail, EventSelector, ObservedTrail, TrailChanges, same_insights, same_key,
+    DesiredTrail, EventSelector, ObservedTrail, TrailChanges, key_region, same_insights, same_key,
     settings_drift,
 };
 use crate::{
@@ -658,10 +658,7 @@ fn key_changed(record: &Record, config: &Config, facts: &Facts) -> Result<Decisi
         .find_map(|t| t.settings.kms_key_id.clone())
         .or_else(|| declared.cloned())
         .unwrap_or_else(|| key_id.clone());
-    let key_region = Arn::parse("the key ARN", &key)
-        .ok()
-        .and_then(|a| Region::parse("the key ARN's region", &a.region).ok())
-        .unwrap_or(region);
+    let key_region = key_region(&key, &region);
     let names: Vec<String> = using.iter().map(|t| t.trail.name.clone()).collect();
     let whose = if names.is_empty() {
         "the declared trail key (TRAIL_KMS_KEY_ID)".to_string()
@@ -884,10 +881,7 @@ fn drift(observed: &ObservedTrail, desired: &DesiredTrail) -> Decision {
     if let (Some(key), Some(state)) = (&observed.settings.kms_key_id, &observed.key_state)
         && state != "Enabled"
     {
-        let region = Arn::parse("the trail's KMS key", key)
-            .ok()
-            .and_then(|a| Region::parse("the key ARN's region", &a.region).ok())
-            .unwrap_or_else(|| trail.region.clone());
+        let region = key_region(key, &trail.region);
         found.push(format!("its KMS key is {state}"));
         if state == "PendingDeletion" {
             severity = Severity::Critical;

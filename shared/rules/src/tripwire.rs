@@ -397,36 +397,15 @@ pub fn evaluate_insight(insight: &Insight, config: &Config) -> Evaluation {
 
 /// Why a rule's gate leaves the record alone, or `None`.
 fn gated(kind: Gate, record: &Record, config: &Config) -> Option<Ignored> {
-    let responder = record
-        .actor
-        .role()
-        .filter(|role| config.responder_roles.contains(role))
-        .map(|role| Ignored::Responder { role });
+    let responder =
+        || gate::responder(&record.actor, config).map(|role| Ignored::Responder { role });
     match kind {
         Gate::Change => gate::ignored(record, config),
-        Gate::Always => responder,
-        Gate::Attempt => match gate::ignored(record, config) {
-            Some(Ignored::FailedCall { .. }) => responder.or_else(|| allowed(record, config)),
-            other => other,
-        },
-        Gate::AllowedOnly => record
-            .error_code
-            .as_ref()
-            .map(|code| Ignored::FailedCall {
-                error_code: code.clone(),
-            })
-            .or(responder),
+        Gate::Always => responder(),
+        // A failed attempt counts too: only trailwarden and allowed principals are left alone.
+        Gate::Attempt => gate::exempt(&record.actor, config),
+        Gate::AllowedOnly => gate::failed(record).or_else(responder),
     }
-}
-
-fn allowed(record: &Record, config: &Config) -> Option<Ignored> {
-    config
-        .allowed_principals
-        .iter()
-        .find(|p| p.matches_actor(&record.actor))
-        .map(|p| Ignored::AllowedPrincipal {
-            pattern: p.to_string(),
-        })
 }
 
 /// What a matching rule says about the record.
@@ -720,7 +699,7 @@ fn detect(rule: &Rule, record: &Record, config: &Config) -> Option<Finding> {
         }
         "allowed-iam-change" => {
             (source == "iam.amazonaws.com" && !crate::iam::is_read_only(record)).then_some(())?;
-            allowed(record, config)?;
+            gate::allowed_by(&record.actor, config)?;
             finding(
                 format!("{name} by allowed principal {actor}"),
                 account_of(record),
