@@ -588,7 +588,7 @@ fn decision_time(
     ))
 }
 
-/// Every record of `../shared/corpus` as the bytes of its JSON.
+/// Every record of `tests/corpus` as the bytes of its JSON.
 fn corpus_records() -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
     let mut stack = vec![trailwarden_events::corpus::dir()];

@@ -9,6 +9,7 @@
 use aws_sdk_iam::types::StatusType;
 use serde_json::Value;
 use std::time::Duration;
+use trailwarden_actions::guard_for;
 use trailwarden_responder::{Config, Function, Responder};
 use trailwarden_tests::{AlertQueue, EmulatorGuard, emulator, event_file};
 
@@ -40,7 +41,11 @@ async fn scene(vars: &[(&str, &str)]) -> Scene {
             .map(|(_, v)| v.to_string())
     })
     .unwrap();
-    let responder = Responder::new(Function::IamGuard, config, &aws.sdk_config());
+    let responder = Responder::new(
+        guard_for(Function::IamGuard, &aws.sdk_config()),
+        config,
+        &aws.sdk_config(),
+    );
     Scene {
         iam: aws.iam(),
         _aws: aws,

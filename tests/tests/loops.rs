@@ -8,6 +8,7 @@
 
 use serde_json::{Value, json};
 use std::time::Duration;
+use trailwarden_actions::guard_for;
 use trailwarden_responder::{Config, Function, Report, Responder};
 use trailwarden_tests::{ACCOUNT_ID, AlertQueue, EmulatorGuard, emulator, event_file};
 
@@ -55,7 +56,13 @@ async fn scene() -> Scene {
     .unwrap();
     let functions = [Function::IamGuard, Function::TrailGuard, Function::Tripwire]
         .into_iter()
-        .map(|f| Responder::new(f, config.clone(), &aws.sdk_config()))
+        .map(|f| {
+            Responder::new(
+                guard_for(f, &aws.sdk_config()),
+                config.clone(),
+                &aws.sdk_config(),
+            )
+        })
         .collect();
     Scene {
         aws,
@@ -66,7 +73,7 @@ async fn scene() -> Scene {
 
 impl Scene {
     fn function(&self, f: Function) -> &Responder {
-        self.functions.iter().find(|r| r.function == f).unwrap()
+        self.functions.iter().find(|r| r.function() == f).unwrap()
     }
 
     /// The event handed to all three functions, as EventBridge would to each rule that matches.
@@ -76,7 +83,7 @@ impl Scene {
             reports.push(
                 f.handle(event.clone())
                     .await
-                    .unwrap_or_else(|e| panic!("{} returned an error: {e}", f.function.name())),
+                    .unwrap_or_else(|e| panic!("{} returned an error: {e}", f.function().name())),
             );
         }
         reports

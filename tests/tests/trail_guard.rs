@@ -2,6 +2,7 @@
 //! "Done when", plus the failure paths the emulator can produce.
 
 use std::time::Duration;
+use trailwarden_actions::guard_for;
 use trailwarden_responder::{Config, Function, HandlerError, Responder};
 use trailwarden_tests::{EmulatorGuard, ReceivedAlert, emulator, event_file};
 
@@ -42,7 +43,11 @@ fn responder(aws: &EmulatorGuard, topic: &str, vars: &[(&str, &str)]) -> Respond
             .map(|(_, v)| v.to_string())
     })
     .unwrap();
-    Responder::new(Function::TrailGuard, config, &aws.sdk_config())
+    Responder::new(
+        guard_for(Function::TrailGuard, &aws.sdk_config()),
+        config,
+        &aws.sdk_config(),
+    )
 }
 
 impl Scene {

@@ -4,6 +4,7 @@
 //! docs/alert.schema.json.
 
 use std::time::Duration;
+use trailwarden_actions::guard_for;
 use trailwarden_responder::{Config, Function, Responder};
 use trailwarden_tests::{AlertQueue, EmulatorGuard, emulator, event_file, repo_root};
 
@@ -30,7 +31,11 @@ async fn scene(vars: &[(&str, &str)]) -> Scene {
             .map(|(_, v)| v.to_string())
     })
     .unwrap();
-    let responder = Responder::new(Function::Tripwire, config, &aws.sdk_config());
+    let responder = Responder::new(
+        guard_for(Function::Tripwire, &aws.sdk_config()),
+        config,
+        &aws.sdk_config(),
+    );
     Scene {
         _aws: aws,
         responder,
@@ -320,7 +325,11 @@ async fn the_guards_leave_tripwire_events_alone() {
     let topic = alerts.topic_arn().to_string();
     let config =
         Config::from_lookup(|name| (name == "ALERT_TOPIC_ARN").then(|| topic.clone())).unwrap();
-    let trail_guard = Responder::new(Function::TrailGuard, config, &aws.sdk_config());
+    let trail_guard = Responder::new(
+        guard_for(Function::TrailGuard, &aws.sdk_config()),
+        config,
+        &aws.sdk_config(),
+    );
     let report = trail_guard
         .handle(event_file("tripwire-insight.json"))
         .await

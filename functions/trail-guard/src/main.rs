@@ -1,12 +1,13 @@
 //! trail-guard: restarts a protected CloudTrail trail that someone stopped, and says so.
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
-use trailwarden_responder::{Function, Responder, Value};
+use trailwarden_actions::TrailGuard;
+use trailwarden_responder::{Responder, Value};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    let responder = Responder::from_env(Function::TrailGuard).await?;
+    let responder = Responder::from_env(TrailGuard::new).await?;
     run(service_fn(|event: LambdaEvent<Value>| {
         responder.handle(event.payload)
     }))

@@ -1,12 +1,12 @@
 //! tripwire: alerts at once on what should be seen but not reverted blindly; changes nothing.
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
-use trailwarden_responder::{Function, Responder, Value};
+use trailwarden_responder::{Responder, Tripwire, Value};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    let responder = Responder::from_env(Function::Tripwire).await?;
+    let responder = Responder::from_env(|_| Tripwire).await?;
     run(service_fn(|event: LambdaEvent<Value>| {
         responder.handle(event.payload)
     }))

@@ -1,7 +1,11 @@
+//! The AWS clients, made once per cold start: each guard's own set, and every one for tests.
+
+use crate::{IamGuard, TrailGuard};
 use aws_config::{Region as SdkRegion, SdkConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use trailwarden_events::Region;
+use trailwarden_rules::{Function, Guard, Tripwire};
 
 /// A service's clients, one per region, built on first use from the cold start's configuration:
 /// a trail is changed from its home region, which need not be the function's.
@@ -61,7 +65,44 @@ impl<C: Clone> Regional<C> {
     }
 }
 
-/// The AWS clients trailwarden acts with, made once per cold start.
+/// iam-guard's clients: IAM, and CloudTrail for event history.
+#[derive(Clone)]
+pub struct IamClients {
+    pub iam: aws_sdk_iam::Client,
+    pub cloudtrail: Regional<aws_sdk_cloudtrail::Client>,
+}
+
+impl IamClients {
+    pub fn new(sdk: &SdkConfig) -> Self {
+        IamClients {
+            iam: aws_sdk_iam::Client::new(sdk),
+            cloudtrail: Regional::new(sdk, aws_sdk_cloudtrail::Client::new),
+        }
+    }
+}
+
+/// trail-guard's clients: CloudTrail, and the KMS keys and S3 buckets of its trails.
+#[derive(Clone)]
+pub struct TrailClients {
+    pub cloudtrail: Regional<aws_sdk_cloudtrail::Client>,
+    /// KMS keys are regional: a trail's key is restored in the key's region.
+    pub kms: Regional<aws_sdk_kms::Client>,
+    /// S3 calls go to the bucket's region.
+    pub s3: Regional<aws_sdk_s3::Client>,
+}
+
+impl TrailClients {
+    pub fn new(sdk: &SdkConfig) -> Self {
+        TrailClients {
+            cloudtrail: Regional::new(sdk, aws_sdk_cloudtrail::Client::new),
+            kms: Regional::new(sdk, aws_sdk_kms::Client::new),
+            s3: Regional::new(sdk, s3_client),
+        }
+    }
+}
+
+/// Every client of every guard: for tests and tools that carry out any action. A function builds
+/// only its own guard's ([`IamClients`], [`TrailClients`]).
 #[derive(Clone)]
 pub struct AwsClients {
     pub cloudtrail: Regional<aws_sdk_cloudtrail::Client>,
@@ -79,6 +120,30 @@ impl AwsClients {
             iam: aws_sdk_iam::Client::new(sdk),
             kms: Regional::new(sdk, aws_sdk_kms::Client::new),
             s3: Regional::new(sdk, s3_client),
+        }
+    }
+
+    pub fn for_iam_guard(&self) -> IamClients {
+        IamClients {
+            iam: self.iam.clone(),
+            cloudtrail: self.cloudtrail.clone(),
+        }
+    }
+
+    /// The guard of `function` over these clients (a test's mocks, say).
+    pub fn guard(&self, function: Function) -> Arc<dyn Guard> {
+        match function {
+            Function::IamGuard => Arc::new(IamGuard::from_clients(self.for_iam_guard())),
+            Function::TrailGuard => Arc::new(TrailGuard::from_clients(self.for_trail_guard())),
+            Function::Tripwire => Arc::new(Tripwire),
+        }
+    }
+
+    pub fn for_trail_guard(&self) -> TrailClients {
+        TrailClients {
+            cloudtrail: self.cloudtrail.clone(),
+            kms: self.kms.clone(),
+            s3: self.s3.clone(),
         }
     }
 }

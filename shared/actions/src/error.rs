@@ -1,38 +1,25 @@
+//! How a failed AWS SDK call becomes an [`ActionError`]: its [`FailureKind`] decides the alert's
+//! advice and whether a retry can help. The types live in `trailwarden_rules::outcome`.
+
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use thiserror::Error;
+pub use trailwarden_rules::outcome::{ActionError, FailureKind};
 
-/// What kind of failure an AWS call met: decides the alert's advice and whether a retry can help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    /// The function's role lacks a permission: a person must grant it or act by hand.
-    AccessDenied,
-    /// The resource is gone.
-    NotFound,
-    /// Throttled beyond the SDK's retries, timed out, or AWS failed (5xx): a retry can help.
-    Transient,
-    /// The action ran but the state read back is not the intended one.
-    NotInEffect,
-    Other,
+/// [`ActionError::from_sdk`]: an SDK error read for its code, its kind and its message.
+pub trait FromSdk {
+    fn from_sdk<E>(
+        call: &'static str,
+        resource: impl Into<String>,
+        err: &SdkError<E, HttpResponse>,
+    ) -> ActionError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static;
 }
 
-/// One AWS call that failed, with what a person needs to act on it.
-#[derive(Debug, Clone, Error, PartialEq, Eq)]
-#[error("{call} on {resource}: {message}")]
-pub struct ActionError {
-    /// The API call, as IAM names its permission (`cloudtrail:StartLogging`).
-    pub call: &'static str,
-    pub resource: String,
-    pub kind: FailureKind,
-    /// The AWS error code, when AWS gave one.
-    pub code: Option<String>,
-    pub message: String,
-}
-
-impl ActionError {
-    pub fn from_sdk<E>(
+impl FromSdk for ActionError {
+    fn from_sdk<E>(
         call: &'static str,
         resource: impl Into<String>,
         err: &SdkError<E, HttpResponse>,
@@ -83,20 +70,6 @@ impl ActionError {
             kind,
             code,
             message,
-        }
-    }
-
-    pub fn not_in_effect(
-        call: &'static str,
-        resource: impl Into<String>,
-        message: impl Into<String>,
-    ) -> ActionError {
-        ActionError {
-            call,
-            resource: resource.into(),
-            kind: FailureKind::NotInEffect,
-            code: None,
-            message: message.into(),
         }
     }
 }

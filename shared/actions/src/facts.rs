@@ -4,7 +4,8 @@
 //! cannot be read or is not certain becomes [`Fact::Unknown`] with the reason; the decision then
 //! quarantines rather than guesses.
 
-use crate::{ActionError, AwsClients};
+use crate::error::FromSdk;
+use crate::{ActionError, IamClients};
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_smithy_types::DateTime;
 use serde_json::Value;
@@ -22,8 +23,8 @@ const LATER_CHANGE_MIN_AGE_SECONDS: i64 = 60;
 /// Pages of `LookupEvents` read per event name (50 events a page).
 const MAX_PAGES: usize = 4;
 
-/// Answers every query; never fails (an unreadable fact is `Unknown`).
-pub async fn gather(clients: &AwsClients, queries: &[FactQuery]) -> Facts {
+/// Answers every query of iam-guard's decisions; never fails (an unreadable fact is `Unknown`).
+pub async fn gather(clients: &IamClients, queries: &[FactQuery]) -> Facts {
     let mut facts = Facts::new();
     for query in queries {
         let fact = match query {
@@ -45,13 +46,18 @@ pub async fn gather(clients: &AwsClients, queries: &[FactQuery]) -> Facts {
                 event_id,
             } => later_changes(clients, subject, *after, event_id, EventTime::now()).await,
             FactQuery::Trail { .. } | FactQuery::TrailsIn { .. } => {
-                crate::trail::gather(clients, query).await
+                Fact::Unknown(format!("{query:?} is a trail fact, not iam-guard's"))
             }
         };
-        tracing::info!(query = %trailwarden_events::redact::redact_text(&format!("{query:?}")), fact = %trailwarden_events::redact::redact_text(&format!("{fact:?}")), "fact");
-        facts.insert(query.clone(), fact);
+        note(&mut facts, query, fact);
     }
     facts
+}
+
+/// Keeps one answer, and logs it redacted: facts carry documents and key ids an attacker wrote.
+pub(crate) fn note(facts: &mut Facts, query: &FactQuery, fact: Fact) {
+    tracing::info!(query = %trailwarden_events::redact::redact_text(&format!("{query:?}")), fact = %trailwarden_events::redact::redact_text(&format!("{fact:?}")), "fact");
+    facts.insert(query.clone(), fact);
 }
 
 /// One earlier change found in event history: when, and the state it left.
@@ -182,7 +188,7 @@ struct History {
 
 /// The `event_name` records of the last 90 days up to `before` (event `event_id`).
 async fn history(
-    clients: &AwsClients,
+    clients: &IamClients,
     event_name: &str,
     before: EventTime,
     event_id: &str,
@@ -206,7 +212,7 @@ async fn history(
 
 /// Every `event_name` record event history holds between `start` and `end` (epoch seconds).
 async fn records(
-    clients: &AwsClients,
+    clients: &IamClients,
     event_name: &str,
     start: i64,
     end: i64,
@@ -259,7 +265,7 @@ async fn records(
 
 /// The successful changes of `subject` after `after` (event `event_id`), earliest first.
 async fn later_changes(
-    clients: &AwsClients,
+    clients: &IamClients,
     subject: &Subject,
     after: EventTime,
     event_id: &str,
@@ -304,7 +310,7 @@ async fn later_changes(
 }
 
 async fn previous_state(
-    clients: &AwsClients,
+    clients: &IamClients,
     subject: &Subject,
     before: EventTime,
     event_id: &str,
@@ -357,7 +363,7 @@ async fn previous_state(
 }
 
 /// When a principal was created, in seconds since the epoch.
-async fn created(clients: &AwsClients, p: &Principal) -> Result<i64, ActionError> {
+async fn created(clients: &IamClients, p: &Principal) -> Result<i64, ActionError> {
     let iam = &clients.iam;
     let resource = p.to_string();
     let date = match p.kind {
@@ -390,7 +396,7 @@ async fn created(clients: &AwsClients, p: &Principal) -> Result<i64, ActionError
 }
 
 async fn previous_default(
-    clients: &AwsClients,
+    clients: &IamClients,
     policy: &Arn,
     new_default: &str,
     before: EventTime,
@@ -489,7 +495,7 @@ async fn previous_default(
     }
 }
 
-async fn attached_to(clients: &AwsClients, policy: &Arn) -> Fact {
+async fn attached_to(clients: &IamClients, policy: &Arn) -> Fact {
     match clients
         .iam
         .list_entities_for_policy()

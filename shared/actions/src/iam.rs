@@ -1,8 +1,9 @@
 //! IAM actions. Each reads the current state first (already as intended: `AlreadyInEffect`), acts
 //! unless in dry-run, and reads the result back. Each touches only what its action names.
 
+use crate::error::FromSdk;
 use crate::execute::StepReport;
-use crate::{ActionError, AwsClients, FailureKind, StepStatus};
+use crate::{ActionError, FailureKind, IamClients, StepStatus};
 use aws_sdk_iam::types::StatusType;
 use serde_json::Value;
 use trailwarden_events::{Arn, EventTime};
@@ -76,7 +77,7 @@ macro_rules! call {
     };
 }
 
-async fn attached(c: &AwsClients, p: &Principal) -> Result<Vec<String>, ActionError> {
+async fn attached(c: &IamClients, p: &Principal) -> Result<Vec<String>, ActionError> {
     let iam = &c.iam;
     let policies = match p.kind {
         PrincipalKind::User => call!(
@@ -113,13 +114,13 @@ async fn attached(c: &AwsClients, p: &Principal) -> Result<Vec<String>, ActionEr
         .collect())
 }
 
-async fn is_attached(c: &AwsClients, p: &Principal, policy: &Arn) -> Result<bool, ActionError> {
+async fn is_attached(c: &IamClients, p: &Principal, policy: &Arn) -> Result<bool, ActionError> {
     let policy = policy.to_string();
     Ok(attached(c, p).await?.contains(&policy))
 }
 
 pub(crate) async fn detach_policy(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     policy: &Arn,
     mode: Mode,
@@ -170,7 +171,7 @@ pub(crate) async fn detach_policy(
 }
 
 pub(crate) async fn attach_policy(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     policy: &Arn,
     mode: Mode,
@@ -218,7 +219,7 @@ pub(crate) async fn attach_policy(
 
 /// An inline policy's document (URL-encoded as IAM returns it), or `None` when there is none.
 pub(crate) async fn inline_policy(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     name: &str,
 ) -> Result<Option<String>, ActionError> {
@@ -252,7 +253,7 @@ pub(crate) async fn inline_policy(
 }
 
 async fn put_inline(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     name: &str,
     document: &str,
@@ -292,7 +293,7 @@ async fn put_inline(
 
 /// Puts an inline policy to `document` unless it already says that.
 async fn ensure_inline(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     name: &str,
     document: &str,
@@ -320,7 +321,7 @@ async fn ensure_inline(
 }
 
 pub(crate) async fn put_inline_policy(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     name: &str,
     document: &str,
@@ -337,7 +338,7 @@ pub(crate) async fn put_inline_policy(
     .await
 }
 
-pub(crate) async fn quarantine(c: &AwsClients, p: &Principal, mode: Mode) -> StepReport {
+pub(crate) async fn quarantine(c: &IamClients, p: &Principal, mode: Mode) -> StepReport {
     if p.kind == PrincipalKind::Group {
         return Err(ActionError::not_in_effect(
             "iam:PutPolicy",
@@ -356,7 +357,7 @@ pub(crate) async fn quarantine(c: &AwsClients, p: &Principal, mode: Mode) -> Ste
     .await
 }
 
-pub(crate) async fn revoke_role_sessions(c: &AwsClients, role: &str, mode: Mode) -> StepReport {
+pub(crate) async fn revoke_role_sessions(c: &IamClients, role: &str, mode: Mode) -> StepReport {
     let now = EventTime::now();
     let principal = Principal::role(role);
     if mode == Mode::DryRun {
@@ -384,7 +385,7 @@ pub(crate) async fn revoke_role_sessions(c: &AwsClients, role: &str, mode: Mode)
 }
 
 pub(crate) async fn delete_inline_policy(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     name: &str,
     document: &str,
@@ -448,7 +449,7 @@ pub(crate) async fn delete_inline_policy(
     }
 }
 
-async fn default_version(c: &AwsClients, policy: &Arn) -> Result<Option<String>, ActionError> {
+async fn default_version(c: &IamClients, policy: &Arn) -> Result<Option<String>, ActionError> {
     let out = call!(
         "iam:GetPolicy",
         policy,
@@ -461,7 +462,7 @@ async fn default_version(c: &AwsClients, policy: &Arn) -> Result<Option<String>,
 }
 
 pub(crate) async fn set_default_policy_version(
-    c: &AwsClients,
+    c: &IamClients,
     policy: &Arn,
     version: &str,
     mode: Mode,
@@ -493,7 +494,7 @@ pub(crate) async fn set_default_policy_version(
 
 /// `Some(is_default)` when the version exists.
 async fn version_exists(
-    c: &AwsClients,
+    c: &IamClients,
     policy: &Arn,
     version: &str,
 ) -> Result<Option<bool>, ActionError> {
@@ -515,7 +516,7 @@ async fn version_exists(
 }
 
 pub(crate) async fn delete_policy_version(
-    c: &AwsClients,
+    c: &IamClients,
     policy: &Arn,
     version: &str,
     mode: Mode,
@@ -557,7 +558,7 @@ pub(crate) async fn delete_policy_version(
     done(gone)
 }
 
-async fn in_group(c: &AwsClients, user: &str, group: &str) -> Result<bool, ActionError> {
+async fn in_group(c: &IamClients, user: &str, group: &str) -> Result<bool, ActionError> {
     let out = call!(
         "iam:ListGroupsForUser",
         format!("user {user}"),
@@ -567,7 +568,7 @@ async fn in_group(c: &AwsClients, user: &str, group: &str) -> Result<bool, Actio
 }
 
 pub(crate) async fn remove_user_from_group(
-    c: &AwsClients,
+    c: &IamClients,
     user: &str,
     group: &str,
     mode: Mode,
@@ -601,7 +602,7 @@ pub(crate) async fn remove_user_from_group(
     done(out)
 }
 
-async fn trust_policy(c: &AwsClients, role: &str) -> Result<Option<String>, ActionError> {
+async fn trust_policy(c: &IamClients, role: &str) -> Result<Option<String>, ActionError> {
     let out = call!(
         "iam:GetRole",
         format!("role {role}"),
@@ -614,7 +615,7 @@ async fn trust_policy(c: &AwsClients, role: &str) -> Result<Option<String>, Acti
 }
 
 pub(crate) async fn put_trust_policy(
-    c: &AwsClients,
+    c: &IamClients,
     role: &str,
     document: &str,
     mode: Mode,
@@ -651,7 +652,7 @@ pub(crate) async fn put_trust_policy(
 }
 
 /// A user's or role's permissions boundary ARN, or `None`.
-pub(crate) async fn boundary(c: &AwsClients, p: &Principal) -> Result<Option<String>, ActionError> {
+pub(crate) async fn boundary(c: &IamClients, p: &Principal) -> Result<Option<String>, ActionError> {
     let iam = &c.iam;
     Ok(match p.kind {
         PrincipalKind::User => call!("iam:GetUser", p, iam.get_user().user_name(&p.name))?
@@ -675,7 +676,7 @@ pub(crate) async fn boundary(c: &AwsClients, p: &Principal) -> Result<Option<Str
 }
 
 pub(crate) async fn put_permissions_boundary(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     policy: &Arn,
     mode: Mode,
@@ -718,7 +719,7 @@ pub(crate) async fn put_permissions_boundary(
 }
 
 pub(crate) async fn delete_permissions_boundary(
-    c: &AwsClients,
+    c: &IamClients,
     p: &Principal,
     mode: Mode,
 ) -> StepReport {
@@ -756,7 +757,7 @@ pub(crate) async fn delete_permissions_boundary(
 }
 
 /// The key's status (`Active`, `Inactive`), or `None` when the user has no such key.
-async fn key_status(c: &AwsClients, user: &str, key: &str) -> Result<Option<String>, ActionError> {
+async fn key_status(c: &IamClients, user: &str, key: &str) -> Result<Option<String>, ActionError> {
     let out = call!(
         "iam:ListAccessKeys",
         format!("user {user}"),
@@ -770,7 +771,7 @@ async fn key_status(c: &AwsClients, user: &str, key: &str) -> Result<Option<Stri
 }
 
 pub(crate) async fn deactivate_access_key(
-    c: &AwsClients,
+    c: &IamClients,
     user: &str,
     key: &str,
     mode: Mode,
@@ -803,7 +804,7 @@ pub(crate) async fn deactivate_access_key(
     done(inactive)
 }
 
-async fn has_login_profile(c: &AwsClients, user: &str) -> Result<bool, ActionError> {
+async fn has_login_profile(c: &IamClients, user: &str) -> Result<bool, ActionError> {
     let result = call!(
         "iam:GetLoginProfile",
         format!("user {user}"),
@@ -816,7 +817,7 @@ async fn has_login_profile(c: &AwsClients, user: &str) -> Result<bool, ActionErr
     }
 }
 
-pub(crate) async fn delete_login_profile(c: &AwsClients, user: &str, mode: Mode) -> StepReport {
+pub(crate) async fn delete_login_profile(c: &IamClients, user: &str, mode: Mode) -> StepReport {
     let none = format!("user {user} has no console password");
     if !has_login_profile(c, user).await? {
         return already(none);

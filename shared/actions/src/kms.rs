@@ -1,14 +1,15 @@
 //! KMS actions on a trail's key: cancel its deletion, enable it. Each reads the key's state
 //! first (DescribeKey), acts unless in dry-run, and reads it back.
 
+use crate::error::FromSdk;
 use crate::execute::StepReport;
-use crate::{ActionError, AwsClients, StepStatus};
+use crate::{ActionError, StepStatus, TrailClients};
 use trailwarden_events::Region;
 use trailwarden_rules::Mode;
 
 /// The key's state as KMS names it: `Enabled`, `Disabled`, `PendingDeletion`, ...
 pub(crate) async fn key_state(
-    clients: &AwsClients,
+    clients: &TrailClients,
     key: &str,
     region: &Region,
 ) -> Result<String, ActionError> {
@@ -42,7 +43,7 @@ fn state(key: &str, region: &Region, state: &str) -> Option<String> {
 
 /// Check, cancel, read back: three calls, one when no deletion is pending.
 pub(crate) async fn cancel_key_deletion(
-    clients: &AwsClients,
+    clients: &TrailClients,
     key: &str,
     region: &Region,
     mode: Mode,
@@ -75,7 +76,7 @@ pub(crate) async fn cancel_key_deletion(
 
 /// Check, enable, read back: three calls, one when the key is enabled.
 pub(crate) async fn enable_key(
-    clients: &AwsClients,
+    clients: &TrailClients,
     key: &str,
     region: &Region,
     mode: Mode,

@@ -7,11 +7,24 @@ mod clients;
 mod error;
 mod execute;
 pub mod facts;
+mod guards;
 pub mod iam;
 mod kms;
 mod s3;
 mod trail;
 
-pub use clients::{AwsClients, Regional};
-pub use error::{ActionError, FailureKind};
-pub use execute::{Executor, Outcome, StepResult, StepStatus, outcome};
+pub use clients::{AwsClients, IamClients, Regional, TrailClients};
+pub use error::{ActionError, FailureKind, FromSdk};
+pub use execute::Executor;
+pub use guards::{IamGuard, TrailGuard};
+pub use trailwarden_rules::outcome::{Outcome, StepResult, StepStatus, outcome};
+
+/// The guard of any function, with its clients built from `sdk`: for tests and tools that run
+/// every function. A function's `main` builds only its own (`IamGuard::new`, `TrailGuard::new`,
+/// `Tripwire`).
+pub fn guard_for(
+    function: trailwarden_rules::Function,
+    sdk: &aws_config::SdkConfig,
+) -> std::sync::Arc<dyn trailwarden_rules::Guard> {
+    AwsClients::new(sdk).guard(function)
+}

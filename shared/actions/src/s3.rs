@@ -1,14 +1,15 @@
 //! S3 actions on a trail's bucket: turn versioning on again. Reads the bucket's versioning
 //! first, acts unless in dry-run, and reads it back.
 
+use crate::error::FromSdk;
 use crate::execute::StepReport;
-use crate::{ActionError, AwsClients, StepStatus};
+use crate::{ActionError, StepStatus, TrailClients};
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use trailwarden_events::Region;
 use trailwarden_rules::Mode;
 
 async fn versioning(
-    clients: &AwsClients,
+    clients: &TrailClients,
     bucket: &str,
     region: &Region,
 ) -> Result<String, ActionError> {
@@ -34,7 +35,7 @@ fn state(bucket: &str, status: &str) -> Option<String> {
 
 /// Check, enable, read back: three calls, one when versioning is on.
 pub(crate) async fn enable_bucket_versioning(
-    clients: &AwsClients,
+    clients: &TrailClients,
     bucket: &str,
     region: &Region,
     mode: Mode,

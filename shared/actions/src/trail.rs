@@ -2,8 +2,9 @@
 //! trail's home region (`TrailRef.region`): a multi-region trail can be changed only there, and
 //! an error says so when AWS refuses for that reason.
 
+use crate::error::FromSdk;
 use crate::execute::StepReport;
-use crate::{ActionError, AwsClients, StepStatus};
+use crate::{ActionError, StepStatus, TrailClients};
 use aws_sdk_cloudtrail::types::{
     DataResource as SdkDataResource, EventSelector as SdkEventSelector, InsightSelector,
     InsightType, ReadWriteType, Trail,
@@ -14,7 +15,7 @@ use trailwarden_rules::desired::{
     DataResource, DesiredTrail, EventSelector, ObservedTrail, TrailChanges, TrailSettings,
     key_region, same_insights,
 };
-use trailwarden_rules::{Fact, FactQuery, Mode, TrailRef};
+use trailwarden_rules::{Fact, FactQuery, Facts, Mode, TrailRef};
 
 /// A trail's logging status: whether it logs, and when it was last stopped.
 struct LoggingStatus {
@@ -23,7 +24,7 @@ struct LoggingStatus {
 }
 
 async fn logging_status(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
 ) -> Result<LoggingStatus, ActionError> {
     let status = clients
@@ -61,7 +62,7 @@ fn home(mut error: ActionError, trail: &TrailRef) -> ActionError {
 /// Check, start, read back: three calls, and only one when the trail is already logging or was
 /// stopped again after the event (`stopped_at`, at CloudTrail's one-second precision).
 pub(crate) async fn start_logging(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
     stopped_at: Option<EventTime>,
     mode: Mode,
@@ -147,7 +148,7 @@ fn describe(trail: &TrailRef, s: &TrailSettings) -> String {
 
 /// The trail's settings, or `None` when it does not exist.
 async fn get_settings(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
 ) -> Result<Option<TrailSettings>, ActionError> {
     match clients
@@ -168,7 +169,7 @@ async fn get_settings(
 }
 
 async fn settings_or_gone(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
 ) -> Result<TrailSettings, ActionError> {
     get_settings(clients, trail)
@@ -184,7 +185,7 @@ async fn settings_or_gone(
 
 /// Check (GetTrail), update, read back: three calls, one when the settings already hold.
 pub(crate) async fn update_trail(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
     changes: &TrailChanges,
     mode: Mode,
@@ -273,7 +274,7 @@ fn to_sdk_selector(s: &EventSelector) -> SdkEventSelector {
 
 /// Basic selectors (sorted, to compare) and whether advanced selectors are in use.
 async fn get_selectors(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
 ) -> Result<(Vec<EventSelector>, bool), ActionError> {
     let out = clients
@@ -328,7 +329,7 @@ fn describe_selectors(trail: &TrailRef, selectors: &[EventSelector], advanced: b
 
 /// Check, put, read back: three calls, one when the selectors are already the desired ones.
 pub(crate) async fn put_event_selectors(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
     selectors: &[EventSelector],
     mode: Mode,
@@ -380,7 +381,10 @@ pub(crate) async fn put_event_selectors(
 }
 
 /// The trail's insight types; none when Insights are not enabled.
-async fn get_insights(clients: &AwsClients, trail: &TrailRef) -> Result<Vec<String>, ActionError> {
+async fn get_insights(
+    clients: &TrailClients,
+    trail: &TrailRef,
+) -> Result<Vec<String>, ActionError> {
     match clients
         .cloudtrail
         .get(&trail.region)
@@ -411,7 +415,7 @@ fn describe_insights(trail: &TrailRef, types: &[String]) -> String {
 }
 
 pub(crate) async fn put_insight_selectors(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
     types: &[String],
     mode: Mode,
@@ -466,7 +470,7 @@ pub(crate) async fn put_insight_selectors(
 
 /// Check (GetTrail), create, read back: three calls, one when the trail exists.
 pub(crate) async fn create_trail(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: &TrailRef,
     desired: &DesiredTrail,
     mode: Mode,
@@ -513,8 +517,18 @@ pub(crate) async fn create_trail(
     }
 }
 
+/// Answers every query of trail-guard's decisions; never fails.
+pub async fn gather_all(clients: &TrailClients, queries: &[FactQuery]) -> Facts {
+    let mut facts = Facts::new();
+    for query in queries {
+        let fact = gather(clients, query).await;
+        crate::facts::note(&mut facts, query, fact);
+    }
+    facts
+}
+
 /// Answers a trail fact; never fails (what cannot be read is `Unknown`, with the reason).
-pub(crate) async fn gather(clients: &AwsClients, query: &FactQuery) -> Fact {
+pub(crate) async fn gather(clients: &TrailClients, query: &FactQuery) -> Fact {
     match query {
         FactQuery::Trail { trail } => match get_settings(clients, trail).await {
             Ok(None) => Fact::Trail(None),
@@ -534,7 +548,7 @@ pub(crate) async fn gather(clients: &AwsClients, query: &FactQuery) -> Fact {
 
 /// Every trail that applies to `region`, each addressed in its home region.
 async fn trails_in(
-    clients: &AwsClients,
+    clients: &TrailClients,
     region: &Region,
     full: bool,
 ) -> Result<Vec<ObservedTrail>, ActionError> {
@@ -580,7 +594,7 @@ async fn trails_in(
 
 /// The trail with its settings, and (`full`) its status, selectors, insights and key state.
 async fn observe(
-    clients: &AwsClients,
+    clients: &TrailClients,
     trail: TrailRef,
     settings: TrailSettings,
     full: bool,

@@ -298,7 +298,7 @@ async fn a_later_delete_in_history_means_there_was_no_previous_document() {
         before: now(),
         event_id: THIS_EVENT.into(),
     };
-    let facts = facts::gather(&exec.clients, std::slice::from_ref(&query)).await;
+    let facts = facts::gather(&exec.clients.for_iam_guard(), std::slice::from_ref(&query)).await;
     assert_eq!(facts.get(&query), Fact::Known(None));
 }
 

@@ -1,8 +1,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use trailwarden_actions::{FailureKind, Outcome, StepResult, StepStatus};
 use trailwarden_events::{Insight, Record};
+use trailwarden_rules::{FailureKind, Outcome, StepResult, StepStatus};
 use trailwarden_rules::{Incident, Mode, Severity};
 
 /// The version of the JSON document sent to machine subscribers (SQS, Lambda, HTTP), described by

@@ -1,7 +1,7 @@
 use crate::Alert;
 use std::fmt::Write;
-use trailwarden_actions::Outcome;
 use trailwarden_events::Record;
+use trailwarden_rules::Outcome;
 
 /// The first word(s) of the alert: what trailwarden did.
 fn verdict(outcome: Outcome) -> &'static str {

@@ -3,10 +3,10 @@
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use trailwarden_actions::{ActionError, FailureKind, Outcome, StepResult, StepStatus, outcome};
 use trailwarden_alerts::{Alert, MAX_MESSAGE_BYTES, chat, document, fit, message, subject, text};
 use trailwarden_events::Record;
 use trailwarden_rules::{Action, Incident, Mode, Principal, Severity, TrailRef};
+use trailwarden_rules::{ActionError, FailureKind, Outcome, StepResult, StepStatus, outcome};
 
 const EVENT_ID: &str = "7b7f3d2e-1111-4222-8333-944444444444";
 

@@ -1,35 +1,16 @@
-//! The real CloudTrail records of `../shared/corpus`, for tests (feature `corpus`).
+//! The real CloudTrail records of `tests/corpus` (the project's byte-for-byte copy of the
+//! workplace corpus), for tests (feature `corpus`).
 
 use crate::{Record, parse_log_file};
 use std::path::{Path, PathBuf};
 
-/// The corpus folder: `TRAILWARDEN_CORPUS`; else `shared/corpus` beside the project's checkout (as
-/// CI lays it out); else beside the checkout this one was cloned from (a clone in a temporary
-/// folder, as the pre-submission check makes). The first that exists, or the first candidate.
+/// The corpus folder: `TRAILWARDEN_CORPUS` when set, else the project's own `tests/corpus`. Nothing
+/// outside the checkout is looked at, so a clone with nothing beside it tests the same records.
 pub fn dir() -> PathBuf {
-    candidates()
-        .into_iter()
-        .find(|d| d.is_dir())
-        .unwrap_or_else(|| candidates().remove(0))
-}
-
-fn candidates() -> Vec<PathBuf> {
-    if let Ok(dir) = std::env::var("TRAILWARDEN_CORPUS") {
-        return vec![PathBuf::from(dir)];
+    match std::env::var_os("TRAILWARDEN_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus"),
     }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut dirs = vec![workspace.join("../shared/corpus")];
-    let origin = std::process::Command::new("git")
-        .args(["config", "--get", "remote.origin.url"])
-        .current_dir(&workspace)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    if let Some(origin) = origin.filter(|o| Path::new(o).is_absolute()) {
-        dirs.push(Path::new(&origin).join("../shared/corpus"));
-    }
-    dirs
 }
 
 /// One corpus file's records, or the error that kept it from being read.
@@ -46,9 +27,8 @@ pub fn files() -> Vec<CorpusFile> {
     collect(&root, &mut paths);
     assert!(
         !paths.is_empty(),
-        "no corpus at {} (looked in {:?}; set TRAILWARDEN_CORPUS)",
-        root.display(),
-        candidates()
+        "no corpus at {} (the project keeps it in tests/corpus; TRAILWARDEN_CORPUS overrides it)",
+        root.display()
     );
     paths.sort();
     paths

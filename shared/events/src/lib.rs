@@ -1,6 +1,6 @@
 //! The lenient CloudTrail event model.
 //!
-//! Reads what AWS really emits (see `../shared/corpus`): an EventBridge event ("AWS API Call via
+//! Reads what AWS really emits (see `tests/corpus`): an EventBridge event ("AWS API Call via
 //! CloudTrail", console sign-ins, Insights, "Scheduled Event"), a bare CloudTrail record, or a log file
 //! as CloudTrail writes it to S3 (`{"Records": [...]}`, plain or gzip). Only what a decision cannot do
 //! without is required; everything else is optional, because real records leave out fields, send

@@ -1,4 +1,4 @@
-//! Every real record of ../shared/corpus is read, and what is read is what the file says.
+//! Every real record of tests/corpus is read, and what is read is what the file says.
 
 use trailwarden_events::{IdentityKind, corpus, parse_event};
 

@@ -1,8 +1,8 @@
 use lambda_runtime::Diagnostic;
 use thiserror::Error;
-use trailwarden_actions::{FailureKind, StepResult, StepStatus};
 use trailwarden_alerts::AlertError;
 use trailwarden_events::{EventError, Record};
+use trailwarden_rules::{FailureKind, StepResult, StepStatus};
 
 /// Why a function returns an error for an event. Each becomes a Lambda `Diagnostic` whose
 /// `error_type` says what went wrong, never a bare "service error".

@@ -1,6 +1,7 @@
 //! The way of an event, shared by every function's `main`: bytes → record → decision → execution →
 //! alert. Configuration and clients are made once per cold start ([`Responder::from_env`]); each
-//! event goes through [`Responder::handle`].
+//! event goes through [`Responder::handle`]. What differs between functions is their [`Guard`]:
+//! each `main` builds its own, so this crate links no AWS client but SNS's.
 
 mod error;
 mod report;
@@ -8,46 +9,50 @@ mod report;
 pub use error::HandlerError;
 pub use report::Report;
 pub use serde_json::Value;
-pub use trailwarden_rules::{Config, Function, Mode};
+pub use trailwarden_rules::{Config, Function, Guard, Mode, Tripwire};
 
 use aws_config::SdkConfig;
-use trailwarden_actions::{AwsClients, Executor, Outcome, outcome};
+use std::sync::Arc;
 use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::Insight;
 use trailwarden_events::redact::redact_text;
 use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event, parse_event_bytes};
-use trailwarden_rules::tripwire;
-use trailwarden_rules::{Decision, Facts, Ignored, iam, trail};
+use trailwarden_rules::{Decision, Facts, Ignored, Outcome, Verdict, outcome};
 
-/// One function's configuration and clients.
+/// One function's configuration, guard and alert publisher.
 #[derive(Clone)]
 pub struct Responder {
-    pub function: Function,
+    pub guard: Arc<dyn Guard>,
     pub config: Config,
-    pub executor: Executor,
     pub alerts: AlertPublisher,
 }
 
 impl Responder {
-    /// Reads the configuration from the environment and makes the AWS clients. A bad configuration
-    /// fails here, at cold start, with the variable's name.
-    pub async fn from_env(function: Function) -> Result<Responder, trailwarden_rules::ConfigError> {
+    /// Reads the configuration from the environment and makes the function's guard with its AWS
+    /// clients (`guard`, once per cold start). A bad configuration fails here, with the variable's
+    /// name.
+    pub async fn from_env<G: Guard + 'static>(
+        guard: impl FnOnce(&SdkConfig) -> G,
+    ) -> Result<Responder, trailwarden_rules::ConfigError> {
         let config = Config::from_env()?;
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Ok(Responder::new(function, config, &sdk))
+        Ok(Responder::new(Arc::new(guard(&sdk)), config, &sdk))
     }
 
-    pub fn new(function: Function, config: Config, sdk: &SdkConfig) -> Responder {
+    pub fn new(guard: Arc<dyn Guard>, config: Config, sdk: &SdkConfig) -> Responder {
         let alerts = AlertPublisher::new(
             aws_sdk_sns::Client::new(sdk),
             config.alert_topic.to_string(),
         );
         Responder {
-            function,
+            guard,
             config,
-            executor: Executor::new(AwsClients::new(sdk)),
             alerts,
         }
+    }
+
+    pub fn function(&self) -> Function {
+        self.guard.function()
     }
 
     /// Handles one event. An error means the event must not be dropped: Lambda retries it and then
@@ -67,33 +72,16 @@ impl Responder {
     async fn handle_envelope(&self, envelope: Envelope) -> Result<Report, HandlerError> {
         match envelope {
             Envelope::Record(record) => self.handle_record(&record).await,
-            Envelope::Scheduled(scheduled) if self.function == Function::TrailGuard => {
-                self.handle_scheduled(&scheduled).await
-            }
-            Envelope::Scheduled(scheduled) => Ok(Report::ignored(
-                &scheduled.id,
-                self.function,
-                &Ignored::NotHandled {
-                    event_name: "Scheduled Event".into(),
-                },
-            )),
-            Envelope::Insight(insight) if self.function == Function::Tripwire => {
-                self.handle_insight(&insight).await
-            }
-            Envelope::Insight(insight) => Ok(Report::ignored(
-                &insight.event_id,
-                self.function,
-                &Ignored::NotHandled {
-                    event_name: "AWS Insight via CloudTrail".into(),
-                },
-            )),
+            Envelope::Scheduled(scheduled) => self.handle_scheduled(&scheduled).await,
+            Envelope::Insight(insight) => self.handle_insight(&insight).await,
         }
     }
 
     async fn handle_record(&self, record: &Record) -> Result<Report, HandlerError> {
         let facts = self.gather_facts(record).await;
-        let (decision, rule) = self
-            .decide_with_rule(record, &facts)
+        let Verdict { decision, rule } = self
+            .guard
+            .decide(record, &self.config, &facts)
             .map_err(HandlerError::BadEvent)?;
         tracing::info!(
             event_id = %record.event_id,
@@ -104,14 +92,14 @@ impl Responder {
         );
         let (incident, plan) = match decision {
             Decision::Ignore(why) => {
-                return Ok(Report::ignored(&record.event_id, self.function, &why));
+                return Ok(Report::ignored(&record.event_id, self.function(), &why));
             }
             Decision::Respond { incident, plan } => (incident, plan),
         };
-        let steps = self.executor.execute(&plan, self.config.mode).await;
+        let steps = self.guard.execute(&plan, self.config.mode).await;
         let outcome = outcome(&steps, incident.superseded_by.is_some());
         let alert = Alert::new(
-            self.function.name(),
+            self.function().name(),
             self.config.mode,
             record,
             &incident,
@@ -133,16 +121,24 @@ impl Responder {
 
     /// tripwire: a CloudTrail Insights event is alerted (when an unusual rate starts), never acted on.
     async fn handle_insight(&self, insight: &Insight) -> Result<Report, HandlerError> {
-        let evaluation = tripwire::evaluate_insight(insight, &self.config);
+        let Some(evaluation) = self.guard.evaluate_insight(insight, &self.config) else {
+            return Ok(Report::ignored(
+                &insight.event_id,
+                self.function(),
+                &Ignored::NotHandled {
+                    event_name: "AWS Insight via CloudTrail".into(),
+                },
+            ));
+        };
         tracing::info!(event_id = %insight.event_id, decision = %evaluation.decision, "decided");
         let incident = match evaluation.decision {
             Decision::Ignore(why) => {
-                return Ok(Report::ignored(&insight.event_id, self.function, &why));
+                return Ok(Report::ignored(&insight.event_id, self.function(), &why));
             }
             Decision::Respond { incident, .. } => incident,
         };
         let mut alert =
-            Alert::for_insight(self.function.name(), self.config.mode, insight, &incident);
+            Alert::for_insight(self.function().name(), self.config.mode, insight, &incident);
         if let Some(rule) = evaluation.rule {
             alert = alert.with_rule(rule.id, rule.explanation);
         }
@@ -154,9 +150,20 @@ impl Responder {
     /// all drift repaired, one alert per trail repaired, nothing when all is well. A failed
     /// repair is alerted, and then returned as an error after every trail was handled.
     async fn handle_scheduled(&self, scheduled: &Scheduled) -> Result<Report, HandlerError> {
+        if !self.guard.has_schedule() {
+            return Ok(Report::ignored(
+                &scheduled.id,
+                self.function(),
+                &Ignored::NotHandled {
+                    event_name: "Scheduled Event".into(),
+                },
+            ));
+        }
         let region = Region::parse("region", &scheduled.region).map_err(HandlerError::BadEvent)?;
-        let facts = self.executor.gather(&trail::scheduled_facts(&region)).await;
-        let checks = trail::check(&region, scheduled.account.as_deref(), &self.config, &facts);
+        let checks = self
+            .guard
+            .check_schedule(&region, scheduled.account.as_deref(), &self.config)
+            .await;
         let checked = checks.len();
         let mut alerted = Vec::new();
         let mut failure = None;
@@ -167,10 +174,10 @@ impl Responder {
             };
             let record =
                 scheduled_record(scheduled, &check.trail).map_err(HandlerError::BadEvent)?;
-            let steps = self.executor.execute(&plan, self.config.mode).await;
+            let steps = self.guard.execute(&plan, self.config.mode).await;
             let outcome = outcome(&steps, incident.superseded_by.is_some());
             let alert = Alert::new(
-                self.function.name(),
+                self.function().name(),
                 self.config.mode,
                 &record,
                 &incident,
@@ -188,7 +195,7 @@ impl Responder {
         }
         Ok(Report::checked(
             &scheduled.id,
-            self.function,
+            self.function(),
             checked,
             &alerted,
         ))
@@ -207,32 +214,7 @@ impl Responder {
 
     /// What the function's rules need to know beyond the record, read from AWS.
     pub async fn gather_facts(&self, record: &Record) -> Facts {
-        let queries = match self.function {
-            Function::Tripwire => vec![],
-            Function::TrailGuard => trail::facts_needed(record, &self.config),
-            Function::IamGuard => iam::facts_needed(record, &self.config),
-        };
-        if queries.is_empty() {
-            return Facts::new();
-        }
-        self.executor.gather(&queries).await
-    }
-
-    /// The function's own rules, given the facts [`Responder::gather_facts`] read: the decision,
-    /// and for tripwire the rule that answered (evaluated once).
-    fn decide_with_rule(
-        &self,
-        record: &Record,
-        facts: &Facts,
-    ) -> Result<(Decision, Option<&'static tripwire::Rule>), trailwarden_events::EventError> {
-        Ok(match self.function {
-            Function::Tripwire => {
-                let evaluation = tripwire::evaluate(record, &self.config);
-                (evaluation.decision, evaluation.rule)
-            }
-            Function::TrailGuard => (trail::decide(record, &self.config, facts)?, None),
-            Function::IamGuard => (iam::decide(record, &self.config, facts)?, None),
-        })
+        self.guard.gather_facts(record, &self.config).await
     }
 }
 

@@ -634,7 +634,7 @@ async fn a_timeout_on_every_kind_is_a_transient_failure_and_the_alert_still_goes
         sns: &[&published],
     };
     let mut responder = mocks.responder(Function::TrailGuard, &[]);
-    responder.executor = exec;
+    responder.guard = exec.clients.guard(Function::TrailGuard);
     let error = responder
         .handle(event_file("stop-logging.json"))
         .await

@@ -27,7 +27,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
-use trailwarden_actions::{AwsClients, Executor, Regional};
+use trailwarden_actions::{AwsClients, Regional};
 use trailwarden_alerts::AlertPublisher;
 use trailwarden_responder::{Function, HandlerError, Responder};
 
@@ -83,9 +83,8 @@ fn responder(function: Function, publish: &Rule) -> Responder {
     };
     let sns = lenient!(aws_sdk_sns, [publish]);
     Responder {
-        function,
+        guard: clients.guard(function),
         config: common::config(&[("SELF_RESOURCE_PREFIX", "trailwarden")]),
-        executor: Executor::new(clients),
         alerts: AlertPublisher::new(sns, common::TOPIC.to_string()),
     }
 }

@@ -91,6 +91,11 @@ impl Facts {
         self.answers.insert(query, fact);
     }
 
+    /// Takes every answer of `other` (gathered apart).
+    pub fn extend(&mut self, other: Facts) {
+        self.answers.extend(other.answers);
+    }
+
     pub fn with(mut self, query: FactQuery, fact: Fact) -> Facts {
         self.insert(query, fact);
         self

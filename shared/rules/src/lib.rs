@@ -5,7 +5,9 @@ mod config;
 pub mod desired;
 pub mod facts;
 pub mod gate;
+pub mod guard;
 pub mod iam;
+pub mod outcome;
 mod plan;
 mod principal;
 pub mod trail;
@@ -14,12 +16,15 @@ pub mod tripwire;
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector};
 pub use desired::{DesiredTrail, ObservedTrail};
 pub use facts::{Fact, FactQuery, Facts, LaterChange};
+pub use guard::{Guard, Verdict, Work};
 pub use iam::Subject;
+pub use outcome::{ActionError, FailureKind, Outcome, StepResult, StepStatus, outcome};
 pub use plan::{
     Action, ActionKind, Decision, Ignored, Incident, Principal, PrincipalKind,
     QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity, TrailRef,
 };
 pub use principal::PrincipalPattern;
+pub use tripwire::Tripwire;
 
 /// What publishing an alert needs: the topic, and its key (the template encrypts the topic with a
 /// key of the stack's own, so that CloudWatch alarms can publish to it too).
@@ -50,38 +55,9 @@ impl Function {
         }
     }
 
-    /// The actions this function's decisions can plan.
+    /// The actions this function's decisions can plan (declared with each kind, in `plan`).
     pub fn action_kinds(self) -> &'static [ActionKind] {
-        match self {
-            // Detection only: tripwire changes nothing.
-            Function::Tripwire => &[],
-            Function::TrailGuard => &[
-                ActionKind::StartLogging,
-                ActionKind::UpdateTrail,
-                ActionKind::PutEventSelectors,
-                ActionKind::PutInsightSelectors,
-                ActionKind::CreateTrail,
-                ActionKind::CancelKeyDeletion,
-                ActionKind::EnableKey,
-                ActionKind::EnableBucketVersioning,
-            ],
-            Function::IamGuard => &[
-                ActionKind::DetachPolicy,
-                ActionKind::AttachPolicy,
-                ActionKind::PutInlinePolicy,
-                ActionKind::DeleteInlinePolicy,
-                ActionKind::SetDefaultPolicyVersion,
-                ActionKind::DeletePolicyVersion,
-                ActionKind::RemoveUserFromGroup,
-                ActionKind::PutTrustPolicy,
-                ActionKind::PutPermissionsBoundary,
-                ActionKind::DeletePermissionsBoundary,
-                ActionKind::DeactivateAccessKey,
-                ActionKind::DeleteLoginProfile,
-                ActionKind::Quarantine,
-                ActionKind::RevokeRoleSessions,
-            ],
-        }
+        ActionKind::of(self)
     }
 
     /// The reads the function does to gather facts before deciding.

@@ -1,5 +1,6 @@
 //! What a decision produces: an incident, and a plan of actions that puts things back.
 
+use crate::Function;
 use crate::desired::{DesiredTrail, EventSelector, TrailChanges};
 use serde::Serialize;
 use std::fmt;
@@ -361,181 +362,123 @@ impl fmt::Display for Action {
     }
 }
 
-/// The kinds of action, each with the IAM permissions its execution needs (reads to check the
-/// current state and verify the result included). The template's roles are checked against these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum ActionKind {
-    StartLogging,
-    DetachPolicy,
-    AttachPolicy,
-    PutInlinePolicy,
-    DeleteInlinePolicy,
-    SetDefaultPolicyVersion,
-    DeletePolicyVersion,
-    RemoveUserFromGroup,
-    PutTrustPolicy,
-    PutPermissionsBoundary,
-    DeletePermissionsBoundary,
-    DeactivateAccessKey,
-    DeleteLoginProfile,
-    Quarantine,
-    RevokeRoleSessions,
-    UpdateTrail,
-    PutEventSelectors,
-    PutInsightSelectors,
-    CreateTrail,
-    CancelKeyDeletion,
-    EnableKey,
-    EnableBucketVersioning,
+/// Declares every [`ActionKind`], grouped by the function that carries it out, with the IAM
+/// permissions its execution needs (reads to check the current state and verify the result
+/// included). The kinds, their names, their functions and their permissions all come from here;
+/// the template's roles are checked against them.
+macro_rules! action_kinds {
+    ($($function:ident { $($kind:ident => [$($permission:literal),* $(,)?],)* },)*) => {
+        /// The kinds of action (see [`Action::kind`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum ActionKind {
+            $($($kind,)*)*
+        }
+
+        impl ActionKind {
+            pub const ALL: &'static [ActionKind] = &[$($(ActionKind::$kind,)*)*];
+
+            pub fn permissions(self) -> &'static [&'static str] {
+                match self {
+                    $($(ActionKind::$kind => &[$($permission),*],)*)*
+                }
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($(ActionKind::$kind => stringify!($kind),)*)*
+                }
+            }
+
+            /// The function whose guard carries this kind out.
+            pub fn function(self) -> Function {
+                match self {
+                    $($(ActionKind::$kind => Function::$function,)*)*
+                }
+            }
+
+            /// The kinds `function` carries out.
+            pub fn of(function: Function) -> &'static [ActionKind] {
+                match function {
+                    $(Function::$function => &[$(ActionKind::$kind,)*],)*
+                }
+            }
+        }
+    };
 }
 
-impl ActionKind {
-    pub const ALL: &'static [ActionKind] = &[
-        ActionKind::StartLogging,
-        ActionKind::DetachPolicy,
-        ActionKind::AttachPolicy,
-        ActionKind::PutInlinePolicy,
-        ActionKind::DeleteInlinePolicy,
-        ActionKind::SetDefaultPolicyVersion,
-        ActionKind::DeletePolicyVersion,
-        ActionKind::RemoveUserFromGroup,
-        ActionKind::PutTrustPolicy,
-        ActionKind::PutPermissionsBoundary,
-        ActionKind::DeletePermissionsBoundary,
-        ActionKind::DeactivateAccessKey,
-        ActionKind::DeleteLoginProfile,
-        ActionKind::Quarantine,
-        ActionKind::RevokeRoleSessions,
-        ActionKind::UpdateTrail,
-        ActionKind::PutEventSelectors,
-        ActionKind::PutInsightSelectors,
-        ActionKind::CreateTrail,
-        ActionKind::CancelKeyDeletion,
-        ActionKind::EnableKey,
-        ActionKind::EnableBucketVersioning,
-    ];
-
-    pub fn permissions(self) -> &'static [&'static str] {
-        match self {
-            ActionKind::StartLogging => &["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
-            ActionKind::DetachPolicy => &[
-                "iam:ListAttachedUserPolicies",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListAttachedGroupPolicies",
-                "iam:DetachUserPolicy",
-                "iam:DetachRolePolicy",
-                "iam:DetachGroupPolicy",
-            ],
-            ActionKind::AttachPolicy => &[
-                "iam:ListAttachedUserPolicies",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListAttachedGroupPolicies",
-                "iam:AttachUserPolicy",
-                "iam:AttachRolePolicy",
-                "iam:AttachGroupPolicy",
-            ],
-            ActionKind::PutInlinePolicy => &[
-                "iam:GetUserPolicy",
-                "iam:GetRolePolicy",
-                "iam:GetGroupPolicy",
-                "iam:PutUserPolicy",
-                "iam:PutRolePolicy",
-                "iam:PutGroupPolicy",
-            ],
-            ActionKind::DeleteInlinePolicy => &[
-                "iam:GetUserPolicy",
-                "iam:GetRolePolicy",
-                "iam:GetGroupPolicy",
-                "iam:DeleteUserPolicy",
-                "iam:DeleteRolePolicy",
-                "iam:DeleteGroupPolicy",
-            ],
-            ActionKind::SetDefaultPolicyVersion => {
-                &["iam:GetPolicy", "iam:SetDefaultPolicyVersion"]
-            }
-            ActionKind::DeletePolicyVersion => &[
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-                "iam:DeletePolicyVersion",
-            ],
-            ActionKind::RemoveUserFromGroup => {
-                &["iam:ListGroupsForUser", "iam:RemoveUserFromGroup"]
-            }
-            ActionKind::PutTrustPolicy => &["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
-            ActionKind::PutPermissionsBoundary => &[
-                "iam:GetUser",
-                "iam:GetRole",
-                "iam:PutUserPermissionsBoundary",
-                "iam:PutRolePermissionsBoundary",
-            ],
-            ActionKind::DeletePermissionsBoundary => &[
-                "iam:GetUser",
-                "iam:GetRole",
-                "iam:DeleteUserPermissionsBoundary",
-                "iam:DeleteRolePermissionsBoundary",
-            ],
-            ActionKind::DeactivateAccessKey => &["iam:ListAccessKeys", "iam:UpdateAccessKey"],
-            ActionKind::DeleteLoginProfile => &["iam:GetLoginProfile", "iam:DeleteLoginProfile"],
-            ActionKind::Quarantine => &[
-                "iam:GetUserPolicy",
-                "iam:GetRolePolicy",
-                "iam:PutUserPolicy",
-                "iam:PutRolePolicy",
-            ],
-            ActionKind::RevokeRoleSessions => &["iam:GetRolePolicy", "iam:PutRolePolicy"],
-            // PassRole: putting back a CloudWatch Logs role hands that role to CloudTrail.
-            ActionKind::UpdateTrail => &[
-                "cloudtrail:GetTrail",
-                "cloudtrail:UpdateTrail",
-                "iam:PassRole",
-            ],
-            ActionKind::PutEventSelectors => &[
-                "cloudtrail:GetEventSelectors",
-                "cloudtrail:PutEventSelectors",
-            ],
-            ActionKind::PutInsightSelectors => &[
-                "cloudtrail:GetInsightSelectors",
-                "cloudtrail:PutInsightSelectors",
-            ],
-            ActionKind::CreateTrail => &[
-                "cloudtrail:GetTrail",
-                "cloudtrail:CreateTrail",
-                "iam:PassRole",
-            ],
-            ActionKind::CancelKeyDeletion => &["kms:DescribeKey", "kms:CancelKeyDeletion"],
-            ActionKind::EnableKey => &["kms:DescribeKey", "kms:EnableKey"],
-            ActionKind::EnableBucketVersioning => {
-                &["s3:GetBucketVersioning", "s3:PutBucketVersioning"]
-            }
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionKind::StartLogging => "StartLogging",
-            ActionKind::DetachPolicy => "DetachPolicy",
-            ActionKind::AttachPolicy => "AttachPolicy",
-            ActionKind::PutInlinePolicy => "PutInlinePolicy",
-            ActionKind::DeleteInlinePolicy => "DeleteInlinePolicy",
-            ActionKind::SetDefaultPolicyVersion => "SetDefaultPolicyVersion",
-            ActionKind::DeletePolicyVersion => "DeletePolicyVersion",
-            ActionKind::RemoveUserFromGroup => "RemoveUserFromGroup",
-            ActionKind::PutTrustPolicy => "PutTrustPolicy",
-            ActionKind::PutPermissionsBoundary => "PutPermissionsBoundary",
-            ActionKind::DeletePermissionsBoundary => "DeletePermissionsBoundary",
-            ActionKind::DeactivateAccessKey => "DeactivateAccessKey",
-            ActionKind::DeleteLoginProfile => "DeleteLoginProfile",
-            ActionKind::Quarantine => "Quarantine",
-            ActionKind::RevokeRoleSessions => "RevokeRoleSessions",
-            ActionKind::UpdateTrail => "UpdateTrail",
-            ActionKind::PutEventSelectors => "PutEventSelectors",
-            ActionKind::PutInsightSelectors => "PutInsightSelectors",
-            ActionKind::CreateTrail => "CreateTrail",
-            ActionKind::CancelKeyDeletion => "CancelKeyDeletion",
-            ActionKind::EnableKey => "EnableKey",
-            ActionKind::EnableBucketVersioning => "EnableBucketVersioning",
-        }
-    }
+action_kinds! {
+    TrailGuard {
+        StartLogging => ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
+        // PassRole: putting back a CloudWatch Logs role hands that role to CloudTrail.
+        UpdateTrail => ["cloudtrail:GetTrail", "cloudtrail:UpdateTrail", "iam:PassRole"],
+        PutEventSelectors => ["cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors"],
+        PutInsightSelectors => ["cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors"],
+        CreateTrail => ["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
+        CancelKeyDeletion => ["kms:DescribeKey", "kms:CancelKeyDeletion"],
+        EnableKey => ["kms:DescribeKey", "kms:EnableKey"],
+        EnableBucketVersioning => ["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
+    },
+    IamGuard {
+        DetachPolicy => [
+            "iam:ListAttachedUserPolicies",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListAttachedGroupPolicies",
+            "iam:DetachUserPolicy",
+            "iam:DetachRolePolicy",
+            "iam:DetachGroupPolicy",
+        ],
+        AttachPolicy => [
+            "iam:ListAttachedUserPolicies",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListAttachedGroupPolicies",
+            "iam:AttachUserPolicy",
+            "iam:AttachRolePolicy",
+            "iam:AttachGroupPolicy",
+        ],
+        PutInlinePolicy => [
+            "iam:GetUserPolicy",
+            "iam:GetRolePolicy",
+            "iam:GetGroupPolicy",
+            "iam:PutUserPolicy",
+            "iam:PutRolePolicy",
+            "iam:PutGroupPolicy",
+        ],
+        DeleteInlinePolicy => [
+            "iam:GetUserPolicy",
+            "iam:GetRolePolicy",
+            "iam:GetGroupPolicy",
+            "iam:DeleteUserPolicy",
+            "iam:DeleteRolePolicy",
+            "iam:DeleteGroupPolicy",
+        ],
+        SetDefaultPolicyVersion => ["iam:GetPolicy", "iam:SetDefaultPolicyVersion"],
+        DeletePolicyVersion => ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:DeletePolicyVersion"],
+        RemoveUserFromGroup => ["iam:ListGroupsForUser", "iam:RemoveUserFromGroup"],
+        PutTrustPolicy => ["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
+        PutPermissionsBoundary => [
+            "iam:GetUser",
+            "iam:GetRole",
+            "iam:PutUserPermissionsBoundary",
+            "iam:PutRolePermissionsBoundary",
+        ],
+        DeletePermissionsBoundary => [
+            "iam:GetUser",
+            "iam:GetRole",
+            "iam:DeleteUserPermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary",
+        ],
+        DeactivateAccessKey => ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
+        DeleteLoginProfile => ["iam:GetLoginProfile", "iam:DeleteLoginProfile"],
+        Quarantine => [
+            "iam:GetUserPolicy",
+            "iam:GetRolePolicy",
+            "iam:PutUserPolicy",
+            "iam:PutRolePolicy",
+        ],
+        RevokeRoleSessions => ["iam:GetRolePolicy", "iam:PutRolePolicy"],
+    },
+    // Detection only: tripwire changes nothing.
+    Tripwire {},
 }
 
 /// What happened, said once for the alert's first line and the subject.

@@ -28,23 +28,54 @@ pub enum Gate {
     AllowedOnly,
 }
 
-/// One detection rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One detection rule: its id, severity, gate and detection in one declaration (so no id can be
+/// declared without a detection, or a detection exist without its id).
+#[derive(Debug, Clone, Copy)]
 pub struct Rule {
     pub id: &'static str,
     pub severity: Severity,
     pub explanation: &'static str,
     pub on_by_default: bool,
     pub gate: Gate,
+    /// The event names tripwire's EventBridge rule must deliver for this rule, beyond root
+    /// activity, IAM writes and trailwarden's own resources.
+    pub event_names: &'static [&'static str],
+    /// What the rule finds in a record, or `None`.
+    detect: fn(&Seen<'_>) -> Option<Finding>,
 }
 
-const fn rule(id: &'static str, severity: Severity, gate: Gate, explanation: &'static str) -> Rule {
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Rule {}
+
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    gate: Gate,
+    explanation: &'static str,
+    detect: fn(&Seen<'_>) -> Option<Finding>,
+) -> Rule {
     Rule {
         id,
         severity,
         explanation,
         on_by_default: true,
         gate,
+        event_names: &[],
+        detect,
+    }
+}
+
+impl Rule {
+    const fn delivering(self, event_names: &'static [&'static str]) -> Rule {
+        Rule {
+            event_names,
+            ..self
+        }
     }
 }
 
@@ -55,91 +86,125 @@ pub const RULES: &[Rule] = &[
         Severity::Critical,
         Gate::Change,
         "an access key for the root user: long-lived, unrestricted credentials",
+        root_access_key_created,
     ),
     rule(
         "root-activity",
         Severity::High,
         Gate::Always,
         "the root user signed in or called an API; day-to-day work never needs root",
+        root_activity,
     ),
     rule(
         "console-login-failed",
         Severity::Medium,
         Gate::Always,
         "a failed console sign-in; many in a row mean someone is guessing a password",
-    ),
+        console_login_failed,
+    )
+    .delivering(&["ConsoleLogin"]),
     rule(
         "console-login-without-mfa",
         Severity::Medium,
         Gate::Always,
         "an IAM user signed in to the console with a password alone",
-    ),
+        console_login_without_mfa,
+    )
+    .delivering(&["ConsoleLogin"]),
     rule(
         "guardduty-disabled",
         Severity::High,
         Gate::Change,
         "GuardDuty detector deleted or disabled: threat detection is off",
-    ),
+        guardduty_disabled,
+    )
+    .delivering(&["DeleteDetector", "UpdateDetector"]),
     rule(
         "config-recording-stopped",
         Severity::High,
         Gate::Change,
         "AWS Config recorder stopped or deleted, or its delivery channel deleted",
-    ),
+        config_recording_stopped,
+    )
+    .delivering(&[
+        "StopConfigurationRecorder",
+        "DeleteConfigurationRecorder",
+        "DeleteDeliveryChannel",
+    ]),
     rule(
         "securityhub-disabled",
         Severity::High,
         Gate::Change,
         "Security Hub disabled: findings and standards checks are off",
-    ),
+        securityhub_disabled,
+    )
+    .delivering(&["DisableSecurityHub"]),
     rule(
         "access-analyzer-deleted",
         Severity::Medium,
         Gate::Change,
         "IAM Access Analyzer deleted: external access is no longer reported",
-    ),
+        access_analyzer_deleted,
+    )
+    .delivering(&["DeleteAnalyzer"]),
     rule(
         "flow-logs-deleted",
         Severity::Medium,
         Gate::Change,
         "VPC flow logs deleted: network traffic is no longer recorded",
-    ),
+        flow_logs_deleted,
+    )
+    .delivering(&["DeleteFlowLogs"]),
     rule(
         "dns-query-logging-removed",
         Severity::Medium,
         Gate::Change,
         "Route 53 Resolver query logging deleted or detached: DNS queries are no longer recorded",
-    ),
+        dns_query_logging_removed,
+    )
+    .delivering(&[
+        "DeleteResolverQueryLogConfig",
+        "DisassociateResolverQueryLogConfig",
+    ]),
     rule(
         "leave-organization",
         Severity::Critical,
         Gate::Attempt,
         "the account tried to leave its AWS Organization, escaping its SCPs and central logging",
-    ),
+        leave_organization,
+    )
+    .delivering(&["LeaveOrganization"]),
     rule(
         "federation-token",
         Severity::Medium,
         Gate::Change,
         "GetFederationToken: sessions that outlive the deletion of the access key that made them",
-    ),
+        federation_token,
+    )
+    .delivering(&["GetFederationToken"]),
     rule(
         "cloudtrail-insight",
         Severity::Medium,
         Gate::Always,
         "CloudTrail Insights saw an unusual rate of an API call or of its errors",
+        cloudtrail_insight,
     ),
     rule(
         "trailwarden-tampered",
         Severity::Critical,
         Gate::Attempt,
         "a change to trailwarden's own functions, rules, topic, queues, roles or stack",
+        trailwarden_tampered,
     ),
     Rule {
-        id: "allowed-iam-change",
-        severity: Severity::Info,
-        explanation: "an IAM change by an allowed principal, for the audit trail",
         on_by_default: false,
-        gate: Gate::AllowedOnly,
+        ..rule(
+            "allowed-iam-change",
+            Severity::Info,
+            Gate::AllowedOnly,
+            "an IAM change by an allowed principal, for the audit trail",
+            allowed_iam_change,
+        )
     },
 ];
 
@@ -283,23 +348,14 @@ pub struct Evaluation {
     pub rule: Option<&'static Rule>,
 }
 
-/// The event names and sources tripwire's EventBridge rule delivers beyond root activity and
-/// IAM writes (the template's pattern is written from these).
-pub const EVENT_NAMES: &[&str] = &[
-    "ConsoleLogin",
-    "DeleteDetector",
-    "UpdateDetector",
-    "StopConfigurationRecorder",
-    "DeleteConfigurationRecorder",
-    "DeleteDeliveryChannel",
-    "DisableSecurityHub",
-    "DeleteAnalyzer",
-    "DeleteFlowLogs",
-    "DeleteResolverQueryLogConfig",
-    "DisassociateResolverQueryLogConfig",
-    "LeaveOrganization",
-    "GetFederationToken",
-];
+/// The event names tripwire's EventBridge rule delivers beyond root activity, IAM writes and
+/// trailwarden's own resources: each rule's own (the template's pattern is written from these).
+pub fn event_names() -> BTreeSet<&'static str> {
+    RULES
+        .iter()
+        .flat_map(|r| r.event_names.iter().copied())
+        .collect()
+}
 
 /// Decides what tripwire does about one CloudTrail record: an alert, or nothing.
 pub fn decide(
@@ -453,261 +509,375 @@ fn mfa_used(record: &Record) -> Option<&str> {
         .as_str()
 }
 
+/// The record as a rule's detection reads it.
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    record: &'a Record,
+    config: &'a Config,
+    actor: &'a trailwarden_events::Actor,
+    source: &'a str,
+    name: &'a str,
+}
+
 fn detect(rule: &Rule, record: &Record, config: &Config) -> Option<Finding> {
-    let actor = &record.actor;
-    let source = record.event_source.as_str();
-    let name = record.event_name.as_str();
-    match rule.id {
-        "root-access-key-created" => {
-            // Only root can create root's keys: a CreateAccessKey by root naming no user.
-            (actor.kind == IdentityKind::Root
-                && source == "iam.amazonaws.com"
-                && name == "CreateAccessKey"
-                && request_str(record, "userName").is_none())
-            .then_some(())?;
-            let key = record
-                .response_elements
+    (rule.detect)(&Seen {
+        record,
+        config,
+        actor: &record.actor,
+        source: record.event_source.as_str(),
+        name: record.event_name.as_str(),
+    })
+}
+
+fn root_access_key_created(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    // Only root can create root's keys: a CreateAccessKey by root naming no user.
+    (actor.kind == IdentityKind::Root
+        && source == "iam.amazonaws.com"
+        && name == "CreateAccessKey"
+        && request_str(record, "userName").is_none())
+    .then_some(())?;
+    let key = record
+        .response_elements
+        .as_ref()
+        .and_then(|r| r.get("accessKey"))
+        .and_then(|k| k.get("accessKeyId"))
+        .and_then(Value::as_str)
+        .unwrap_or("(id not in the record)");
+    finding(
+        format!("Access key {key} created for the root user"),
+        format!("root user of {}", account_of(record)),
+        &[
+            "Delete the root access key unless there is a written need for it: no IAM policy can restrict root.",
+            "Find out who holds the root password and MFA device, and rotate both if in doubt.",
+        ],
+    )
+}
+
+fn root_activity(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        name,
+        ..
+    } = *seen;
+    (actor.kind == IdentityKind::Root
+        && record.event_type.as_deref() != Some("AwsServiceEvent")
+        && actor.invoked_by.is_none())
+    .then_some(())?;
+    let summary = if is_console_login(record) {
+        match login_result(record) {
+            Some("Failure") => "Failed console sign-in as the root user".to_string(),
+            _ => format!(
+                "Root user signed in to the console (MFA {})",
+                match mfa_used(record) {
+                    Some("Yes") => "yes",
+                    Some("No") => "NO",
+                    _ => "unknown",
+                }
+            ),
+        }
+    } else {
+        format!("Root user called {}:{name}", record.service())
+    };
+    finding(
+        summary,
+        account_of(record),
+        &[
+            "Confirm with the account owner that this was them and why root was needed.",
+            "If nobody claims it: reset the root password, check its MFA device, and review what root did since (CloudTrail, user identity type Root).",
+        ],
+    )
+}
+
+fn console_login_failed(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen { record, actor, .. } = *seen;
+    (is_console_login(record) && login_result(record) == Some("Failure")).then_some(())?;
+    let reason = record.error_message.as_deref().unwrap_or("no reason given");
+    finding(
+        format!("Failed console sign-in for {actor} ({reason})"),
+        actor
+            .arn
+            .as_ref()
+            .map_or_else(|| account_of(record), ToString::to_string),
+        &[
+            "One failure is a typo; many from one IP are password guessing: look for more from the same source IP.",
+            "If the user did not try to sign in, reset their password and make sure MFA is on.",
+        ],
+    )
+}
+
+fn console_login_without_mfa(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen { record, actor, .. } = *seen;
+    (is_console_login(record)
+        && login_result(record) == Some("Success")
+        && actor.kind == IdentityKind::IamUser
+        && mfa_used(record) == Some("No"))
+    .then_some(())?;
+    finding(
+        format!("{actor} signed in to the console without MFA"),
+        actor
+            .arn
+            .as_ref()
+            .map_or_else(|| account_of(record), ToString::to_string),
+        &[
+            "Ask the user to confirm the sign-in; then enable MFA for them.",
+            "Consider a policy that denies everything without aws:MultiFactorAuthPresent for console users.",
+        ],
+    )
+}
+
+fn guardduty_disabled(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "guardduty.amazonaws.com").then_some(())?;
+    let detector = request_str(record, "detectorId").unwrap_or("?");
+    let verb = match name {
+        "DeleteDetector" => "deleted",
+        "UpdateDetector"
+            if record
+                .request_parameters
                 .as_ref()
-                .and_then(|r| r.get("accessKey"))
-                .and_then(|k| k.get("accessKeyId"))
-                .and_then(Value::as_str)
-                .unwrap_or("(id not in the record)");
-            finding(
-                format!("Access key {key} created for the root user"),
-                format!("root user of {}", account_of(record)),
-                &[
-                    "Delete the root access key unless there is a written need for it: no IAM policy can restrict root.",
-                    "Find out who holds the root password and MFA device, and rotate both if in doubt.",
-                ],
-            )
+                .and_then(|p| p.get("enable"))
+                .and_then(Value::as_bool)
+                == Some(false) =>
+        {
+            "disabled"
         }
-        "root-activity" => {
-            (actor.kind == IdentityKind::Root
-                && record.event_type.as_deref() != Some("AwsServiceEvent")
-                && actor.invoked_by.is_none())
-            .then_some(())?;
-            let summary = if is_console_login(record) {
-                match login_result(record) {
-                    Some("Failure") => "Failed console sign-in as the root user".to_string(),
-                    _ => format!(
-                        "Root user signed in to the console (MFA {})",
-                        match mfa_used(record) {
-                            Some("Yes") => "yes",
-                            Some("No") => "NO",
-                            _ => "unknown",
-                        }
-                    ),
-                }
-            } else {
-                format!("Root user called {}:{name}", record.service())
-            };
-            finding(
-                summary,
-                account_of(record),
-                &[
-                    "Confirm with the account owner that this was them and why root was needed.",
-                    "If nobody claims it: reset the root password, check its MFA device, and review what root did since (CloudTrail, user identity type Root).",
-                ],
-            )
+        _ => return None,
+    };
+    finding(
+        format!("GuardDuty detector {detector} {verb} by {actor}"),
+        format!("GuardDuty detector {detector} ({})", record.aws_region),
+        &[
+            "Turn GuardDuty back on in this region (a deleted detector loses its findings and settings).",
+            "Ask the actor why; an attacker turns detection off before acting.",
+        ],
+    )
+}
+
+fn config_recording_stopped(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "config.amazonaws.com").then_some(())?;
+    let (what, subject) = match name {
+        "StopConfigurationRecorder" => (
+            "stopped",
+            format!(
+                "AWS Config recorder {}",
+                request_str(record, "configurationRecorderName").unwrap_or("?")
+            ),
+        ),
+        "DeleteConfigurationRecorder" => (
+            "deleted",
+            format!(
+                "AWS Config recorder {}",
+                request_str(record, "configurationRecorderName").unwrap_or("?")
+            ),
+        ),
+        "DeleteDeliveryChannel" => (
+            "deleted",
+            format!(
+                "AWS Config delivery channel {}",
+                request_str(record, "deliveryChannelName").unwrap_or("?")
+            ),
+        ),
+        _ => return None,
+    };
+    finding(
+        format!("{subject} {what} by {actor}"),
+        format!("{subject} ({})", record.aws_region),
+        &[
+            "Start the recorder again (aws configservice start-configuration-recorder) or recreate what was deleted.",
+            "Changes made while Config was not recording are missing from its history: review CloudTrail for that window.",
+        ],
+    )
+}
+
+fn securityhub_disabled(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "securityhub.amazonaws.com" && name == "DisableSecurityHub").then_some(())?;
+    finding(
+        format!("Security Hub disabled by {actor}"),
+        format!("Security Hub ({})", record.aws_region),
+        &[
+            "Enable Security Hub again in this region; its findings and standards settings must be set up anew.",
+            "Ask the actor why.",
+        ],
+    )
+}
+
+fn access_analyzer_deleted(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "access-analyzer.amazonaws.com" && name == "DeleteAnalyzer").then_some(())?;
+    let analyzer = request_str(record, "analyzerName").unwrap_or("?");
+    finding(
+        format!("IAM Access Analyzer {analyzer} deleted by {actor}"),
+        format!("Access Analyzer {analyzer} ({})", record.aws_region),
+        &[
+            "Create the analyzer again; resources shared outside the account are not reported meanwhile.",
+        ],
+    )
+}
+
+fn flow_logs_deleted(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "ec2.amazonaws.com" && name == "DeleteFlowLogs").then_some(())?;
+    let ids = flow_log_ids(record);
+    finding(
+        format!("VPC flow logs {ids} deleted by {actor}"),
+        format!("flow logs {ids} ({})", record.aws_region),
+        &[
+            "Create the flow logs again for the VPCs, subnets or interfaces they covered.",
+            "Traffic in the meantime is not recorded: look at what else the actor did.",
+        ],
+    )
+}
+
+fn dns_query_logging_removed(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "route53resolver.amazonaws.com").then_some(())?;
+    let config_id = request_str(record, "resolverQueryLogConfigId").unwrap_or("?");
+    let summary = match name {
+        "DeleteResolverQueryLogConfig" => {
+            format!("Route 53 Resolver query logging config {config_id} deleted by {actor}")
         }
-        "console-login-failed" => {
-            (is_console_login(record) && login_result(record) == Some("Failure")).then_some(())?;
-            let reason = record.error_message.as_deref().unwrap_or("no reason given");
-            finding(
-                format!("Failed console sign-in for {actor} ({reason})"),
-                actor
-                    .arn
-                    .as_ref()
-                    .map_or_else(|| account_of(record), ToString::to_string),
-                &[
-                    "One failure is a typo; many from one IP are password guessing: look for more from the same source IP.",
-                    "If the user did not try to sign in, reset their password and make sure MFA is on.",
-                ],
-            )
-        }
-        "console-login-without-mfa" => {
-            (is_console_login(record)
-                && login_result(record) == Some("Success")
-                && actor.kind == IdentityKind::IamUser
-                && mfa_used(record) == Some("No"))
-            .then_some(())?;
-            finding(
-                format!("{actor} signed in to the console without MFA"),
-                actor
-                    .arn
-                    .as_ref()
-                    .map_or_else(|| account_of(record), ToString::to_string),
-                &[
-                    "Ask the user to confirm the sign-in; then enable MFA for them.",
-                    "Consider a policy that denies everything without aws:MultiFactorAuthPresent for console users.",
-                ],
-            )
-        }
-        "guardduty-disabled" => {
-            (source == "guardduty.amazonaws.com").then_some(())?;
-            let detector = request_str(record, "detectorId").unwrap_or("?");
-            let verb = match name {
-                "DeleteDetector" => "deleted",
-                "UpdateDetector"
-                    if record
-                        .request_parameters
-                        .as_ref()
-                        .and_then(|p| p.get("enable"))
-                        .and_then(Value::as_bool)
-                        == Some(false) =>
-                {
-                    "disabled"
-                }
-                _ => return None,
-            };
-            finding(
-                format!("GuardDuty detector {detector} {verb} by {actor}"),
-                format!("GuardDuty detector {detector} ({})", record.aws_region),
-                &[
-                    "Turn GuardDuty back on in this region (a deleted detector loses its findings and settings).",
-                    "Ask the actor why; an attacker turns detection off before acting.",
-                ],
-            )
-        }
-        "config-recording-stopped" => {
-            (source == "config.amazonaws.com").then_some(())?;
-            let (what, subject) = match name {
-                "StopConfigurationRecorder" => (
-                    "stopped",
-                    format!(
-                        "AWS Config recorder {}",
-                        request_str(record, "configurationRecorderName").unwrap_or("?")
-                    ),
-                ),
-                "DeleteConfigurationRecorder" => (
-                    "deleted",
-                    format!(
-                        "AWS Config recorder {}",
-                        request_str(record, "configurationRecorderName").unwrap_or("?")
-                    ),
-                ),
-                "DeleteDeliveryChannel" => (
-                    "deleted",
-                    format!(
-                        "AWS Config delivery channel {}",
-                        request_str(record, "deliveryChannelName").unwrap_or("?")
-                    ),
-                ),
-                _ => return None,
-            };
-            finding(
-                format!("{subject} {what} by {actor}"),
-                format!("{subject} ({})", record.aws_region),
-                &[
-                    "Start the recorder again (aws configservice start-configuration-recorder) or recreate what was deleted.",
-                    "Changes made while Config was not recording are missing from its history: review CloudTrail for that window.",
-                ],
-            )
-        }
-        "securityhub-disabled" => {
-            (source == "securityhub.amazonaws.com" && name == "DisableSecurityHub").then_some(())?;
-            finding(
-                format!("Security Hub disabled by {actor}"),
-                format!("Security Hub ({})", record.aws_region),
-                &[
-                    "Enable Security Hub again in this region; its findings and standards settings must be set up anew.",
-                    "Ask the actor why.",
-                ],
-            )
-        }
-        "access-analyzer-deleted" => {
-            (source == "access-analyzer.amazonaws.com" && name == "DeleteAnalyzer").then_some(())?;
-            let analyzer = request_str(record, "analyzerName").unwrap_or("?");
-            finding(
-                format!("IAM Access Analyzer {analyzer} deleted by {actor}"),
-                format!("Access Analyzer {analyzer} ({})", record.aws_region),
-                &[
-                    "Create the analyzer again; resources shared outside the account are not reported meanwhile.",
-                ],
-            )
-        }
-        "flow-logs-deleted" => {
-            (source == "ec2.amazonaws.com" && name == "DeleteFlowLogs").then_some(())?;
-            let ids = flow_log_ids(record);
-            finding(
-                format!("VPC flow logs {ids} deleted by {actor}"),
-                format!("flow logs {ids} ({})", record.aws_region),
-                &[
-                    "Create the flow logs again for the VPCs, subnets or interfaces they covered.",
-                    "Traffic in the meantime is not recorded: look at what else the actor did.",
-                ],
-            )
-        }
-        "dns-query-logging-removed" => {
-            (source == "route53resolver.amazonaws.com").then_some(())?;
-            let config_id = request_str(record, "resolverQueryLogConfigId").unwrap_or("?");
-            let summary = match name {
-                "DeleteResolverQueryLogConfig" => {
-                    format!("Route 53 Resolver query logging config {config_id} deleted by {actor}")
-                }
-                "DisassociateResolverQueryLogConfig" => format!(
-                    "Route 53 Resolver query logging {config_id} detached from {} by {actor}",
-                    request_str(record, "resourceId").unwrap_or("a VPC")
-                ),
-                _ => return None,
-            };
-            finding(
-                summary,
-                format!("query logging config {config_id} ({})", record.aws_region),
-                &["Recreate the query logging config and associate it with the VPCs again."],
-            )
-        }
-        "leave-organization" => {
-            (source == "organizations.amazonaws.com" && name == "LeaveOrganization")
-                .then_some(())?;
-            let summary = if record.failed() {
-                format!("{actor} tried to take the account out of its AWS Organization")
-            } else {
-                format!("The account left its AWS Organization (LeaveOrganization by {actor})")
-            };
-            finding(
-                summary,
-                account_of(record),
-                &[
-                    "Treat the actor's credentials as compromised until they explain: leaving the organization drops its SCPs and organization trail.",
-                    "An SCP denying organizations:LeaveOrganization in member accounts prevents this.",
-                ],
-            )
-        }
-        "federation-token" => {
-            (source == "sts.amazonaws.com" && name == "GetFederationToken").then_some(())?;
-            let federated = request_str(record, "name").unwrap_or("?");
-            finding(
-                format!("{actor} created federated session credentials for {federated}"),
-                format!("federated user {federated} of {}", account_of(record)),
-                &[
-                    "Federation tokens last up to 36 hours and survive deleting the access key that made them; deny the session with a policy on the user (aws:TokenIssueTime) if unexpected.",
-                    "Check whether the caller's access key is expected to be used from this IP.",
-                ],
-            )
-        }
-        "trailwarden-tampered" => {
-            let (kind, resource) = self_resource(record, config)?;
-            finding(
-                format!("{actor} changed trailwarden's own {kind} {resource} ({name})"),
-                format!("{kind} {resource}"),
-                &[
-                    "Check that trailwarden's functions, rules, topic and roles are as deployed (redeploy the stack if in doubt): someone may be switching the guard off.",
-                    "Deployments should run as a principal in ALLOWED_PRINCIPALS, which this actor is not.",
-                ],
-            )
-        }
-        "allowed-iam-change" => {
-            (source == "iam.amazonaws.com" && !crate::iam::is_read_only(record)).then_some(())?;
-            gate::allowed_by(&record.actor, config)?;
-            finding(
-                format!("{name} by allowed principal {actor}"),
-                account_of(record),
-                &["Nothing to do unless the change was unexpected: recorded for the audit trail."],
-            )
-        }
-        _ => None,
-    }
+        "DisassociateResolverQueryLogConfig" => format!(
+            "Route 53 Resolver query logging {config_id} detached from {} by {actor}",
+            request_str(record, "resourceId").unwrap_or("a VPC")
+        ),
+        _ => return None,
+    };
+    finding(
+        summary,
+        format!("query logging config {config_id} ({})", record.aws_region),
+        &["Recreate the query logging config and associate it with the VPCs again."],
+    )
+}
+
+fn leave_organization(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "organizations.amazonaws.com" && name == "LeaveOrganization").then_some(())?;
+    let summary = if record.failed() {
+        format!("{actor} tried to take the account out of its AWS Organization")
+    } else {
+        format!("The account left its AWS Organization (LeaveOrganization by {actor})")
+    };
+    finding(
+        summary,
+        account_of(record),
+        &[
+            "Treat the actor's credentials as compromised until they explain: leaving the organization drops its SCPs and organization trail.",
+            "An SCP denying organizations:LeaveOrganization in member accounts prevents this.",
+        ],
+    )
+}
+
+fn federation_token(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "sts.amazonaws.com" && name == "GetFederationToken").then_some(())?;
+    let federated = request_str(record, "name").unwrap_or("?");
+    finding(
+        format!("{actor} created federated session credentials for {federated}"),
+        format!("federated user {federated} of {}", account_of(record)),
+        &[
+            "Federation tokens last up to 36 hours and survive deleting the access key that made them; deny the session with a policy on the user (aws:TokenIssueTime) if unexpected.",
+            "Check whether the caller's access key is expected to be used from this IP.",
+        ],
+    )
+}
+
+fn trailwarden_tampered(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        config,
+        actor,
+        name,
+        ..
+    } = *seen;
+    let (kind, resource) = self_resource(record, config)?;
+    finding(
+        format!("{actor} changed trailwarden's own {kind} {resource} ({name})"),
+        format!("{kind} {resource}"),
+        &[
+            "Check that trailwarden's functions, rules, topic and roles are as deployed (redeploy the stack if in doubt): someone may be switching the guard off.",
+            "Deployments should run as a principal in ALLOWED_PRINCIPALS, which this actor is not.",
+        ],
+    )
+}
+
+/// An Insights event is not a CloudTrail record: [`evaluate_insight`] answers it.
+fn cloudtrail_insight(_: &Seen<'_>) -> Option<Finding> {
+    None
+}
+
+fn allowed_iam_change(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        config,
+        actor,
+        source,
+        name,
+    } = *seen;
+    (source == "iam.amazonaws.com" && !crate::iam::is_read_only(record)).then_some(())?;
+    gate::allowed_by(&record.actor, config)?;
+    finding(
+        format!("{name} by allowed principal {actor}"),
+        account_of(record),
+        &["Nothing to do unless the change was unexpected: recorded for the audit trail."],
+    )
 }
 
 fn flow_log_ids(record: &Record) -> String {
@@ -802,5 +972,43 @@ fn self_resource(record: &Record, config: &Config) -> Option<(&'static str, Stri
             (prefix == Some(stack.as_str())).then_some(("stack", stack))
         }
         _ => None,
+    }
+}
+
+/// tripwire's guard: detection only. It reads nothing beyond the record and changes nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tripwire;
+
+impl crate::Guard for Tripwire {
+    fn function(&self) -> crate::Function {
+        crate::Function::Tripwire
+    }
+
+    fn gather_facts<'a>(&'a self, _: &'a Record, _: &'a Config) -> crate::Work<'a, crate::Facts> {
+        Box::pin(std::future::ready(crate::Facts::new()))
+    }
+
+    fn decide(
+        &self,
+        record: &Record,
+        config: &Config,
+        _: &crate::Facts,
+    ) -> Result<crate::Verdict, trailwarden_events::EventError> {
+        Ok(evaluate(record, config).into())
+    }
+
+    /// tripwire's decisions plan nothing; an action handed to it anyway is refused, never dropped.
+    fn execute<'a>(
+        &'a self,
+        plan: &'a [crate::Action],
+        _: crate::Mode,
+    ) -> crate::Work<'a, Vec<crate::StepResult>> {
+        Box::pin(std::future::ready(crate::outcome::refuse_all(
+            plan, "tripwire",
+        )))
+    }
+
+    fn evaluate_insight(&self, insight: &Insight, config: &Config) -> Option<Evaluation> {
+        Some(evaluate_insight(insight, config))
     }
 }

@@ -1,5 +1,5 @@
 //! docs/coverage.md, row by row: each Stratus Red Team technique's real records (from
-//! ../shared/corpus/stratus-red-team) run through all three functions' decisions give the answers
+//! tests/corpus/stratus-red-team) run through all three functions' decisions give the answers
 //! the table promises. Facts are empty (iam-guard then quarantines what it cannot revert exactly).
 
 use std::collections::BTreeSet;

@@ -11,7 +11,7 @@ use aws_smithy_types::retry::RetryConfig;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use trailwarden_actions::{AwsClients, Executor, Regional};
+use trailwarden_actions::{AwsClients, Regional};
 use trailwarden_alerts::AlertPublisher;
 use trailwarden_responder::{Config, Function, Responder};
 
@@ -72,9 +72,8 @@ impl Mocks<'_> {
         let sns = mock_client!(aws_sdk_sns, RuleMode::MatchAny, self.sns, |c| c
             .retry_config(retry()));
         Responder {
-            function,
+            guard: self.clients().guard(function),
             config: config(vars),
-            executor: Executor::new(self.clients()),
             alerts: AlertPublisher::new(sns, TOPIC.to_string()),
         }
     }

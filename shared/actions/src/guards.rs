@@ -1,0 +1,216 @@
+//! The two guards that act: [`IamGuard`] and [`TrailGuard`], each its clients, its fact gathering,
+//! and the dispatch of its own actions. Each function's `main` builds only its own, so a binary
+//! links only the SDK clients its guard calls.
+
+use crate::execute::{Remediate, StepReport, run_plan};
+use crate::{IamClients, TrailClients, facts, iam, kms, s3, trail};
+use aws_config::SdkConfig;
+use trailwarden_events::{EventError, Record, Region};
+use trailwarden_rules::trail::TrailCheck;
+use trailwarden_rules::{
+    Action, Config, FactQuery, Facts, Function, Guard, Mode, StepResult, Verdict, Work,
+};
+
+/// iam-guard: reverts IAM permission changes exactly (IAM, and CloudTrail event history).
+#[derive(Clone)]
+pub struct IamGuard {
+    pub clients: IamClients,
+}
+
+impl IamGuard {
+    pub fn new(sdk: &SdkConfig) -> IamGuard {
+        IamGuard::from_clients(IamClients::new(sdk))
+    }
+
+    pub fn from_clients(clients: IamClients) -> IamGuard {
+        IamGuard { clients }
+    }
+
+    pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
+        if queries.is_empty() {
+            return Facts::new();
+        }
+        Box::pin(facts::gather(&self.clients, queries)).await
+    }
+}
+
+impl Remediate for IamGuard {
+    fn remediate<'a>(&'a self, action: &'a Action, mode: Mode) -> Option<Work<'a, StepReport>> {
+        let c = &self.clients;
+        Some(match action {
+            Action::DetachPolicy { principal, policy } => {
+                Box::pin(iam::detach_policy(c, principal, policy, mode))
+            }
+            Action::AttachPolicy { principal, policy } => {
+                Box::pin(iam::attach_policy(c, principal, policy, mode))
+            }
+            Action::PutInlinePolicy {
+                principal,
+                name,
+                document,
+            } => Box::pin(iam::put_inline_policy(c, principal, name, document, mode)),
+            Action::DeleteInlinePolicy {
+                principal,
+                name,
+                document,
+            } => Box::pin(iam::delete_inline_policy(
+                c, principal, name, document, mode,
+            )),
+            Action::SetDefaultPolicyVersion { policy, version } => {
+                Box::pin(iam::set_default_policy_version(c, policy, version, mode))
+            }
+            Action::DeletePolicyVersion { policy, version } => {
+                Box::pin(iam::delete_policy_version(c, policy, version, mode))
+            }
+            Action::RemoveUserFromGroup { user, group } => {
+                Box::pin(iam::remove_user_from_group(c, user, group, mode))
+            }
+            Action::PutTrustPolicy { role, document } => {
+                Box::pin(iam::put_trust_policy(c, role, document, mode))
+            }
+            Action::PutPermissionsBoundary { principal, policy } => {
+                Box::pin(iam::put_permissions_boundary(c, principal, policy, mode))
+            }
+            Action::DeletePermissionsBoundary { principal } => {
+                Box::pin(iam::delete_permissions_boundary(c, principal, mode))
+            }
+            Action::DeactivateAccessKey {
+                user,
+                access_key_id,
+            } => Box::pin(iam::deactivate_access_key(c, user, access_key_id, mode)),
+            Action::DeleteLoginProfile { user } => {
+                Box::pin(iam::delete_login_profile(c, user, mode))
+            }
+            Action::Quarantine { principal } => Box::pin(iam::quarantine(c, principal, mode)),
+            Action::RevokeRoleSessions { role } => {
+                Box::pin(iam::revoke_role_sessions(c, role, mode))
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Guard for IamGuard {
+    fn function(&self) -> Function {
+        Function::IamGuard
+    }
+
+    fn gather_facts<'a>(&'a self, record: &'a Record, config: &'a Config) -> Work<'a, Facts> {
+        Box::pin(async move {
+            self.gather(&trailwarden_rules::iam::facts_needed(record, config))
+                .await
+        })
+    }
+
+    fn decide(
+        &self,
+        record: &Record,
+        config: &Config,
+        facts: &Facts,
+    ) -> Result<Verdict, EventError> {
+        trailwarden_rules::iam::decide(record, config, facts).map(Verdict::from)
+    }
+
+    fn execute<'a>(&'a self, plan: &'a [Action], mode: Mode) -> Work<'a, Vec<StepResult>> {
+        Box::pin(run_plan(self, Function::IamGuard.name(), plan, mode))
+    }
+}
+
+/// trail-guard: keeps the protected trails in their desired state (CloudTrail, KMS, S3).
+#[derive(Clone)]
+pub struct TrailGuard {
+    pub clients: TrailClients,
+}
+
+impl TrailGuard {
+    pub fn new(sdk: &SdkConfig) -> TrailGuard {
+        TrailGuard::from_clients(TrailClients::new(sdk))
+    }
+
+    pub fn from_clients(clients: TrailClients) -> TrailGuard {
+        TrailGuard { clients }
+    }
+
+    pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
+        if queries.is_empty() {
+            return Facts::new();
+        }
+        Box::pin(trail::gather_all(&self.clients, queries)).await
+    }
+}
+
+impl Remediate for TrailGuard {
+    fn remediate<'a>(&'a self, action: &'a Action, mode: Mode) -> Option<Work<'a, StepReport>> {
+        let c = &self.clients;
+        Some(match action {
+            Action::StartLogging { trail, stopped_at } => {
+                Box::pin(trail::start_logging(c, trail, *stopped_at, mode))
+            }
+            Action::UpdateTrail { trail, changes } => {
+                Box::pin(trail::update_trail(c, trail, changes, mode))
+            }
+            Action::PutEventSelectors { trail, selectors } => {
+                Box::pin(trail::put_event_selectors(c, trail, selectors, mode))
+            }
+            Action::PutInsightSelectors {
+                trail,
+                insight_types,
+            } => Box::pin(trail::put_insight_selectors(c, trail, insight_types, mode)),
+            Action::CreateTrail { trail, desired } => {
+                Box::pin(trail::create_trail(c, trail, desired, mode))
+            }
+            Action::CancelKeyDeletion { key, region } => {
+                Box::pin(kms::cancel_key_deletion(c, key, region, mode))
+            }
+            Action::EnableKey { key, region } => Box::pin(kms::enable_key(c, key, region, mode)),
+            Action::EnableBucketVersioning { bucket, region } => {
+                Box::pin(s3::enable_bucket_versioning(c, bucket, region, mode))
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Guard for TrailGuard {
+    fn function(&self) -> Function {
+        Function::TrailGuard
+    }
+
+    fn gather_facts<'a>(&'a self, record: &'a Record, config: &'a Config) -> Work<'a, Facts> {
+        Box::pin(async move {
+            self.gather(&trailwarden_rules::trail::facts_needed(record, config))
+                .await
+        })
+    }
+
+    fn decide(
+        &self,
+        record: &Record,
+        config: &Config,
+        facts: &Facts,
+    ) -> Result<Verdict, EventError> {
+        trailwarden_rules::trail::decide(record, config, facts).map(Verdict::from)
+    }
+
+    fn execute<'a>(&'a self, plan: &'a [Action], mode: Mode) -> Work<'a, Vec<StepResult>> {
+        Box::pin(run_plan(self, Function::TrailGuard.name(), plan, mode))
+    }
+
+    fn has_schedule(&self) -> bool {
+        true
+    }
+
+    fn check_schedule<'a>(
+        &'a self,
+        region: &'a Region,
+        account: Option<&'a str>,
+        config: &'a Config,
+    ) -> Work<'a, Vec<TrailCheck>> {
+        Box::pin(async move {
+            let facts = self
+                .gather(&trailwarden_rules::trail::scheduled_facts(region))
+                .await;
+            trailwarden_rules::trail::check(region, account, config, &facts)
+        })
+    }
+}

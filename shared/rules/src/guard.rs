@@ -1,0 +1,81 @@
+//! [`Guard`]: what one function is, as the event pipeline drives it: its decisions (pure, in this
+//! crate) joined to the reads and changes in AWS that carry them out (in `trailwarden-actions`).
+//! Each function's `main` builds only its own guard, so its binary links only the clients it calls.
+
+use crate::outcome::StepResult;
+use crate::trail::TrailCheck;
+use crate::tripwire::{Evaluation, Rule};
+use crate::{Action, Config, Decision, Facts, Function, Mode};
+use std::future::Future;
+use std::pin::Pin;
+use trailwarden_events::{EventError, Insight, Record, Region};
+
+/// Work a guard does against AWS, boxed so that guards of different functions share one pipeline.
+pub type Work<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a guard decided about one record: the decision, and for tripwire the rule that answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub rule: Option<&'static Rule>,
+}
+
+impl From<Decision> for Verdict {
+    fn from(decision: Decision) -> Verdict {
+        Verdict {
+            decision,
+            rule: None,
+        }
+    }
+}
+
+impl From<Evaluation> for Verdict {
+    fn from(evaluation: Evaluation) -> Verdict {
+        Verdict {
+            decision: evaluation.decision,
+            rule: evaluation.rule,
+        }
+    }
+}
+
+/// One function's rules and remediations. The pipeline (`trailwarden-responder`) calls, for each
+/// record: [`Guard::gather_facts`], [`Guard::decide`], then [`Guard::execute`] on the plan.
+pub trait Guard: Send + Sync {
+    fn function(&self) -> Function;
+
+    /// What the decision needs to know beyond the record, read from AWS. Never fails: what cannot
+    /// be read is a `Fact::Unknown` that the decision answers.
+    fn gather_facts<'a>(&'a self, record: &'a Record, config: &'a Config) -> Work<'a, Facts>;
+
+    /// The function's rules, given the facts [`Guard::gather_facts`] read.
+    fn decide(
+        &self,
+        record: &Record,
+        config: &Config,
+        facts: &Facts,
+    ) -> Result<Verdict, EventError>;
+
+    /// Carries out a plan in order: check, act unless dry-run, read back.
+    fn execute<'a>(&'a self, plan: &'a [Action], mode: Mode) -> Work<'a, Vec<StepResult>>;
+
+    /// Whether this function answers the schedule ([`Guard::check_schedule`]).
+    fn has_schedule(&self) -> bool {
+        false
+    }
+
+    /// The scheduled check, for the guard that has one: every resource it keeps compared with its
+    /// desired state, one check each. Called only when [`Guard::has_schedule`].
+    fn check_schedule<'a>(
+        &'a self,
+        _region: &'a Region,
+        _account: Option<&'a str>,
+        _config: &'a Config,
+    ) -> Work<'a, Vec<TrailCheck>> {
+        Box::pin(std::future::ready(Vec::new()))
+    }
+
+    /// A CloudTrail Insights event, for the guard that answers them. `None`: not handled here.
+    fn evaluate_insight(&self, _insight: &Insight, _config: &Config) -> Option<Evaluation> {
+        None
+    }
+}
