@@ -1,4 +1,4 @@
-//! iam-guard end to end against the local AWS: one test per row of issue 3's table. Each creates
+//! iam-guard end to end against the local AWS: one test per row of the README's iam-guard table. Each creates
 //! the state, makes the change as an attacker would, hands iam-guard the matching event from
 //! `events/`, and checks the exact IAM state afterwards and the alert.
 //!
@@ -10,7 +10,7 @@ use aws_sdk_iam::types::StatusType;
 use serde_json::Value;
 use std::time::Duration;
 use trailwarden_actions::guard_for;
-use trailwarden_responder::{Config, Function, Responder};
+use trailwarden_responder::{Function, Responder};
 use trailwarden_tests::{AlertQueue, EmulatorGuard, emulator, event_file};
 
 const ACCOUNT: &str = "123456789012";
@@ -33,14 +33,9 @@ struct Scene {
 async fn scene(vars: &[(&str, &str)]) -> Scene {
     let aws = emulator().await;
     let alerts = aws.alert_queue().await;
-    let mut all = vec![("ALERT_TOPIC_ARN", alerts.topic_arn())];
-    all.extend_from_slice(vars);
-    let config = Config::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
-    .unwrap();
+    let config =
+        trailwarden_testkit::try_config_over(&[("ALERT_TOPIC_ARN", alerts.topic_arn())], vars)
+            .unwrap();
     let responder = Responder::new(
         guard_for(Function::IamGuard, &aws.sdk_config()),
         config,

@@ -1,4 +1,4 @@
-//! Issue 8, "Duplicates, order, loops", end to end against the local AWS with all three functions
+//! README, "Reliability and security", the duplicates and loops row, end to end against the local AWS with all three functions
 //! configured as deployed (each knows the three responder roles):
 //!
 //! - the same event delivered three times: one revert, no errors;

@@ -1,9 +1,10 @@
-//! trail-guard end to end against the local AWS: one test per line of the foundation issue's
-//! "Done when", plus the failure paths the emulator can produce.
+//! trail-guard end to end against the local AWS: one test per row of the README's trail-guard
+//! table, the demo's main job (a stopped trail restarted), and the failure paths the emulator can
+//! produce.
 
 use std::time::Duration;
 use trailwarden_actions::guard_for;
-use trailwarden_responder::{Config, Function, HandlerError, Responder};
+use trailwarden_responder::{Function, HandlerError, Responder};
 use trailwarden_tests::{EmulatorGuard, ReceivedAlert, emulator, event_file};
 
 const BUCKET: &str = "audit-logs";
@@ -32,16 +33,13 @@ async fn scene(vars: &[(&str, &str)]) -> Scene {
 }
 
 fn responder(aws: &EmulatorGuard, topic: &str, vars: &[(&str, &str)]) -> Responder {
-    let mut all = vec![
-        ("ALERT_TOPIC_ARN", topic),
-        ("RESPONDER_ROLE_ARNS", RESPONDER_ROLE),
-    ];
-    all.extend_from_slice(vars);
-    let config = Config::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
+    let config = trailwarden_testkit::try_config_over(
+        &[
+            ("ALERT_TOPIC_ARN", topic),
+            ("RESPONDER_ROLE_ARNS", RESPONDER_ROLE),
+        ],
+        vars,
+    )
     .unwrap();
     Responder::new(
         guard_for(Function::TrailGuard, &aws.sdk_config()),
@@ -430,7 +428,7 @@ async fn an_event_that_cannot_be_read_is_an_error_naming_the_problem() {
     assert!(s.alerts().await.is_empty());
 }
 
-// ---- issue 4: one test per row of trail-guard's table, and the scheduled check ----
+// ---- one test per row of trail-guard's table, and the scheduled check ----
 
 // PutAdvancedEventSelectors and suspended bucket versioning are carried out in
 // shared/actions/tests/trail_mocks.rs: moto keeps advanced selectors when basic ones are put, and

@@ -1,4 +1,4 @@
-//! tripwire end to end against the local AWS: one test per rule of issue 5, each with its sample
+//! tripwire end to end against the local AWS: one test per rule of the README's tripwire table, each with its sample
 //! event from events/. tripwire changes nothing: every alert is `alert-only`, published once to the
 //! topic, received by the SQS queue subscribed to it with its attributes, and valid against
 //! docs/alert.schema.json.
@@ -19,17 +19,14 @@ struct Scene {
 async fn scene(vars: &[(&str, &str)]) -> Scene {
     let aws = emulator().await;
     let alerts = aws.alert_queue().await;
-    let mut all = vec![
-        ("ALERT_TOPIC_ARN", alerts.topic_arn()),
-        ("RESPONDER_ROLE_ARNS", TRIPWIRE_ROLE),
-        ("SELF_RESOURCE_PREFIX", "trailwarden"),
-    ];
-    all.extend_from_slice(vars);
-    let config = Config::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
+    let config = trailwarden_testkit::try_config_over(
+        &[
+            ("ALERT_TOPIC_ARN", alerts.topic_arn()),
+            ("RESPONDER_ROLE_ARNS", TRIPWIRE_ROLE),
+            ("SELF_RESOURCE_PREFIX", "trailwarden"),
+        ],
+        vars,
+    )
     .unwrap();
     let responder = Responder::new(
         guard_for(Function::Tripwire, &aws.sdk_config()),

@@ -191,10 +191,7 @@ fn put_user_policy_record() -> Record {
 }
 
 fn config() -> Config {
-    Config::from_lookup(|name| {
-        (name == "ALERT_TOPIC_ARN").then(|| "arn:aws:sns:us-east-1:123456789012:alerts".into())
-    })
-    .unwrap()
+    trailwarden_testkit::config(&[])
 }
 
 fn inline_subject() -> Subject {

@@ -1,3 +1,6 @@
+//! [`Alert`]: what trailwarden tells people about one event — what happened, what was done, each
+//! step and the state read back — built once and rendered for every channel (`render`).
+
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

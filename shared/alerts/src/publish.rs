@@ -1,3 +1,6 @@
+//! [`AlertPublisher`]: the one SNS publish of an alert, with the message attributes subscribers
+//! filter on; apart from the alert so that building and rendering need no network.
+
 use crate::render::clip;
 use crate::{Alert, chat, subject, text};
 use aws_sdk_sns::types::MessageAttributeValue;

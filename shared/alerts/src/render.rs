@@ -1,3 +1,6 @@
+//! The alert as each reader sees it: text for people (email), the Chatbot notification for chat,
+//! and the versioned JSON document (`docs/alert.schema.json`) for machines.
+
 use crate::Alert;
 use std::fmt::Write;
 use trailwarden_events::Record;

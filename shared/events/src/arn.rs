@@ -1,3 +1,6 @@
+//! [`Arn`] and its parts, parsed strictly: an ARN in an event is text an attacker chose, and the
+//! account and partition decide where trailwarden may act.
+
 use crate::EventError;
 use std::fmt;
 

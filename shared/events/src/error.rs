@@ -1,3 +1,6 @@
+//! [`EventError`]: why an event cannot be read, with the field that is wrong; the handler turns it
+//! into a Lambda error so that the event is retried and kept, never guessed at.
+
 use thiserror::Error;
 
 /// Why an input could not be read. Each message names what is wrong and where.

@@ -1,3 +1,6 @@
+//! [`Record`]: one CloudTrail record, lenient where AWS is inconsistent (null parameters, missing
+//! request ids) and strict where a decision depends on a field.
+
 use crate::{Actor, EventError, EventTime, Region};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};

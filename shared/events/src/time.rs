@@ -1,3 +1,6 @@
+//! [`EventTime`]: CloudTrail's `eventTime`, parsed without panicking on any input, compared to
+//! order events against later changes.
+
 use crate::EventError;
 use std::fmt;
 

@@ -1,3 +1,6 @@
+//! [`HandlerError`]: why a function returns an error for an event, each mapped to a Lambda
+//! `Diagnostic` whose `error_type` says what went wrong.
+
 use lambda_runtime::Diagnostic;
 use thiserror::Error;
 use trailwarden_alerts::AlertError;

@@ -1,3 +1,6 @@
+//! [`Report`]: what a function returns for an event it handled (ignored, responded, checked), the
+//! one line a log reader or a test reads.
+
 use serde::Serialize;
 use trailwarden_alerts::Alert;
 use trailwarden_rules::{Function, Ignored};

@@ -1,4 +1,4 @@
-//! Issue 8, "Bad input": one row per input of the issue's list, through `Responder::handle` (or
+//! README, "Reliability and security", the bad-input row: one test per input it lists, through `Responder::handle` (or
 //! `handle_bytes` where the input is not JSON at all), each error naming what is wrong, with the
 //! Lambda `error_type` it becomes. No AWS call is made for any of them (the mocks have no rules and
 //! would panic on a call), and nothing is alerted.

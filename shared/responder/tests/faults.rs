@@ -1,4 +1,4 @@
-//! Issue 8, "Faults": for each remediation kind, what AWS can throw at the act call — throttling
+//! README, "Reliability and security", the faults rows: for each remediation kind, what AWS can throw at the act call — throttling
 //! (retried by the SDK, then success), AccessDenied, NoSuchEntity, a 5xx, a timeout — and what
 //! becomes of the event. Nothing is lost: every case ends with the revert done, an alert, or an
 //! error (which sends the event to Lambda's retry and then the dead-letter queue).

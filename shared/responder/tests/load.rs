@@ -1,4 +1,4 @@
-//! Issue 8, "Load": 10,000 events — the corpus and the sample events replayed, each copy with its
+//! README, "Reliability and security", the load row and "Load": 10,000 events — the corpus and the sample events replayed, each copy with its
 //! own event id — through each function's handler, 32 at a time on a multi-threaded runtime,
 //! in-process with mocked AWS (the emulator, one Python process, would be what is measured).
 //! The mocks answer the common reads; any other call gets an error, so some remediations fail,

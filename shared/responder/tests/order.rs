@@ -1,4 +1,4 @@
-//! Issue 8, "order": an attack event that arrives after a later change to the same resource does
+//! README, "Reliability and security", the row on late events and "Order": an attack event that arrives after a later change to the same resource does
 //! not undo that later change. IAM keeps no time of an attachment, a group membership or a key's
 //! status, so iam-guard reads CloudTrail event history (`LookupEvents`, which the emulator lacks:
 //! mocked here) for changes after the event. trail-guard's case, decided from the trail's

@@ -1,4 +1,4 @@
-//! Issue 8, "Security": no secret or credential in an alert or a log line. The events carry what a
+//! README, "Reliability and security", the secrets row: no secret or credential in an alert or a log line. The events carry what a
 //! forged or hand-made event could: an unmasked password (CloudTrail itself writes
 //! `HIDDEN_DUE_TO_SECURITY_REASONS`), a secret access key and session token in the response, a
 //! session token and a signature in request headers, and access key ids. What is redacted is

@@ -7,10 +7,7 @@ use trailwarden_events::{Record, parse_log_file};
 use trailwarden_rules::{Config, Decision, Facts, iam, trail, tripwire};
 
 fn config() -> Config {
-    Config::from_lookup(|name| {
-        (name == "ALERT_TOPIC_ARN").then(|| "arn:aws:sns:us-east-1:123456789012:alerts".to_string())
-    })
-    .unwrap()
+    trailwarden_testkit::config(&[])
 }
 
 fn records(technique: &str) -> Vec<Record> {

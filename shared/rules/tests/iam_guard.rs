@@ -1,30 +1,17 @@
-//! iam-guard's decisions: one test per row of issue 3's table, the rules shared with trail-guard,
+//! iam-guard's decisions: one test per row of the README's iam-guard table, the rules shared with trail-guard,
 //! and every IAM record of the real corpus.
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use trailwarden_events::{Arn, EventTime, Record, corpus};
 use trailwarden_rules::{
-    Action, Config, Decision, Fact, FactQuery, Facts, Ignored, Principal, Severity, Subject, iam,
+    Action, Decision, Fact, FactQuery, Facts, Ignored, Principal, Severity, Subject, iam,
 };
+use trailwarden_testkit::config;
 
 const ACCOUNT: &str = "123456789012";
 const EVENT_ID: &str = "11111111-2222-3333-4444-555555555555";
 const TIME: &str = "2026-11-21T10:00:00Z";
-
-fn config(vars: &[(&str, &str)]) -> Config {
-    let mut all = vec![(
-        "ALERT_TOPIC_ARN",
-        "arn:aws:sns:us-east-1:123456789012:alerts",
-    )];
-    all.extend_from_slice(vars);
-    Config::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
-    .unwrap()
-}
 
 fn mallory() -> Value {
     json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/mallory"), "accountId": ACCOUNT,
@@ -856,7 +843,7 @@ fn every_iam_record_of_the_corpus_gets_its_expected_decision() {
     assert_eq!(counts, expected);
 }
 
-// ---- issue 8: an event arriving after a later, legitimate change of the same resource ----
+// ---- README, the late-event row: an event arriving after a later, legitimate change of the same resource ----
 
 const DEPLOY: &str = "arn:aws:iam::123456789012:role/deploy";
 

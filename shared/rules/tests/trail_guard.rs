@@ -9,6 +9,7 @@ use trailwarden_rules::desired::{
 use trailwarden_rules::{
     Action, Config, Decision, Fact, FactQuery, Facts, Ignored, Mode, Severity, TrailRef, trail,
 };
+use trailwarden_testkit::config;
 
 /// trail-guard's decision with no facts gathered (every fact `Unknown`).
 fn decide(record: &Record, config: &Config) -> Result<Decision, EventError> {
@@ -16,20 +17,6 @@ fn decide(record: &Record, config: &Config) -> Result<Decision, EventError> {
 }
 
 const ACCOUNT: &str = "123456789012";
-
-fn config(vars: &[(&str, &str)]) -> Config {
-    let mut all = vec![(
-        "ALERT_TOPIC_ARN",
-        "arn:aws:sns:us-east-1:123456789012:alerts",
-    )];
-    all.extend_from_slice(vars);
-    Config::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
-    .unwrap()
-}
 
 fn stop_logging(name: &str, identity: Value) -> Record {
     Record::from_value(&json!({
@@ -240,7 +227,7 @@ fn missing_request_parameters_is_an_error_not_a_guess() {
     );
 }
 
-// ---- issue 4: every way of blinding CloudTrail, and the scheduled check ----
+// ---- README, trail-guard's table: every way of blinding CloudTrail, and the scheduled check ----
 
 const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

@@ -1,4 +1,4 @@
-//! tripwire's decisions: one test per rule of issue 5's list, the gate of each, and the settings.
+//! tripwire's decisions: one test per rule of the README's tripwire table, the gate of each, and the settings.
 
 use serde_json::{Value, json};
 use trailwarden_events::{Envelope, Record, parse_event};
@@ -12,16 +12,13 @@ fn config(vars: &[(&str, &str)]) -> Config {
 }
 
 fn try_config(vars: &[(&str, &str)]) -> Result<Config, trailwarden_rules::ConfigError> {
-    let mut all = vec![(
-        "ALERT_TOPIC_ARN",
-        "arn:aws:sns:us-east-1:123456789012:tw-AlertTopic-X",
-    )];
-    all.extend_from_slice(vars);
-    Config::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
+    trailwarden_testkit::try_config_over(
+        &[(
+            "ALERT_TOPIC_ARN",
+            "arn:aws:sns:us-east-1:123456789012:tw-AlertTopic-X",
+        )],
+        vars,
+    )
 }
 
 fn user(name: &str) -> Value {

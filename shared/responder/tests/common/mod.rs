@@ -26,17 +26,13 @@ pub fn retry() -> RetryConfig {
 }
 
 pub fn config(vars: &[(&str, &str)]) -> Config {
-    let mut all = vec![
-        ("ALERT_TOPIC_ARN", TOPIC),
-        ("RESPONDER_ROLE_ARNS", RESPONDER_ROLE),
-    ];
-    all.extend_from_slice(vars);
-    Config::from_lookup(|name| {
-        all.iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
+    trailwarden_testkit::try_config_over(
+        &[
+            ("ALERT_TOPIC_ARN", TOPIC),
+            ("RESPONDER_ROLE_ARNS", RESPONDER_ROLE),
+        ],
+        vars,
+    )
     .unwrap()
 }
 
