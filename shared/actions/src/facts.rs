@@ -66,116 +66,6 @@ struct Change {
     state: Option<String>,
 }
 
-/// The names of the calls that change `subject` (see [`state_left`] for whether one record did).
-fn changes_of(subject: &Subject) -> Vec<&'static str> {
-    match subject {
-        Subject::InlinePolicy { principal, .. } => match principal.kind {
-            PrincipalKind::User => vec!["PutUserPolicy", "DeleteUserPolicy"],
-            PrincipalKind::Role => vec!["PutRolePolicy", "DeleteRolePolicy"],
-            PrincipalKind::Group => vec!["PutGroupPolicy", "DeleteGroupPolicy"],
-        },
-        Subject::TrustPolicy { .. } => vec!["UpdateAssumeRolePolicy", "CreateRole"],
-        Subject::PermissionsBoundary { principal } => match principal.kind {
-            PrincipalKind::User => vec![
-                "PutUserPermissionsBoundary",
-                "DeleteUserPermissionsBoundary",
-                "CreateUser",
-            ],
-            _ => vec![
-                "PutRolePermissionsBoundary",
-                "DeleteRolePermissionsBoundary",
-                "CreateRole",
-            ],
-        },
-        Subject::Attachment { principal, .. } => match principal.kind {
-            PrincipalKind::User => vec!["AttachUserPolicy", "DetachUserPolicy"],
-            PrincipalKind::Role => vec!["AttachRolePolicy", "DetachRolePolicy"],
-            PrincipalKind::Group => vec!["AttachGroupPolicy", "DetachGroupPolicy"],
-        },
-        Subject::GroupMembership { .. } => vec!["AddUserToGroup", "RemoveUserFromGroup"],
-        Subject::AccessKey { .. } => vec!["UpdateAccessKey"],
-        Subject::LoginProfile { .. } => vec![
-            "CreateLoginProfile",
-            "UpdateLoginProfile",
-            "DeleteLoginProfile",
-        ],
-        Subject::DefaultVersion { .. } => vec!["SetDefaultPolicyVersion", "CreatePolicyVersion"],
-    }
-}
-
-fn param<'a>(record: &'a Record, key: &str) -> Option<&'a str> {
-    record.request_parameters.as_ref()?.get(key)?.as_str()
-}
-
-fn name_key(kind: PrincipalKind) -> &'static str {
-    match kind {
-        PrincipalKind::User => "userName",
-        PrincipalKind::Role => "roleName",
-        PrincipalKind::Group => "groupName",
-    }
-}
-
-/// The state `record` left `subject` in: `Some(state)` when it changed the subject. The state is
-/// read only for the subjects whose previous state a revert puts back (inline, trust and boundary
-/// policies); for the others it is `None`.
-fn state_left(subject: &Subject, record: &Record) -> Option<Option<String>> {
-    let owned = |s: Option<&str>| s.map(String::from);
-    match subject {
-        Subject::InlinePolicy { principal, name } => (param(record, name_key(principal.kind))
-            == Some(principal.name.as_str())
-            && param(record, "policyName") == Some(name.as_str()))
-        .then(|| {
-            if record.event_name.starts_with("Put") {
-                owned(param(record, "policyDocument"))
-            } else {
-                None
-            }
-        }),
-        Subject::TrustPolicy { role } => {
-            (param(record, "roleName") == Some(role.as_str())).then(|| {
-                match record.event_name.as_str() {
-                    "CreateRole" => owned(param(record, "assumeRolePolicyDocument")),
-                    _ => owned(param(record, "policyDocument")),
-                }
-            })
-        }
-        Subject::PermissionsBoundary { principal } => {
-            (param(record, name_key(principal.kind)) == Some(principal.name.as_str())).then(|| {
-                if record.event_name.starts_with("Delete") {
-                    None
-                } else {
-                    owned(param(record, "permissionsBoundary"))
-                }
-            })
-        }
-        Subject::Attachment { principal, policy } => (param(record, name_key(principal.kind))
-            == Some(principal.name.as_str())
-            && param(record, "policyArn") == Some(policy.to_string().as_str()))
-        .then_some(None),
-        Subject::GroupMembership { user, group } => (param(record, "userName")
-            == Some(user.as_str())
-            && param(record, "groupName") == Some(group.as_str()))
-        .then_some(None),
-        Subject::AccessKey { access_key_id, .. } => {
-            (param(record, "accessKeyId") == Some(access_key_id.as_str())).then_some(None)
-        }
-        Subject::LoginProfile { user } => {
-            (param(record, "userName") == Some(user.as_str())).then_some(None)
-        }
-        Subject::DefaultVersion { policy } => {
-            let made_default = record.event_name == "SetDefaultPolicyVersion"
-                || record
-                    .request_parameters
-                    .as_ref()
-                    .and_then(|p| p.get("setAsDefault"))
-                    .and_then(Value::as_bool)
-                    == Some(true);
-            (made_default && param(record, "policyArn") == Some(policy.to_string().as_str()))
-                .then_some(None)
-        }
-    }
-}
-
 /// What event history holds for one event name.
 struct History {
     /// Every successful record of the last 90 days up to the event, the event itself excepted.
@@ -275,7 +165,7 @@ async fn later_changes(
         return Fact::Changes(vec![]);
     }
     let mut changes = Vec::new();
-    for event_name in changes_of(subject) {
+    for event_name in subject.changed_by() {
         let found = match records(
             clients,
             event_name,
@@ -296,7 +186,7 @@ async fn later_changes(
                     r.event_id != event_id
                         && !r.failed()
                         && r.event_time > after
-                        && state_left(subject, r).is_some()
+                        && subject.state_left_by(r).is_some()
                 })
                 .map(|r| LaterChange {
                     event_name: r.event_name.clone(),
@@ -317,14 +207,14 @@ async fn previous_state(
 ) -> Fact {
     let mut latest: Option<Change> = None;
     let mut holds_the_event = false;
-    for event_name in changes_of(subject) {
+    for event_name in subject.changed_by() {
         let found = match history(clients, event_name, before, event_id).await {
             Ok(found) => found,
             Err(why) => return Fact::Unknown(format!("event history could not be read: {why}")),
         };
         holds_the_event |= found.holds_the_event;
         for record in found.earlier {
-            if let Some(state) = state_left(subject, &record)
+            if let Some(state) = subject.state_left_by(&record)
                 && latest.as_ref().is_none_or(|l| record.event_time > l.time)
             {
                 latest = Some(Change {
@@ -441,9 +331,9 @@ async fn previous_default(
         holds_the_event |= found.holds_the_event;
         for record in found.earlier {
             let version = match event_name {
-                "SetDefaultPolicyVersion" => (param(&record, "policyArn")
+                "SetDefaultPolicyVersion" => (record.request_str("policyArn")
                     == Some(&policy.to_string()))
-                .then(|| param(&record, "versionId").map(String::from))
+                .then(|| record.request_str("versionId").map(String::from))
                 .flatten(),
                 "CreatePolicyVersion" => {
                     let default = record
@@ -451,7 +341,7 @@ async fn previous_default(
                         .as_ref()
                         .and_then(|p| p.get("setAsDefault"))
                         .is_some_and(|v| v.as_bool() == Some(true));
-                    (default && param(&record, "policyArn") == Some(&policy.to_string()))
+                    (default && record.request_str("policyArn") == Some(&policy.to_string()))
                         .then(|| {
                             record
                                 .response_elements

@@ -156,6 +156,15 @@ impl Record {
         })
     }
 
+    /// A string at `path` (dot-separated) of `requestParameters`, or `None`.
+    pub fn request_str(&self, path: &str) -> Option<&str> {
+        let mut value = self.request_parameters.as_ref()?;
+        for key in path.split('.') {
+            value = value.get(key)?;
+        }
+        value.as_str()
+    }
+
     /// A string in `responseElements`, or `None`.
     pub fn response_str(&self, key: &str) -> Option<&str> {
         self.response_elements.as_ref()?.get(key)?.as_str()

@@ -6,7 +6,7 @@
 //! event; trail-guard about trails.
 
 use crate::desired::ObservedTrail;
-use crate::iam::Subject;
+use crate::subject::Subject;
 use crate::{Principal, TrailRef};
 use std::collections::HashMap;
 use trailwarden_events::{Actor, Arn, EventTime, Region};

@@ -8,6 +8,7 @@
 //! quarantined and the alert is critical.
 
 pub use crate::facts::{Fact, FactQuery, Facts, LaterChange};
+pub use crate::subject::Subject;
 use crate::{
     Action, Config, Decision, Ignored, Incident, PolicySelector, Principal, PrincipalKind,
     Severity, gate,
@@ -24,53 +25,6 @@ pub const FACT_PERMISSIONS: &[&str] = &[
     "iam:GetRole",
     "iam:GetGroup",
 ];
-
-/// What a previous state is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Subject {
-    /// An inline policy's document.
-    InlinePolicy { principal: Principal, name: String },
-    /// A role's trust policy document.
-    TrustPolicy { role: String },
-    /// A user's or role's permissions boundary (a policy ARN).
-    PermissionsBoundary { principal: Principal },
-    /// A managed policy's attachment to a user, role or group.
-    Attachment { principal: Principal, policy: Arn },
-    /// A user's membership of a group.
-    GroupMembership { user: String, group: String },
-    /// An access key's status.
-    AccessKey { user: String, access_key_id: String },
-    /// A user's console password (login profile).
-    LoginProfile { user: String },
-    /// Which version of a managed policy is its default.
-    DefaultVersion { policy: Arn },
-}
-
-impl std::fmt::Display for Subject {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Subject::InlinePolicy { principal, name } => {
-                write!(f, "inline policy {name} of {principal}")
-            }
-            Subject::TrustPolicy { role } => write!(f, "trust policy of role {role}"),
-            Subject::PermissionsBoundary { principal } => {
-                write!(f, "permissions boundary of {principal}")
-            }
-            Subject::Attachment { principal, policy } => {
-                write!(f, "attachment of {policy} to {principal}")
-            }
-            Subject::GroupMembership { user, group } => {
-                write!(f, "membership of user {user} in group {group}")
-            }
-            Subject::AccessKey {
-                user,
-                access_key_id,
-            } => write!(f, "access key {access_key_id} of user {user}"),
-            Subject::LoginProfile { user } => write!(f, "console password of user {user}"),
-            Subject::DefaultVersion { policy } => write!(f, "default version of {policy}"),
-        }
-    }
-}
 
 /// True for IAM calls that only read.
 pub fn is_read_only(record: &Record) -> bool {
@@ -218,24 +172,24 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
     if let Some(why) = skipped(record, config) {
         return Ok(Decision::Ignore(why));
     }
-    let ctx = Ctx {
+    let case = Case {
         record,
         config,
         facts,
     };
-    let mut response = match record.event_name.as_str() {
-        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => ctx.attach()?,
-        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => ctx.put_inline()?,
-        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => ctx.policy_version()?,
-        "AddUserToGroup" => ctx.add_user_to_group()?,
-        "UpdateAssumeRolePolicy" => ctx.update_trust()?,
+    let mut row = match record.event_name.as_str() {
+        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => case.attach()?,
+        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => case.put_inline()?,
+        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => case.policy_version()?,
+        "AddUserToGroup" => case.add_user_to_group()?,
+        "UpdateAssumeRolePolicy" => case.update_trust()?,
         "PutRolePermissionsBoundary"
         | "PutUserPermissionsBoundary"
         | "DeleteRolePermissionsBoundary"
-        | "DeleteUserPermissionsBoundary" => ctx.boundary()?,
-        "CreateAccessKey" => ctx.create_access_key()?,
-        "CreateLoginProfile" | "UpdateLoginProfile" => ctx.login_profile()?,
-        "CreateUser" | "CreateRole" => ctx.create_principal()?,
+        | "DeleteUserPermissionsBoundary" => case.boundary()?,
+        "CreateAccessKey" => case.create_access_key()?,
+        "CreateLoginProfile" | "UpdateLoginProfile" => case.login_profile()?,
+        "CreateUser" | "CreateRole" => case.create_principal()?,
         "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => {
             let policy = policy_arn(record)?;
             if !is_protected_arn(&policy, config) {
@@ -243,7 +197,7 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
                     policy: policy.to_string(),
                 }));
             }
-            ctx.detach()?
+            case.detach()?
         }
         "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => {
             let name = param(record, "policyName")?;
@@ -252,21 +206,21 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
                     policy: format!("inline policy {name}"),
                 }));
             }
-            ctx.delete_inline()?
+            case.delete_inline()?
         }
-        _ => ctx.alert_only(),
+        _ => case.alert_only(),
     };
-    if response.unauthorized
-        && !response.plan.is_empty()
+    if row.unauthorized
+        && !row.plan.is_empty()
         && let Some(subject) = reverted_subject(record, config)?
     {
-        ctx.supersede(&subject, &mut response);
+        case.supersede(&subject, &mut row);
     }
-    Ok(ctx.finish(response))
+    Ok(case.finish(row))
 }
 
 /// What a row decided, before the actor's containment is added.
-struct Response {
+struct RowPlan {
     summary: String,
     resource: String,
     severity: Severity,
@@ -274,17 +228,18 @@ struct Response {
     next_steps: Vec<String>,
     /// An unauthorized change that trailwarden responds to (containment applies), not alert-only.
     unauthorized: bool,
-    /// The later change that replaced the event's (see [`Ctx::supersede`]).
+    /// The later change that replaced the event's (see [`Case::supersede`]).
     superseded_by: Option<String>,
 }
 
-struct Ctx<'a> {
+/// The change being decided: its record, the configuration, and the facts read for it.
+struct Case<'a> {
     record: &'a Record,
     config: &'a Config,
     facts: &'a Facts,
 }
 
-impl Ctx<'_> {
+impl Case<'_> {
     fn actor(&self) -> String {
         self.record.actor.to_string()
     }
@@ -295,8 +250,8 @@ impl Ctx<'_> {
         resource: String,
         severity: Severity,
         plan: Vec<Action>,
-    ) -> Response {
-        Response {
+    ) -> RowPlan {
+        RowPlan {
             next_steps: vec![format!(
                 "Ask why {} made this change; it is not in ALLOWED_PRINCIPALS.",
                 self.actor()
@@ -316,7 +271,7 @@ impl Ctx<'_> {
     /// the event (an attacker who re-activates the key they created must not keep it), and those
     /// that grant have their own revert. Where history could not say, the revert goes ahead and
     /// the alert says what could not be checked.
-    fn supersede(&self, subject: &Subject, response: &mut Response) {
+    fn supersede(&self, subject: &Subject, row: &mut RowPlan) {
         match self.facts.get(&later(self.record, subject.clone())) {
             Fact::Changes(changes) => {
                 let allowed = changes.iter().find_map(|c| {
@@ -326,9 +281,9 @@ impl Ctx<'_> {
                         .map(|p| (c, p))
                 });
                 if let Some((change, pattern)) = allowed {
-                    response.plan.clear();
-                    response.superseded_by = Some(change.to_string());
-                    response.next_steps.insert(
+                    row.plan.clear();
+                    row.superseded_by = Some(change.to_string());
+                    row.next_steps.insert(
                         0,
                         format!(
                             "The {subject} was changed again after this event ({change}, allowed by {pattern}); trailwarden left it as it is, since putting this event's change back would undo that later change."
@@ -336,16 +291,16 @@ impl Ctx<'_> {
                     );
                 }
             }
-            Fact::Unknown(why) => response.next_steps.push(format!(
+            Fact::Unknown(why) => row.next_steps.push(format!(
                 "trailwarden could not check whether the {subject} was changed again after this event by an allowed principal ({why}); if it was, this revert undid that later change."
             )),
             _ => {}
         }
     }
 
-    fn alert_only(&self) -> Response {
+    fn alert_only(&self) -> RowPlan {
         let r = self.record;
-        Response {
+        RowPlan {
             summary: format!("IAM {} called by {}", r.event_name, self.actor()),
             resource: resource_of(r),
             severity: Severity::Medium,
@@ -366,7 +321,7 @@ impl Ctx<'_> {
         resource: String,
         unknown: &str,
         holders: &[Principal],
-    ) -> Response {
+    ) -> RowPlan {
         let mut plan = vec![];
         let mut next_steps = vec![format!(
             "trailwarden could not revert this: {unknown}. Find the previous state and restore it by hand."
@@ -385,7 +340,7 @@ impl Ctx<'_> {
                 crate::QUARANTINE_POLICY_NAME
             ));
         }
-        Response {
+        RowPlan {
             summary: format!("{summary}; previous state unknown"),
             resource,
             severity: Severity::Critical,
@@ -437,7 +392,7 @@ impl Ctx<'_> {
             .map(|p| format!("it is allowed by {p}"))
     }
 
-    fn attach(&self) -> Result<Response, EventError> {
+    fn attach(&self) -> Result<RowPlan, EventError> {
         let principal = principal_of(self.record)?;
         let policy = policy_arn(self.record)?;
         Ok(self.revert(
@@ -456,7 +411,7 @@ impl Ctx<'_> {
         ))
     }
 
-    fn put_inline(&self) -> Result<Response, EventError> {
+    fn put_inline(&self) -> Result<RowPlan, EventError> {
         let principal = principal_of(self.record)?;
         let name = param(self.record, "policyName")?;
         let document = param(self.record, "policyDocument")?;
@@ -501,7 +456,7 @@ impl Ctx<'_> {
         )
     }
 
-    fn policy_version(&self) -> Result<Response, EventError> {
+    fn policy_version(&self) -> Result<RowPlan, EventError> {
         let r = self.record;
         let policy = policy_arn(r)?;
         let account = r.account().unwrap_or_default();
@@ -561,19 +516,19 @@ impl Ctx<'_> {
                         Fact::Principals(p) => p,
                         _ => vec![],
                     };
-                    let mut response = self.unknown(
+                    let mut row = self.unknown(
                         summary,
                         resource,
                         &format!("the previous default version is unknown ({why})"),
                         &holders,
                     );
                     if holders.is_empty() {
-                        response.next_steps.push(
+                        row.next_steps.push(
                             "No user or role this policy is attached to could be listed to quarantine."
                                 .into(),
                         );
                     }
-                    return Ok(response);
+                    return Ok(row);
                 }
             }
         }
@@ -583,7 +538,7 @@ impl Ctx<'_> {
         Ok(self.revert(summary, resource, Severity::High, plan))
     }
 
-    fn add_user_to_group(&self) -> Result<Response, EventError> {
+    fn add_user_to_group(&self) -> Result<RowPlan, EventError> {
         let user = param(self.record, "userName")?;
         let group = param(self.record, "groupName")?;
         Ok(self.revert(
@@ -594,7 +549,7 @@ impl Ctx<'_> {
         ))
     }
 
-    fn update_trust(&self) -> Result<Response, EventError> {
+    fn update_trust(&self) -> Result<RowPlan, EventError> {
         let role = param(self.record, "roleName")?;
         let summary = format!("trust policy of role {role} replaced by {}", self.actor());
         let resource = format!("role {role} (trust policy)");
@@ -621,7 +576,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn boundary(&self) -> Result<Response, EventError> {
+    fn boundary(&self) -> Result<RowPlan, EventError> {
         let principal = principal_of(self.record)?;
         let removed = self.record.event_name.starts_with("Delete");
         let summary = if removed {
@@ -670,7 +625,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn create_access_key(&self) -> Result<Response, EventError> {
+    fn create_access_key(&self) -> Result<RowPlan, EventError> {
         let (user, access_key_id) = created_key(self.record)?;
         Ok(self.revert(
             format!(
@@ -686,7 +641,7 @@ impl Ctx<'_> {
         ))
     }
 
-    fn login_profile(&self) -> Result<Response, EventError> {
+    fn login_profile(&self) -> Result<RowPlan, EventError> {
         let r = self.record;
         let user = login_profile_user(r)?;
         let what = if r.event_name == "CreateLoginProfile" {
@@ -694,21 +649,21 @@ impl Ctx<'_> {
         } else {
             "changed"
         };
-        let mut response = self.revert(
+        let mut row = self.revert(
             format!("console password of user {user} {what} by {}", self.actor()),
             format!("user {user} (login profile)"),
             Severity::High,
             vec![Action::DeleteLoginProfile { user: user.clone() }],
         );
         if r.event_name == "UpdateLoginProfile" {
-            response.next_steps.push(format!(
+            row.next_steps.push(format!(
                 "A password cannot be put back: give user {user} a new console password once the change is explained."
             ));
         }
-        Ok(response)
+        Ok(row)
     }
 
-    fn create_principal(&self) -> Result<Response, EventError> {
+    fn create_principal(&self) -> Result<RowPlan, EventError> {
         let r = self.record;
         let (kind, key) = match r.event_name.as_str() {
             "CreateUser" => (PrincipalKind::User, "user"),
@@ -751,7 +706,7 @@ impl Ctx<'_> {
             .map_or_else(|| principal.to_string(), Arn::to_string);
         Ok(match self.quarantine_refusal(&principal, arn.as_ref()) {
             None => {
-                let mut response = self.revert(
+                let mut row = self.revert(
                     summary,
                     resource,
                     Severity::High,
@@ -759,19 +714,19 @@ impl Ctx<'_> {
                         principal: principal.clone(),
                     }],
                 );
-                response.next_steps.push(format!(
+                row.next_steps.push(format!(
                     "{principal} is kept for investigation; delete it once it is understood."
                 ));
-                response
+                row
             }
-            Some(why) => Response {
+            Some(why) => RowPlan {
                 next_steps: vec![format!("{principal} is not quarantined: {why}.")],
                 ..self.revert(summary, resource, Severity::High, vec![])
             },
         })
     }
 
-    fn detach(&self) -> Result<Response, EventError> {
+    fn detach(&self) -> Result<RowPlan, EventError> {
         let policy = policy_arn(self.record)?;
         let principal = principal_of(self.record)?;
         Ok(self.revert(
@@ -786,7 +741,7 @@ impl Ctx<'_> {
         ))
     }
 
-    fn delete_inline(&self) -> Result<Response, EventError> {
+    fn delete_inline(&self) -> Result<RowPlan, EventError> {
         let name = param(self.record, "policyName")?;
         let principal = principal_of(self.record)?;
         let summary = format!(
@@ -827,27 +782,27 @@ impl Ctx<'_> {
     }
 
     /// Adds the actor's containment (`CONTAIN_ACTOR=true`) and makes the decision.
-    fn finish(&self, mut response: Response) -> Decision {
-        if response.unauthorized && self.config.contain_actor {
-            self.contain_actor(&mut response);
+    fn finish(&self, mut row: RowPlan) -> Decision {
+        if row.unauthorized && self.config.contain_actor {
+            self.contain_actor(&mut row);
         }
         Decision::Respond {
             incident: Incident {
-                summary: capitalise(&response.summary),
-                resource: response.resource,
-                severity: response.severity,
-                next_steps: response.next_steps,
-                superseded_by: response.superseded_by,
+                summary: capitalise(&row.summary),
+                resource: row.resource,
+                severity: row.severity,
+                next_steps: row.next_steps,
+                superseded_by: row.superseded_by,
             },
-            plan: response.plan,
+            plan: row.plan,
         }
     }
 
-    fn contain_actor(&self, response: &mut Response) {
+    fn contain_actor(&self, row: &mut RowPlan) {
         let actor = &self.record.actor;
         let account = self.record.account();
         if actor.account.as_deref() != account {
-            response.next_steps.push(format!(
+            row.next_steps.push(format!(
                 "{actor} belongs to another account; contain it from there."
             ));
             return;
@@ -859,18 +814,18 @@ impl Ctx<'_> {
                     .clone()
                     .or_else(|| actor.arn.as_ref().map(|a| a.resource_name().to_string()));
                 if let (Some(user), Some(key)) = (user, actor.access_key_id.clone()) {
-                    response.plan.push(Action::DeactivateAccessKey {
+                    row.plan.push(Action::DeactivateAccessKey {
                         user,
                         access_key_id: key,
                     });
                 }
             }
             (IdentityKind::AssumedRole, Some(role)) => {
-                response
+                row
                     .plan
                     .push(Action::RevokeRoleSessions { role: role.name });
             }
-            _ => response.next_steps.push(format!(
+            _ => row.next_steps.push(format!(
                 "CONTAIN_ACTOR is set, but {actor} used no long-term key or role session that trailwarden can contain; contain it by hand."
             )),
         }
@@ -935,8 +890,8 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn other_account(record: &Record, resource: &str, account: &str) -> Response {
-    Response {
+fn other_account(record: &Record, resource: &str, account: &str) -> RowPlan {
+    RowPlan {
         summary: format!(
             "{} names {resource} of account {account}, not this account {}",
             record.event_name,

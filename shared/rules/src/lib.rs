@@ -10,6 +10,7 @@ pub mod iam;
 pub mod outcome;
 mod plan;
 mod principal;
+pub mod subject;
 pub mod trail;
 pub mod tripwire;
 

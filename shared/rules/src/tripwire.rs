@@ -479,15 +479,6 @@ fn finding(summary: String, resource: String, next_steps: &[&str]) -> Option<Fin
     })
 }
 
-/// A string at `path` (dot-separated) of the request parameters.
-fn request_str<'a>(record: &'a Record, path: &str) -> Option<&'a str> {
-    let mut value = record.request_parameters.as_ref()?;
-    for key in path.split('.') {
-        value = value.get(key)?;
-    }
-    value.as_str()
-}
-
 fn account_of(record: &Record) -> String {
     format!("account {}", record.account().unwrap_or("unknown"))
 }
@@ -541,7 +532,7 @@ fn root_access_key_created(seen: &Seen<'_>) -> Option<Finding> {
     (actor.kind == IdentityKind::Root
         && source == "iam.amazonaws.com"
         && name == "CreateAccessKey"
-        && request_str(record, "userName").is_none())
+        && record.request_str("userName").is_none())
     .then_some(())?;
     let key = record
         .response_elements
@@ -642,7 +633,7 @@ fn guardduty_disabled(seen: &Seen<'_>) -> Option<Finding> {
         ..
     } = *seen;
     (source == "guardduty.amazonaws.com").then_some(())?;
-    let detector = request_str(record, "detectorId").unwrap_or("?");
+    let detector = record.request_str("detectorId").unwrap_or("?");
     let verb = match name {
         "DeleteDetector" => "deleted",
         "UpdateDetector"
@@ -681,21 +672,25 @@ fn config_recording_stopped(seen: &Seen<'_>) -> Option<Finding> {
             "stopped",
             format!(
                 "AWS Config recorder {}",
-                request_str(record, "configurationRecorderName").unwrap_or("?")
+                record
+                    .request_str("configurationRecorderName")
+                    .unwrap_or("?")
             ),
         ),
         "DeleteConfigurationRecorder" => (
             "deleted",
             format!(
                 "AWS Config recorder {}",
-                request_str(record, "configurationRecorderName").unwrap_or("?")
+                record
+                    .request_str("configurationRecorderName")
+                    .unwrap_or("?")
             ),
         ),
         "DeleteDeliveryChannel" => (
             "deleted",
             format!(
                 "AWS Config delivery channel {}",
-                request_str(record, "deliveryChannelName").unwrap_or("?")
+                record.request_str("deliveryChannelName").unwrap_or("?")
             ),
         ),
         _ => return None,
@@ -738,7 +733,7 @@ fn access_analyzer_deleted(seen: &Seen<'_>) -> Option<Finding> {
         ..
     } = *seen;
     (source == "access-analyzer.amazonaws.com" && name == "DeleteAnalyzer").then_some(())?;
-    let analyzer = request_str(record, "analyzerName").unwrap_or("?");
+    let analyzer = record.request_str("analyzerName").unwrap_or("?");
     finding(
         format!("IAM Access Analyzer {analyzer} deleted by {actor}"),
         format!("Access Analyzer {analyzer} ({})", record.aws_region),
@@ -777,14 +772,16 @@ fn dns_query_logging_removed(seen: &Seen<'_>) -> Option<Finding> {
         ..
     } = *seen;
     (source == "route53resolver.amazonaws.com").then_some(())?;
-    let config_id = request_str(record, "resolverQueryLogConfigId").unwrap_or("?");
+    let config_id = record
+        .request_str("resolverQueryLogConfigId")
+        .unwrap_or("?");
     let summary = match name {
         "DeleteResolverQueryLogConfig" => {
             format!("Route 53 Resolver query logging config {config_id} deleted by {actor}")
         }
         "DisassociateResolverQueryLogConfig" => format!(
             "Route 53 Resolver query logging {config_id} detached from {} by {actor}",
-            request_str(record, "resourceId").unwrap_or("a VPC")
+            record.request_str("resourceId").unwrap_or("a VPC")
         ),
         _ => return None,
     };
@@ -828,7 +825,7 @@ fn federation_token(seen: &Seen<'_>) -> Option<Finding> {
         ..
     } = *seen;
     (source == "sts.amazonaws.com" && name == "GetFederationToken").then_some(())?;
-    let federated = request_str(record, "name").unwrap_or("?");
+    let federated = record.request_str("name").unwrap_or("?");
     finding(
         format!("{actor} created federated session credentials for {federated}"),
         format!("federated user {federated} of {}", account_of(record)),
@@ -926,7 +923,7 @@ fn self_resource(record: &Record, config: &Config) -> Option<(&'static str, Stri
     match record.service() {
         "lambda" => {
             // Lambda's event names carry an API version: UpdateFunctionCode20150331v2.
-            let function = request_str(record, "functionName")?;
+            let function = record.request_str("functionName")?;
             let function = if function.starts_with("arn:") {
                 function.split(':').nth(6).unwrap_or(function).to_string()
             } else {
@@ -935,17 +932,21 @@ fn self_resource(record: &Record, config: &Config) -> Option<(&'static str, Stri
             named(&function).then_some(("function", function))
         }
         "events" => {
-            let rule = request_str(record, "name").or_else(|| request_str(record, "rule"))?;
+            let rule = record
+                .request_str("name")
+                .or_else(|| record.request_str("rule"))?;
             let rule = last_part(rule, &['/']);
             named(&rule).then_some(("EventBridge rule", rule))
         }
         "sns" => {
-            let arn = request_str(record, "topicArn")
-                .or_else(|| request_str(record, "resourceArn"))
+            let arn = record
+                .request_str("topicArn")
+                .or_else(|| record.request_str("resourceArn"))
                 .map(String::from)
                 .or_else(|| {
                     // Unsubscribe: the subscription ARN is the topic ARN and an id.
-                    request_str(record, "subscriptionArn")
+                    record
+                        .request_str("subscriptionArn")
                         .and_then(|s| s.rsplit_once(':'))
                         .map(|(topic, _)| topic.to_string())
                 })?;
@@ -953,17 +954,17 @@ fn self_resource(record: &Record, config: &Config) -> Option<(&'static str, Stri
             (arn == config.alert_topic.to_string() || named(&topic)).then_some(("topic", topic))
         }
         "sqs" => {
-            let url = request_str(record, "queueUrl")?;
+            let url = record.request_str("queueUrl")?;
             let queue = last_part(url, &['/']);
             named(&queue).then_some(("queue", queue))
         }
         "iam" => {
-            let role = request_str(record, "roleName")?;
+            let role = record.request_str("roleName")?;
             let ours = config.responder_roles.iter().any(|r| r.name == role);
             (ours || named(role)).then(|| ("role", role.to_string()))
         }
         "cloudformation" => {
-            let stack = request_str(record, "stackName")?;
+            let stack = record.request_str("stackName")?;
             let stack = if stack.starts_with("arn:") {
                 stack.split('/').nth(1).unwrap_or(stack).to_string()
             } else {
