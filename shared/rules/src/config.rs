@@ -49,7 +49,7 @@ pub struct Config {
     /// `ALLOWED_PRINCIPALS`: whose changes are left alone.
     pub allowed_principals: Vec<PrincipalPattern>,
     /// `RESPONDER_ROLE_ARNS`: trailwarden's own execution roles; what they do is its own work.
-    pub responder_roles: BTreeSet<RoleKey>,
+    pub own_roles: BTreeSet<RoleKey>,
     /// `PROTECTED_TRAILS`: empty means every trail.
     pub protected_trails: Vec<TrailSelector>,
     /// `PROTECTED_POLICIES`: guardrail policies whose removal is put back.
@@ -124,7 +124,7 @@ impl Config {
             })
             .collect::<Result<_, _>>()?;
 
-        let responder_roles = list(get("RESPONDER_ROLE_ARNS"))
+        let own_roles = list(get("RESPONDER_ROLE_ARNS"))
             .iter()
             .map(|text| {
                 Arn::parse("RESPONDER_ROLE_ARNS", text)
@@ -213,7 +213,7 @@ impl Config {
             alert_topic,
             mode,
             allowed_principals,
-            responder_roles,
+            own_roles,
             protected_trails,
             protected_policies,
             contain_actor,
@@ -434,10 +434,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.mode, Mode::DryRun);
         assert_eq!(c.allowed_principals.len(), 2);
-        assert_eq!(
-            c.responder_roles.iter().next().unwrap().name,
-            "trail-guard-role"
-        );
+        assert_eq!(c.own_roles.iter().next().unwrap().name, "trail-guard-role");
         assert_eq!(c.protected_trails[0], TrailSelector::Name("audit".into()));
         assert!(matches!(&c.protected_trails[1], TrailSelector::Arn(a) if a.region == "eu-west-1"));
         assert_eq!(c.protected_policies.len(), 2);

@@ -18,8 +18,8 @@ pub(crate) fn failed(record: &Record) -> Option<Ignored> {
 
 /// Why the actor's calls are left alone, failed or not: trailwarden itself, or an allowed principal.
 pub(crate) fn exempt(actor: &Actor, config: &Config) -> Option<Ignored> {
-    responder(actor, config)
-        .map(|role| Ignored::Responder { role })
+    own_role(actor, config)
+        .map(|role| Ignored::OwnRole { role })
         .or_else(|| {
             allowed_by(actor, config).map(|pattern| Ignored::AllowedPrincipal {
                 pattern: pattern.to_string(),
@@ -29,10 +29,8 @@ pub(crate) fn exempt(actor: &Actor, config: &Config) -> Option<Ignored> {
 
 /// trailwarden's own role, when it is the actor's. By role ARN, never by session name: anyone who
 /// can assume a role picks its session name.
-pub(crate) fn responder(actor: &Actor, config: &Config) -> Option<RoleKey> {
-    actor
-        .role()
-        .filter(|role| config.responder_roles.contains(role))
+pub(crate) fn own_role(actor: &Actor, config: &Config) -> Option<RoleKey> {
+    actor.role().filter(|role| config.own_roles.contains(role))
 }
 
 /// The `ALLOWED_PRINCIPALS` pattern that matches the actor.

@@ -275,7 +275,7 @@ impl Case<'_> {
         match self.facts.get(&later(self.record, subject.clone())) {
             Fact::Changes(changes) => {
                 let allowed = changes.iter().find_map(|c| {
-                    let own = gate::responder(&c.actor, self.config).is_some();
+                    let own = gate::own_role(&c.actor, self.config).is_some();
                     gate::allowed_by(&c.actor, self.config)
                         .filter(|_| !own)
                         .map(|p| (c, p))
@@ -381,7 +381,7 @@ impl Case<'_> {
         };
         if principal.kind == PrincipalKind::Role
             && let Some(key) = RoleKey::from_arn(&by_name)
-            && self.config.responder_roles.contains(&key)
+            && self.config.own_roles.contains(&key)
         {
             return Some("it is trailwarden's own role".into());
         }

@@ -503,7 +503,7 @@ pub enum Ignored {
     /// The call failed (`errorCode`): it changed nothing.
     FailedCall { error_code: String },
     /// trailwarden's own role made it.
-    Responder { role: RoleKey },
+    OwnRole { role: RoleKey },
     /// An `ALLOWED_PRINCIPALS` pattern matches the actor.
     AllowedPrincipal { pattern: String },
     /// The trail is not in `PROTECTED_TRAILS`.
@@ -526,7 +526,7 @@ impl fmt::Display for Ignored {
             Ignored::FailedCall { error_code } => {
                 write!(f, "the call failed ({error_code}) and changed nothing")
             }
-            Ignored::Responder { role } => write!(f, "made by trailwarden's own role {role}"),
+            Ignored::OwnRole { role } => write!(f, "made by trailwarden's own role {role}"),
             Ignored::AllowedPrincipal { pattern } => write!(f, "the actor is allowed by {pattern}"),
             Ignored::UnprotectedTrail { trail } => write!(f, "trail {trail} is not protected"),
             Ignored::NotHandled { event_name } => write!(f, "no rule for {event_name}"),

@@ -453,14 +453,13 @@ pub fn evaluate_insight(insight: &Insight, config: &Config) -> Evaluation {
 
 /// Why a rule's gate leaves the record alone, or `None`.
 fn gated(kind: Gate, record: &Record, config: &Config) -> Option<Ignored> {
-    let responder =
-        || gate::responder(&record.actor, config).map(|role| Ignored::Responder { role });
+    let own_role = || gate::own_role(&record.actor, config).map(|role| Ignored::OwnRole { role });
     match kind {
         Gate::Change => gate::ignored(record, config),
-        Gate::Always => responder(),
+        Gate::Always => own_role(),
         // A failed attempt counts too: only trailwarden and allowed principals are left alone.
         Gate::Attempt => gate::exempt(&record.actor, config),
-        Gate::AllowedOnly => gate::failed(record).or_else(responder),
+        Gate::AllowedOnly => gate::failed(record).or_else(own_role),
     }
 }
 
@@ -960,7 +959,7 @@ fn self_resource(record: &Record, config: &Config) -> Option<(&'static str, Stri
         }
         "iam" => {
             let role = record.request_str("roleName")?;
-            let ours = config.responder_roles.iter().any(|r| r.name == role);
+            let ours = config.own_roles.iter().any(|r| r.name == role);
             (ours || named(role)).then(|| ("role", role.to_string()))
         }
         "cloudformation" => {

@@ -700,7 +700,7 @@ fn failed_calls_allowed_principals_and_responder_roles_are_ignored() {
     )]);
     assert!(matches!(
         iam::decide(&r, &responder, &Facts::new()).unwrap(),
-        Decision::Ignore(Ignored::Responder { .. })
+        Decision::Ignore(Ignored::OwnRole { .. })
     ));
     assert!(iam::facts_needed(&r, &responder).is_empty());
 }

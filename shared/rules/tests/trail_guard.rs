@@ -141,7 +141,7 @@ fn the_responder_role_is_recognised_by_role_not_session_name() {
     )
     .unwrap();
     assert!(
-        matches!(d, Decision::Ignore(Ignored::Responder { .. })),
+        matches!(d, Decision::Ignore(Ignored::OwnRole { .. })),
         "{d}"
     );
     // Another role that borrows the responder's session name is not the responder.

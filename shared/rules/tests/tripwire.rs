@@ -624,7 +624,7 @@ fn a_failed_change_and_trailwardens_own_calls_are_ignored() {
         role("tw-TripwireRole-1"),
         json!({"detectorId": "d1"}),
     );
-    assert!(matches!(ignored(&own, &c), Ignored::Responder { .. }));
+    assert!(matches!(ignored(&own, &c), Ignored::OwnRole { .. }));
 }
 
 #[test]
