@@ -3,6 +3,7 @@
 
 use crate::error::FromSdk;
 use crate::execute::StepReport;
+use crate::remediation::{Remediation, Standing, WhenGone, remediate};
 use crate::{ActionError, FailureKind, IamClients, StepStatus};
 use aws_sdk_iam::types::StatusType;
 use serde_json::Value;
@@ -47,27 +48,6 @@ pub fn same_document(a: &str, b: &str) -> bool {
     }
 }
 
-fn done(state: String) -> StepReport {
-    Ok((StepStatus::Done, Some(state)))
-}
-
-fn already(state: String) -> StepReport {
-    Ok((StepStatus::AlreadyInEffect, Some(state)))
-}
-
-fn would(state: String) -> StepReport {
-    Ok((StepStatus::WouldDo, Some(state)))
-}
-
-/// `Ok(())` for success or for "not found" (already gone) when `gone_is_fine`.
-fn tolerate_not_found(result: Result<(), ActionError>) -> Result<bool, ActionError> {
-    match result {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind == FailureKind::NotFound => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
 macro_rules! call {
     ($call:literal, $resource:expr, $request:expr) => {
         $request
@@ -77,37 +57,42 @@ macro_rules! call {
     };
 }
 
-async fn attached(c: &IamClients, p: &Principal) -> Result<Vec<String>, ActionError> {
-    let iam = &c.iam;
-    let policies = match p.kind {
-        PrincipalKind::User => call!(
-            "iam:ListAttachedUserPolicies",
-            p,
-            iam.list_attached_user_policies()
-                .user_name(&p.name)
-                .max_items(1000)
-        )?
-        .attached_policies()
-        .to_vec(),
-        PrincipalKind::Role => call!(
-            "iam:ListAttachedRolePolicies",
-            p,
-            iam.list_attached_role_policies()
-                .role_name(&p.name)
-                .max_items(1000)
-        )?
-        .attached_policies()
-        .to_vec(),
-        PrincipalKind::Group => call!(
-            "iam:ListAttachedGroupPolicies",
-            p,
-            iam.list_attached_group_policies()
-                .group_name(&p.name)
-                .max_items(1000)
-        )?
-        .attached_policies()
-        .to_vec(),
+/// One IAM call on a user, role or group, written once: each kind has its own operation (and
+/// permission) and its own name parameter; `$more` completes the request, `$read` reads the output.
+macro_rules! on_principal {
+    ($c:expr, $p:expr, $resource:expr,
+     [$user_call:literal $user_op:ident, $role_call:literal $role_op:ident, $group_call:literal $group_op:ident],
+     |$req:ident| $more:expr, |$out:ident| $read:expr) => {
+        match $p.kind {
+            PrincipalKind::User => {
+                let $req = $c.iam.$user_op().user_name(&$p.name);
+                call!($user_call, $resource, $more).map(|$out| $read)
+            }
+            PrincipalKind::Role => {
+                let $req = $c.iam.$role_op().role_name(&$p.name);
+                call!($role_call, $resource, $more).map(|$out| $read)
+            }
+            PrincipalKind::Group => {
+                let $req = $c.iam.$group_op().group_name(&$p.name);
+                call!($group_call, $resource, $more).map(|$out| $read)
+            }
+        }
     };
+}
+
+async fn attached(c: &IamClients, p: &Principal) -> Result<Vec<String>, ActionError> {
+    let policies = on_principal!(
+        c,
+        p,
+        p,
+        [
+            "iam:ListAttachedUserPolicies" list_attached_user_policies,
+            "iam:ListAttachedRolePolicies" list_attached_role_policies,
+            "iam:ListAttachedGroupPolicies" list_attached_group_policies
+        ],
+        |r| r.max_items(1000),
+        |o| o.attached_policies().to_vec()
+    )?;
     Ok(policies
         .iter()
         .filter_map(|a| a.policy_arn().map(String::from))
@@ -119,55 +104,127 @@ async fn is_attached(c: &IamClients, p: &Principal, policy: &Arn) -> Result<bool
     Ok(attached(c, p).await?.contains(&policy))
 }
 
+/// A managed policy attached to a principal, or not: the state both attach and detach read.
+fn attachment(p: &Principal, policy: &Arn, attached: bool) -> String {
+    if attached {
+        format!("{policy} is attached to {p}")
+    } else {
+        format!("{policy} is not attached to {p}")
+    }
+}
+
+struct Detach<'a> {
+    c: &'a IamClients,
+    p: &'a Principal,
+    policy: &'a Arn,
+}
+
+impl Remediation for Detach<'_> {
+    type State = bool;
+
+    async fn read(&self) -> Result<bool, ActionError> {
+        is_attached(self.c, self.p, self.policy).await
+    }
+
+    fn standing(&self, attached: &bool) -> Standing {
+        if *attached {
+            Standing::Needed
+        } else {
+            Standing::InEffect
+        }
+    }
+
+    fn describe(&self, attached: &bool) -> String {
+        attachment(self.p, self.policy, *attached)
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let arn = self.policy.to_string();
+        on_principal!(
+            self.c,
+            self.p,
+            self.p,
+            [
+                "iam:DetachUserPolicy" detach_user_policy,
+                "iam:DetachRolePolicy" detach_role_policy,
+                "iam:DetachGroupPolicy" detach_group_policy
+            ],
+            |r| r.policy_arn(&arn),
+            |_o| ()
+        )
+    }
+
+    // NoSuchEntity: someone detached it between the check and the call.
+    fn when_gone(&self) -> WhenGone {
+        WhenGone::InEffect(attachment(self.p, self.policy, false))
+    }
+
+    fn not_in_effect(&self, _: &bool) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:DetachPolicy",
+            self.p.to_string(),
+            format!("the detach succeeded but {} is still attached", self.policy),
+        )
+    }
+}
+
 pub(crate) async fn detach_policy(
     c: &IamClients,
     p: &Principal,
     policy: &Arn,
     mode: Mode,
 ) -> StepReport {
-    let not_attached = format!("{policy} is not attached to {p}");
-    if !is_attached(c, p, policy).await? {
-        return already(not_attached);
+    remediate(&Detach { c, p, policy }, mode).await
+}
+
+struct Attach<'a> {
+    c: &'a IamClients,
+    p: &'a Principal,
+    policy: &'a Arn,
+}
+
+impl Remediation for Attach<'_> {
+    type State = bool;
+
+    async fn read(&self) -> Result<bool, ActionError> {
+        is_attached(self.c, self.p, self.policy).await
     }
-    if mode == Mode::DryRun {
-        return would(format!("{policy} is attached to {p}"));
+
+    fn standing(&self, attached: &bool) -> Standing {
+        if *attached {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
     }
-    let arn = policy.to_string();
-    let iam = &c.iam;
-    let result = match p.kind {
-        PrincipalKind::User => call!(
-            "iam:DetachUserPolicy",
-            p,
-            iam.detach_user_policy().user_name(&p.name).policy_arn(&arn)
+
+    fn describe(&self, attached: &bool) -> String {
+        attachment(self.p, self.policy, *attached)
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let arn = self.policy.to_string();
+        on_principal!(
+            self.c,
+            self.p,
+            self.p,
+            [
+                "iam:AttachUserPolicy" attach_user_policy,
+                "iam:AttachRolePolicy" attach_role_policy,
+                "iam:AttachGroupPolicy" attach_group_policy
+            ],
+            |r| r.policy_arn(&arn),
+            |_o| ()
         )
-        .map(|_| ()),
-        PrincipalKind::Role => call!(
-            "iam:DetachRolePolicy",
-            p,
-            iam.detach_role_policy().role_name(&p.name).policy_arn(&arn)
-        )
-        .map(|_| ()),
-        PrincipalKind::Group => call!(
-            "iam:DetachGroupPolicy",
-            p,
-            iam.detach_group_policy()
-                .group_name(&p.name)
-                .policy_arn(&arn)
-        )
-        .map(|_| ()),
-    };
-    // NoSuchEntity: someone detached it between the check and the call.
-    if !tolerate_not_found(result)? {
-        return already(not_attached);
     }
-    if is_attached(c, p, policy).await? {
-        return Err(ActionError::not_in_effect(
-            "iam:DetachPolicy",
-            p.to_string(),
-            format!("the detach succeeded but {policy} is still attached"),
-        ));
+
+    fn not_in_effect(&self, _: &bool) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:AttachPolicy",
+            self.p.to_string(),
+            format!("the attach succeeded but {} is not attached", self.policy),
+        )
     }
-    done(not_attached)
 }
 
 pub(crate) async fn attach_policy(
@@ -176,45 +233,7 @@ pub(crate) async fn attach_policy(
     policy: &Arn,
     mode: Mode,
 ) -> StepReport {
-    let is = format!("{policy} is attached to {p}");
-    if is_attached(c, p, policy).await? {
-        return already(is);
-    }
-    if mode == Mode::DryRun {
-        return would(format!("{policy} is not attached to {p}"));
-    }
-    let arn = policy.to_string();
-    let iam = &c.iam;
-    match p.kind {
-        PrincipalKind::User => call!(
-            "iam:AttachUserPolicy",
-            p,
-            iam.attach_user_policy().user_name(&p.name).policy_arn(&arn)
-        )
-        .map(|_| ())?,
-        PrincipalKind::Role => call!(
-            "iam:AttachRolePolicy",
-            p,
-            iam.attach_role_policy().role_name(&p.name).policy_arn(&arn)
-        )
-        .map(|_| ())?,
-        PrincipalKind::Group => call!(
-            "iam:AttachGroupPolicy",
-            p,
-            iam.attach_group_policy()
-                .group_name(&p.name)
-                .policy_arn(&arn)
-        )
-        .map(|_| ())?,
-    }
-    if !is_attached(c, p, policy).await? {
-        return Err(ActionError::not_in_effect(
-            "iam:AttachPolicy",
-            p.to_string(),
-            format!("the attach succeeded but {policy} is not attached"),
-        ));
-    }
-    done(is)
+    remediate(&Attach { c, p, policy }, mode).await
 }
 
 /// An inline policy's document (URL-encoded as IAM returns it), or `None` when there is none.
@@ -223,28 +242,19 @@ pub(crate) async fn inline_policy(
     p: &Principal,
     name: &str,
 ) -> Result<Option<String>, ActionError> {
-    let iam = &c.iam;
     let resource = format!("inline policy {name} of {p}");
-    let result = match p.kind {
-        PrincipalKind::User => call!(
-            "iam:GetUserPolicy",
-            resource,
-            iam.get_user_policy().user_name(&p.name).policy_name(name)
-        )
-        .map(|o| o.policy_document().to_string()),
-        PrincipalKind::Role => call!(
-            "iam:GetRolePolicy",
-            resource,
-            iam.get_role_policy().role_name(&p.name).policy_name(name)
-        )
-        .map(|o| o.policy_document().to_string()),
-        PrincipalKind::Group => call!(
-            "iam:GetGroupPolicy",
-            resource,
-            iam.get_group_policy().group_name(&p.name).policy_name(name)
-        )
-        .map(|o| o.policy_document().to_string()),
-    };
+    let result = on_principal!(
+        c,
+        p,
+        resource,
+        [
+            "iam:GetUserPolicy" get_user_policy,
+            "iam:GetRolePolicy" get_role_policy,
+            "iam:GetGroupPolicy" get_group_policy
+        ],
+        |r| r.policy_name(name),
+        |o| o.policy_document().to_string()
+    );
     match result {
         Ok(doc) => Ok(Some(doc)),
         Err(e) if e.kind == FailureKind::NotFound => Ok(None),
@@ -258,65 +268,62 @@ async fn put_inline(
     name: &str,
     document: &str,
 ) -> Result<(), ActionError> {
-    let iam = &c.iam;
     let resource = format!("inline policy {name} of {p}");
-    match p.kind {
-        PrincipalKind::User => call!(
-            "iam:PutUserPolicy",
-            resource,
-            iam.put_user_policy()
-                .user_name(&p.name)
-                .policy_name(name)
-                .policy_document(document)
-        )
-        .map(|_| ()),
-        PrincipalKind::Role => call!(
-            "iam:PutRolePolicy",
-            resource,
-            iam.put_role_policy()
-                .role_name(&p.name)
-                .policy_name(name)
-                .policy_document(document)
-        )
-        .map(|_| ()),
-        PrincipalKind::Group => call!(
-            "iam:PutGroupPolicy",
-            resource,
-            iam.put_group_policy()
-                .group_name(&p.name)
-                .policy_name(name)
-                .policy_document(document)
-        )
-        .map(|_| ()),
-    }
+    on_principal!(
+        c,
+        p,
+        resource,
+        [
+            "iam:PutUserPolicy" put_user_policy,
+            "iam:PutRolePolicy" put_role_policy,
+            "iam:PutGroupPolicy" put_group_policy
+        ],
+        |r| r.policy_name(name).policy_document(document),
+        |_o| ()
+    )
 }
 
-/// Puts an inline policy to `document` unless it already says that.
-async fn ensure_inline(
-    c: &IamClients,
-    p: &Principal,
-    name: &str,
-    document: &str,
-    mode: Mode,
-    what: &str,
-) -> StepReport {
-    let is = format!("{p} has {what}");
-    if let Some(current) = inline_policy(c, p, name).await?
-        && same_document(&current, document)
-    {
-        return already(is);
+/// An inline policy put to `document` unless it already says that.
+struct EnsureInline<'a> {
+    c: &'a IamClients,
+    p: &'a Principal,
+    name: &'a str,
+    document: &'a str,
+    /// What the policy is, as a person reads it.
+    what: String,
+}
+
+impl Remediation for EnsureInline<'_> {
+    type State = Option<String>;
+
+    async fn read(&self) -> Result<Option<String>, ActionError> {
+        inline_policy(self.c, self.p, self.name).await
     }
-    if mode == Mode::DryRun {
-        return would(format!("{p} does not have {what}"));
+
+    fn standing(&self, current: &Option<String>) -> Standing {
+        match current {
+            Some(current) if same_document(current, self.document) => Standing::InEffect,
+            _ => Standing::Needed,
+        }
     }
-    put_inline(c, p, name, document).await?;
-    match inline_policy(c, p, name).await? {
-        Some(current) if same_document(&current, document) => done(is),
-        _ => Err(ActionError::not_in_effect(
+
+    fn describe(&self, current: &Option<String>) -> String {
+        match self.standing(current) {
+            Standing::InEffect => format!("{} has {}", self.p, self.what),
+            _ => format!("{} does not have {}", self.p, self.what),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        put_inline(self.c, self.p, self.name, self.document).await
+    }
+
+    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
+        ActionError::not_in_effect(
             "iam:PutPolicy",
-            format!("inline policy {name} of {p}"),
+            format!("inline policy {} of {}", self.name, self.p),
             "the put succeeded but the document read back differs",
-        )),
+        )
     }
 }
 
@@ -327,13 +334,16 @@ pub(crate) async fn put_inline_policy(
     document: &str,
     mode: Mode,
 ) -> StepReport {
-    ensure_inline(
-        c,
-        p,
-        name,
-        document,
+    let what = format!("inline policy {name} with its previous document");
+    remediate(
+        &EnsureInline {
+            c,
+            p,
+            name,
+            document,
+            what,
+        },
         mode,
-        &format!("inline policy {name} with its previous document"),
     )
     .await
 }
@@ -346,23 +356,31 @@ pub(crate) async fn quarantine(c: &IamClients, p: &Principal, mode: Mode) -> Ste
             "a group cannot be quarantined",
         ));
     }
-    ensure_inline(
-        c,
-        p,
-        QUARANTINE_POLICY_NAME,
-        QUARANTINE_DOCUMENT,
+    let what = format!("the deny-all policy {QUARANTINE_POLICY_NAME}");
+    remediate(
+        &EnsureInline {
+            c,
+            p,
+            name: QUARANTINE_POLICY_NAME,
+            document: QUARANTINE_DOCUMENT,
+            what,
+        },
         mode,
-        &format!("the deny-all policy {QUARANTINE_POLICY_NAME}"),
     )
     .await
 }
 
+/// Not the common skeleton: there is nothing to check first, since a deny of the sessions issued
+/// before now is always more than one of an earlier time (two calls: put, read back).
 pub(crate) async fn revoke_role_sessions(c: &IamClients, role: &str, mode: Mode) -> StepReport {
     let now = EventTime::now();
     let principal = Principal::role(role);
     if mode == Mode::DryRun {
-        return would(format!(
-            "sessions of role {role} issued before {now} are not yet denied"
+        return Ok((
+            StepStatus::WouldDo,
+            Some(format!(
+                "sessions of role {role} issued before {now} are not yet denied"
+            )),
         ));
     }
     put_inline(
@@ -373,14 +391,92 @@ pub(crate) async fn revoke_role_sessions(c: &IamClients, role: &str, mode: Mode)
     )
     .await?;
     match inline_policy(c, &principal, REVOKE_SESSIONS_POLICY_NAME).await? {
-        Some(_) => done(format!(
-            "sessions of role {role} issued before {now} are denied"
+        Some(_) => Ok((
+            StepStatus::Done,
+            Some(format!(
+                "sessions of role {role} issued before {now} are denied"
+            )),
         )),
         None => Err(ActionError::not_in_effect(
             "iam:PutRolePolicy",
             format!("role {role}"),
             "the put succeeded but the policy is missing",
         )),
+    }
+}
+
+/// An inline policy deleted, only while its document is still the event's.
+struct DeleteInline<'a> {
+    c: &'a IamClients,
+    p: &'a Principal,
+    name: &'a str,
+    document: &'a str,
+}
+
+impl DeleteInline<'_> {
+    fn gone(&self) -> String {
+        format!("{} has no inline policy {}", self.p, self.name)
+    }
+}
+
+impl Remediation for DeleteInline<'_> {
+    type State = Option<String>;
+
+    async fn read(&self) -> Result<Option<String>, ActionError> {
+        inline_policy(self.c, self.p, self.name).await
+    }
+
+    fn standing(&self, current: &Option<String>) -> Standing {
+        match current {
+            None => Standing::InEffect,
+            // Changed again since the event: this event's change is no longer in effect, and the
+            // later change is not this event's to undo (its own event reports it).
+            Some(current) if !same_document(current, self.document) => {
+                Standing::Superseded(format!(
+                    "inline policy {} of {} was changed again after this event; left as it is",
+                    self.name, self.p
+                ))
+            }
+            Some(_) => Standing::Needed,
+        }
+    }
+
+    fn describe(&self, current: &Option<String>) -> String {
+        match current {
+            None => self.gone(),
+            Some(_) => format!(
+                "{} has inline policy {} as the event put it",
+                self.p, self.name
+            ),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let resource = format!("inline policy {} of {}", self.name, self.p);
+        on_principal!(
+            self.c,
+            self.p,
+            resource,
+            [
+                "iam:DeleteUserPolicy" delete_user_policy,
+                "iam:DeleteRolePolicy" delete_role_policy,
+                "iam:DeleteGroupPolicy" delete_group_policy
+            ],
+            |r| r.policy_name(self.name),
+            |_o| ()
+        )
+    }
+
+    fn when_gone(&self) -> WhenGone {
+        WhenGone::InEffect(self.gone())
+    }
+
+    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:DeletePolicy",
+            format!("inline policy {} of {}", self.name, self.p),
+            "the delete succeeded but the policy is still there",
+        )
     }
 }
 
@@ -391,62 +487,16 @@ pub(crate) async fn delete_inline_policy(
     document: &str,
     mode: Mode,
 ) -> StepReport {
-    let gone = format!("{p} has no inline policy {name}");
-    let Some(current) = inline_policy(c, p, name).await? else {
-        return already(gone);
-    };
-    if !same_document(&current, document) {
-        // Changed again since the event: this event's change is no longer in effect, and the later
-        // change is not this event's to undo (its own event reports it).
-        return Ok((
-            StepStatus::Superseded,
-            Some(format!(
-                "inline policy {name} of {p} was changed again after this event; left as it is"
-            )),
-        ));
-    }
-    if mode == Mode::DryRun {
-        return would(format!("{p} has inline policy {name} as the event put it"));
-    }
-    let iam = &c.iam;
-    let resource = format!("inline policy {name} of {p}");
-    let result = match p.kind {
-        PrincipalKind::User => call!(
-            "iam:DeleteUserPolicy",
-            resource,
-            iam.delete_user_policy()
-                .user_name(&p.name)
-                .policy_name(name)
-        )
-        .map(|_| ()),
-        PrincipalKind::Role => call!(
-            "iam:DeleteRolePolicy",
-            resource,
-            iam.delete_role_policy()
-                .role_name(&p.name)
-                .policy_name(name)
-        )
-        .map(|_| ()),
-        PrincipalKind::Group => call!(
-            "iam:DeleteGroupPolicy",
-            resource,
-            iam.delete_group_policy()
-                .group_name(&p.name)
-                .policy_name(name)
-        )
-        .map(|_| ()),
-    };
-    if !tolerate_not_found(result)? {
-        return already(gone);
-    }
-    match inline_policy(c, p, name).await? {
-        None => done(gone),
-        Some(_) => Err(ActionError::not_in_effect(
-            "iam:DeletePolicy",
-            resource,
-            "the delete succeeded but the policy is still there",
-        )),
-    }
+    remediate(
+        &DeleteInline {
+            c,
+            p,
+            name,
+            document,
+        },
+        mode,
+    )
+    .await
 }
 
 async fn default_version(c: &IamClients, policy: &Arn) -> Result<Option<String>, ActionError> {
@@ -461,35 +511,64 @@ async fn default_version(c: &IamClients, policy: &Arn) -> Result<Option<String>,
         .map(String::from))
 }
 
+struct SetDefault<'a> {
+    c: &'a IamClients,
+    policy: &'a Arn,
+    version: &'a str,
+}
+
+impl Remediation for SetDefault<'_> {
+    type State = Option<String>;
+
+    async fn read(&self) -> Result<Option<String>, ActionError> {
+        default_version(self.c, self.policy).await
+    }
+
+    fn standing(&self, default: &Option<String>) -> Standing {
+        if default.as_deref() == Some(self.version) {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, default: &Option<String>) -> String {
+        let (version, policy) = (self.version, self.policy);
+        match self.standing(default) {
+            Standing::InEffect => format!("{version} is the default version of {policy}"),
+            _ => format!("{version} is not the default version of {policy}"),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        call!(
+            "iam:SetDefaultPolicyVersion",
+            self.policy,
+            self.c
+                .iam
+                .set_default_policy_version()
+                .policy_arn(self.policy.to_string())
+                .version_id(self.version)
+        )
+        .map(|_| ())
+    }
+
+    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:SetDefaultPolicyVersion",
+            self.policy.to_string(),
+            format!("the call succeeded but {} is not the default", self.version),
+        )
+    }
+}
+
 pub(crate) async fn set_default_policy_version(
     c: &IamClients,
     policy: &Arn,
     version: &str,
     mode: Mode,
 ) -> StepReport {
-    let is = format!("{version} is the default version of {policy}");
-    if default_version(c, policy).await?.as_deref() == Some(version) {
-        return already(is);
-    }
-    if mode == Mode::DryRun {
-        return would(format!("{version} is not the default version of {policy}"));
-    }
-    call!(
-        "iam:SetDefaultPolicyVersion",
-        policy,
-        c.iam
-            .set_default_policy_version()
-            .policy_arn(policy.to_string())
-            .version_id(version)
-    )?;
-    if default_version(c, policy).await?.as_deref() != Some(version) {
-        return Err(ActionError::not_in_effect(
-            "iam:SetDefaultPolicyVersion",
-            policy.to_string(),
-            format!("the call succeeded but {version} is not the default"),
-        ));
-    }
-    done(is)
+    remediate(&SetDefault { c, policy, version }, mode).await
 }
 
 /// `Some(is_default)` when the version exists.
@@ -515,47 +594,76 @@ async fn version_exists(
     }
 }
 
+struct DeleteVersion<'a> {
+    c: &'a IamClients,
+    policy: &'a Arn,
+    version: &'a str,
+}
+
+impl Remediation for DeleteVersion<'_> {
+    /// `Some(is_default)` when the version exists.
+    type State = Option<bool>;
+
+    async fn read(&self) -> Result<Option<bool>, ActionError> {
+        version_exists(self.c, self.policy, self.version).await
+    }
+
+    fn standing(&self, exists: &Option<bool>) -> Standing {
+        match exists {
+            None => Standing::InEffect,
+            Some(true) => Standing::Refused(ActionError::not_in_effect(
+                "iam:DeletePolicyVersion",
+                self.policy.to_string(),
+                format!(
+                    "{} is the default version, which IAM does not delete",
+                    self.version
+                ),
+            )),
+            Some(false) => Standing::Needed,
+        }
+    }
+
+    fn describe(&self, exists: &Option<bool>) -> String {
+        let (version, policy) = (self.version, self.policy);
+        match exists {
+            None => format!("{policy} has no version {version}"),
+            Some(_) => format!("{policy} has version {version}"),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        call!(
+            "iam:DeletePolicyVersion",
+            self.policy,
+            self.c
+                .iam
+                .delete_policy_version()
+                .policy_arn(self.policy.to_string())
+                .version_id(self.version)
+        )
+        .map(|_| ())
+    }
+
+    fn when_gone(&self) -> WhenGone {
+        WhenGone::InEffect(self.describe(&None))
+    }
+
+    fn not_in_effect(&self, _: &Option<bool>) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:DeletePolicyVersion",
+            self.policy.to_string(),
+            "the delete succeeded but the version is still there",
+        )
+    }
+}
+
 pub(crate) async fn delete_policy_version(
     c: &IamClients,
     policy: &Arn,
     version: &str,
     mode: Mode,
 ) -> StepReport {
-    let gone = format!("{policy} has no version {version}");
-    match version_exists(c, policy, version).await? {
-        None => return already(gone),
-        Some(true) => {
-            return Err(ActionError::not_in_effect(
-                "iam:DeletePolicyVersion",
-                policy.to_string(),
-                format!("{version} is the default version, which IAM does not delete"),
-            ));
-        }
-        Some(false) => {}
-    }
-    if mode == Mode::DryRun {
-        return would(format!("{policy} has version {version}"));
-    }
-    let result = call!(
-        "iam:DeletePolicyVersion",
-        policy,
-        c.iam
-            .delete_policy_version()
-            .policy_arn(policy.to_string())
-            .version_id(version)
-    )
-    .map(|_| ());
-    if !tolerate_not_found(result)? {
-        return already(gone);
-    }
-    if version_exists(c, policy, version).await?.is_some() {
-        return Err(ActionError::not_in_effect(
-            "iam:DeletePolicyVersion",
-            policy.to_string(),
-            "the delete succeeded but the version is still there",
-        ));
-    }
-    done(gone)
+    remediate(&DeleteVersion { c, policy, version }, mode).await
 }
 
 async fn in_group(c: &IamClients, user: &str, group: &str) -> Result<bool, ActionError> {
@@ -567,39 +675,72 @@ async fn in_group(c: &IamClients, user: &str, group: &str) -> Result<bool, Actio
     Ok(out.groups().iter().any(|g| g.group_name() == group))
 }
 
+struct RemoveFromGroup<'a> {
+    c: &'a IamClients,
+    user: &'a str,
+    group: &'a str,
+}
+
+impl Remediation for RemoveFromGroup<'_> {
+    type State = bool;
+
+    async fn read(&self) -> Result<bool, ActionError> {
+        in_group(self.c, self.user, self.group).await
+    }
+
+    fn standing(&self, member: &bool) -> Standing {
+        if *member {
+            Standing::Needed
+        } else {
+            Standing::InEffect
+        }
+    }
+
+    fn describe(&self, member: &bool) -> String {
+        let (user, group) = (self.user, self.group);
+        if *member {
+            format!("user {user} is in group {group}")
+        } else {
+            format!("user {user} is not in group {group}")
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        call!(
+            "iam:RemoveUserFromGroup",
+            format!("user {}", self.user),
+            self.c
+                .iam
+                .remove_user_from_group()
+                .user_name(self.user)
+                .group_name(self.group)
+        )
+        .map(|_| ())
+    }
+
+    fn when_gone(&self) -> WhenGone {
+        WhenGone::InEffect(self.describe(&false))
+    }
+
+    fn not_in_effect(&self, _: &bool) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:RemoveUserFromGroup",
+            format!("user {}", self.user),
+            format!(
+                "the call succeeded but the user is still in group {}",
+                self.group
+            ),
+        )
+    }
+}
+
 pub(crate) async fn remove_user_from_group(
     c: &IamClients,
     user: &str,
     group: &str,
     mode: Mode,
 ) -> StepReport {
-    let out = format!("user {user} is not in group {group}");
-    if !in_group(c, user, group).await? {
-        return already(out);
-    }
-    if mode == Mode::DryRun {
-        return would(format!("user {user} is in group {group}"));
-    }
-    let result = call!(
-        "iam:RemoveUserFromGroup",
-        format!("user {user}"),
-        c.iam
-            .remove_user_from_group()
-            .user_name(user)
-            .group_name(group)
-    )
-    .map(|_| ());
-    if !tolerate_not_found(result)? {
-        return already(out);
-    }
-    if in_group(c, user, group).await? {
-        return Err(ActionError::not_in_effect(
-            "iam:RemoveUserFromGroup",
-            format!("user {user}"),
-            format!("the call succeeded but the user is still in group {group}"),
-        ));
-    }
-    done(out)
+    remediate(&RemoveFromGroup { c, user, group }, mode).await
 }
 
 async fn trust_policy(c: &IamClients, role: &str) -> Result<Option<String>, ActionError> {
@@ -614,41 +755,66 @@ async fn trust_policy(c: &IamClients, role: &str) -> Result<Option<String>, Acti
         .map(String::from))
 }
 
+struct PutTrust<'a> {
+    c: &'a IamClients,
+    role: &'a str,
+    document: &'a str,
+}
+
+impl Remediation for PutTrust<'_> {
+    type State = Option<String>;
+
+    async fn read(&self) -> Result<Option<String>, ActionError> {
+        trust_policy(self.c, self.role).await
+    }
+
+    fn standing(&self, current: &Option<String>) -> Standing {
+        if current
+            .as_deref()
+            .is_some_and(|d| same_document(d, self.document))
+        {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, current: &Option<String>) -> String {
+        match self.standing(current) {
+            Standing::InEffect => format!("role {} has its previous trust policy", self.role),
+            _ => format!("role {} has another trust policy", self.role),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        call!(
+            "iam:UpdateAssumeRolePolicy",
+            format!("role {}", self.role),
+            self.c
+                .iam
+                .update_assume_role_policy()
+                .role_name(self.role)
+                .policy_document(self.document)
+        )
+        .map(|_| ())
+    }
+
+    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:UpdateAssumeRolePolicy",
+            format!("role {}", self.role),
+            "the call succeeded but the trust policy read back differs",
+        )
+    }
+}
+
 pub(crate) async fn put_trust_policy(
     c: &IamClients,
     role: &str,
     document: &str,
     mode: Mode,
 ) -> StepReport {
-    let is = format!("role {role} has its previous trust policy");
-    if trust_policy(c, role)
-        .await?
-        .is_some_and(|d| same_document(&d, document))
-    {
-        return already(is);
-    }
-    if mode == Mode::DryRun {
-        return would(format!("role {role} has another trust policy"));
-    }
-    call!(
-        "iam:UpdateAssumeRolePolicy",
-        format!("role {role}"),
-        c.iam
-            .update_assume_role_policy()
-            .role_name(role)
-            .policy_document(document)
-    )?;
-    if !trust_policy(c, role)
-        .await?
-        .is_some_and(|d| same_document(&d, document))
-    {
-        return Err(ActionError::not_in_effect(
-            "iam:UpdateAssumeRolePolicy",
-            format!("role {role}"),
-            "the call succeeded but the trust policy read back differs",
-        ));
-    }
-    done(is)
+    remediate(&PutTrust { c, role, document }, mode).await
 }
 
 /// A user's or role's permissions boundary ARN, or `None`.
@@ -675,6 +841,66 @@ pub(crate) async fn boundary(c: &IamClients, p: &Principal) -> Result<Option<Str
     })
 }
 
+struct PutBoundary<'a> {
+    c: &'a IamClients,
+    p: &'a Principal,
+    arn: String,
+}
+
+impl Remediation for PutBoundary<'_> {
+    type State = Option<String>;
+
+    async fn read(&self) -> Result<Option<String>, ActionError> {
+        boundary(self.c, self.p).await
+    }
+
+    fn standing(&self, current: &Option<String>) -> Standing {
+        if current.as_deref() == Some(self.arn.as_str()) {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, current: &Option<String>) -> String {
+        let (p, arn) = (self.p, &self.arn);
+        match self.standing(current) {
+            Standing::InEffect => format!("the permissions boundary of {p} is {arn}"),
+            _ => format!("the permissions boundary of {p} is not {arn}"),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let (iam, p, arn) = (&self.c.iam, self.p, &self.arn);
+        match p.kind {
+            PrincipalKind::User => call!(
+                "iam:PutUserPermissionsBoundary",
+                p,
+                iam.put_user_permissions_boundary()
+                    .user_name(&p.name)
+                    .permissions_boundary(arn)
+            )
+            .map(|_| ()),
+            _ => call!(
+                "iam:PutRolePermissionsBoundary",
+                p,
+                iam.put_role_permissions_boundary()
+                    .role_name(&p.name)
+                    .permissions_boundary(arn)
+            )
+            .map(|_| ()),
+        }
+    }
+
+    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:PutPermissionsBoundary",
+            self.p.to_string(),
+            "the call succeeded but the boundary read back differs",
+        )
+    }
+}
+
 pub(crate) async fn put_permissions_boundary(
     c: &IamClients,
     p: &Principal,
@@ -682,40 +908,64 @@ pub(crate) async fn put_permissions_boundary(
     mode: Mode,
 ) -> StepReport {
     let arn = policy.to_string();
-    let is = format!("the permissions boundary of {p} is {arn}");
-    if boundary(c, p).await?.as_deref() == Some(arn.as_str()) {
-        return already(is);
+    remediate(&PutBoundary { c, p, arn }, mode).await
+}
+
+struct DeleteBoundary<'a> {
+    c: &'a IamClients,
+    p: &'a Principal,
+}
+
+impl Remediation for DeleteBoundary<'_> {
+    type State = Option<String>;
+
+    async fn read(&self) -> Result<Option<String>, ActionError> {
+        boundary(self.c, self.p).await
     }
-    if mode == Mode::DryRun {
-        return would(format!("the permissions boundary of {p} is not {arn}"));
+
+    fn standing(&self, current: &Option<String>) -> Standing {
+        match current {
+            None => Standing::InEffect,
+            Some(_) => Standing::Needed,
+        }
     }
-    let iam = &c.iam;
-    match p.kind {
-        PrincipalKind::User => call!(
-            "iam:PutUserPermissionsBoundary",
-            p,
-            iam.put_user_permissions_boundary()
-                .user_name(&p.name)
-                .permissions_boundary(&arn)
+
+    fn describe(&self, current: &Option<String>) -> String {
+        match current {
+            None => format!("{} has no permissions boundary", self.p),
+            Some(current) => format!("the permissions boundary of {} is {current}", self.p),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let (iam, p) = (&self.c.iam, self.p);
+        match p.kind {
+            PrincipalKind::User => call!(
+                "iam:DeleteUserPermissionsBoundary",
+                p,
+                iam.delete_user_permissions_boundary().user_name(&p.name)
+            )
+            .map(|_| ()),
+            _ => call!(
+                "iam:DeleteRolePermissionsBoundary",
+                p,
+                iam.delete_role_permissions_boundary().role_name(&p.name)
+            )
+            .map(|_| ()),
+        }
+    }
+
+    fn when_gone(&self) -> WhenGone {
+        WhenGone::ReadBack
+    }
+
+    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:DeletePermissionsBoundary",
+            self.p.to_string(),
+            "the call succeeded but a boundary is still set",
         )
-        .map(|_| ())?,
-        _ => call!(
-            "iam:PutRolePermissionsBoundary",
-            p,
-            iam.put_role_permissions_boundary()
-                .role_name(&p.name)
-                .permissions_boundary(&arn)
-        )
-        .map(|_| ())?,
     }
-    if boundary(c, p).await?.as_deref() != Some(arn.as_str()) {
-        return Err(ActionError::not_in_effect(
-            "iam:PutPermissionsBoundary",
-            p.to_string(),
-            "the call succeeded but the boundary read back differs",
-        ));
-    }
-    done(is)
 }
 
 pub(crate) async fn delete_permissions_boundary(
@@ -723,37 +973,7 @@ pub(crate) async fn delete_permissions_boundary(
     p: &Principal,
     mode: Mode,
 ) -> StepReport {
-    let none = format!("{p} has no permissions boundary");
-    let Some(current) = boundary(c, p).await? else {
-        return already(none);
-    };
-    if mode == Mode::DryRun {
-        return would(format!("the permissions boundary of {p} is {current}"));
-    }
-    let iam = &c.iam;
-    let result = match p.kind {
-        PrincipalKind::User => call!(
-            "iam:DeleteUserPermissionsBoundary",
-            p,
-            iam.delete_user_permissions_boundary().user_name(&p.name)
-        )
-        .map(|_| ()),
-        _ => call!(
-            "iam:DeleteRolePermissionsBoundary",
-            p,
-            iam.delete_role_permissions_boundary().role_name(&p.name)
-        )
-        .map(|_| ()),
-    };
-    tolerate_not_found(result)?;
-    if boundary(c, p).await?.is_some() {
-        return Err(ActionError::not_in_effect(
-            "iam:DeletePermissionsBoundary",
-            p.to_string(),
-            "the call succeeded but a boundary is still set",
-        ));
-    }
-    done(none)
+    remediate(&DeleteBoundary { c, p }, mode).await
 }
 
 /// The key's status (`Active`, `Inactive`), or `None` when the user has no such key.
@@ -770,38 +990,70 @@ async fn key_status(c: &IamClients, user: &str, key: &str) -> Result<Option<Stri
         .map(|k| k.status().map_or("unknown", |s| s.as_str()).to_string()))
 }
 
+struct DeactivateKey<'a> {
+    c: &'a IamClients,
+    user: &'a str,
+    key: &'a str,
+}
+
+impl Remediation for DeactivateKey<'_> {
+    type State = Option<String>;
+
+    async fn read(&self) -> Result<Option<String>, ActionError> {
+        key_status(self.c, self.user, self.key).await
+    }
+
+    fn standing(&self, status: &Option<String>) -> Standing {
+        match status.as_deref() {
+            None | Some("Inactive") => Standing::InEffect,
+            Some(_) => Standing::Needed,
+        }
+    }
+
+    fn describe(&self, status: &Option<String>) -> String {
+        let (user, key) = (self.user, self.key);
+        match status.as_deref() {
+            None => format!("user {user} has no access key {key} any more"),
+            Some("Inactive") => format!("access key {key} of user {user} is inactive"),
+            Some(_) => format!("access key {key} of user {user} is active"),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        call!(
+            "iam:UpdateAccessKey",
+            format!("access key {} of user {}", self.key, self.user),
+            self.c
+                .iam
+                .update_access_key()
+                .user_name(self.user)
+                .access_key_id(self.key)
+                .status(StatusType::Inactive)
+        )
+        .map(|_| ())
+    }
+
+    // Read back, a key that is gone is not "inactive": only that status verifies the step.
+    fn holds(&self, status: &Option<String>) -> bool {
+        status.as_deref() == Some("Inactive")
+    }
+
+    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:UpdateAccessKey",
+            format!("access key {} of user {}", self.key, self.user),
+            "the call succeeded but the key is not inactive",
+        )
+    }
+}
+
 pub(crate) async fn deactivate_access_key(
     c: &IamClients,
     user: &str,
     key: &str,
     mode: Mode,
 ) -> StepReport {
-    let inactive = format!("access key {key} of user {user} is inactive");
-    match key_status(c, user, key).await?.as_deref() {
-        None => return already(format!("user {user} has no access key {key} any more")),
-        Some("Inactive") => return already(inactive),
-        Some(_) => {}
-    }
-    if mode == Mode::DryRun {
-        return would(format!("access key {key} of user {user} is active"));
-    }
-    call!(
-        "iam:UpdateAccessKey",
-        format!("access key {key} of user {user}"),
-        c.iam
-            .update_access_key()
-            .user_name(user)
-            .access_key_id(key)
-            .status(StatusType::Inactive)
-    )?;
-    if key_status(c, user, key).await?.as_deref() != Some("Inactive") {
-        return Err(ActionError::not_in_effect(
-            "iam:UpdateAccessKey",
-            format!("access key {key} of user {user}"),
-            "the call succeeded but the key is not inactive",
-        ));
-    }
-    done(inactive)
+    remediate(&DeactivateKey { c, user, key }, mode).await
 }
 
 async fn has_login_profile(c: &IamClients, user: &str) -> Result<bool, ActionError> {
@@ -817,31 +1069,58 @@ async fn has_login_profile(c: &IamClients, user: &str) -> Result<bool, ActionErr
     }
 }
 
-pub(crate) async fn delete_login_profile(c: &IamClients, user: &str, mode: Mode) -> StepReport {
-    let none = format!("user {user} has no console password");
-    if !has_login_profile(c, user).await? {
-        return already(none);
+struct DeleteLoginProfile<'a> {
+    c: &'a IamClients,
+    user: &'a str,
+}
+
+impl Remediation for DeleteLoginProfile<'_> {
+    type State = bool;
+
+    async fn read(&self) -> Result<bool, ActionError> {
+        has_login_profile(self.c, self.user).await
     }
-    if mode == Mode::DryRun {
-        return would(format!("user {user} has a console password"));
+
+    fn standing(&self, has: &bool) -> Standing {
+        if *has {
+            Standing::Needed
+        } else {
+            Standing::InEffect
+        }
     }
-    let result = call!(
-        "iam:DeleteLoginProfile",
-        format!("user {user}"),
-        c.iam.delete_login_profile().user_name(user)
-    )
-    .map(|_| ());
-    if !tolerate_not_found(result)? {
-        return already(none);
+
+    fn describe(&self, has: &bool) -> String {
+        if *has {
+            format!("user {} has a console password", self.user)
+        } else {
+            format!("user {} has no console password", self.user)
+        }
     }
-    if has_login_profile(c, user).await? {
-        return Err(ActionError::not_in_effect(
+
+    async fn act(&self) -> Result<(), ActionError> {
+        call!(
             "iam:DeleteLoginProfile",
-            format!("user {user}"),
-            "the call succeeded but the login profile is still there",
-        ));
+            format!("user {}", self.user),
+            self.c.iam.delete_login_profile().user_name(self.user)
+        )
+        .map(|_| ())
     }
-    done(none)
+
+    fn when_gone(&self) -> WhenGone {
+        WhenGone::InEffect(self.describe(&false))
+    }
+
+    fn not_in_effect(&self, _: &bool) -> ActionError {
+        ActionError::not_in_effect(
+            "iam:DeleteLoginProfile",
+            format!("user {}", self.user),
+            "the call succeeded but the login profile is still there",
+        )
+    }
+}
+
+pub(crate) async fn delete_login_profile(c: &IamClients, user: &str, mode: Mode) -> StepReport {
+    remediate(&DeleteLoginProfile { c, user }, mode).await
 }
 
 #[cfg(test)]

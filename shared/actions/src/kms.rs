@@ -3,7 +3,8 @@
 
 use crate::error::FromSdk;
 use crate::execute::StepReport;
-use crate::{ActionError, StepStatus, TrailClients};
+use crate::remediation::{Remediation, Standing, remediate};
+use crate::{ActionError, TrailClients};
 use trailwarden_events::Region;
 use trailwarden_rules::Mode;
 
@@ -37,8 +38,90 @@ fn resource(key: &str, region: &Region) -> String {
     format!("KMS key {key} ({region})")
 }
 
-fn state(key: &str, region: &Region, state: &str) -> Option<String> {
-    Some(format!("{} is {state}", resource(key, region)))
+/// What is done to a trail's key.
+#[derive(Clone, Copy)]
+enum KeyFix {
+    CancelDeletion,
+    Enable,
+}
+
+impl KeyFix {
+    fn call(self) -> &'static str {
+        match self {
+            KeyFix::CancelDeletion => "kms:CancelKeyDeletion",
+            KeyFix::Enable => "kms:EnableKey",
+        }
+    }
+
+    fn holds(self, state: &str) -> bool {
+        match self {
+            KeyFix::CancelDeletion => state != "PendingDeletion",
+            KeyFix::Enable => state == "Enabled",
+        }
+    }
+}
+
+/// A key put back in a state that lets the trail log.
+struct KeyChange<'a> {
+    clients: &'a TrailClients,
+    key: &'a str,
+    region: &'a Region,
+    fix: KeyFix,
+}
+
+impl Remediation for KeyChange<'_> {
+    type State = String;
+
+    async fn read(&self) -> Result<String, ActionError> {
+        key_state(self.clients, self.key, self.region).await
+    }
+
+    fn standing(&self, state: &String) -> Standing {
+        if self.fix.holds(state) {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, state: &String) -> String {
+        format!("{} is {state}", resource(self.key, self.region))
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let kms = self.clients.kms.get(self.region);
+        let (id, call, resource) = (
+            key_id(self.key),
+            self.fix.call(),
+            resource(self.key, self.region),
+        );
+        match self.fix {
+            KeyFix::CancelDeletion => kms
+                .cancel_key_deletion()
+                .key_id(id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ActionError::from_sdk(call, resource, &e)),
+            KeyFix::Enable => kms
+                .enable_key()
+                .key_id(id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ActionError::from_sdk(call, resource, &e)),
+        }
+    }
+
+    fn not_in_effect(&self, after: &String) -> ActionError {
+        let message = match self.fix {
+            KeyFix::CancelDeletion => {
+                "CancelKeyDeletion succeeded but the key is still pending deletion".to_string()
+            }
+            KeyFix::Enable => format!("EnableKey succeeded but the key is {after}"),
+        };
+        ActionError::not_in_effect(self.fix.call(), resource(self.key, self.region), message)
+    }
 }
 
 /// Check, cancel, read back: three calls, one when no deletion is pending.
@@ -48,30 +131,17 @@ pub(crate) async fn cancel_key_deletion(
     region: &Region,
     mode: Mode,
 ) -> StepReport {
-    let before = key_state(clients, key, region).await?;
-    if before != "PendingDeletion" {
-        return Ok((StepStatus::AlreadyInEffect, state(key, region, &before)));
-    }
-    if mode == Mode::DryRun {
-        return Ok((StepStatus::WouldDo, state(key, region, &before)));
-    }
-    clients
-        .kms
-        .get(region)
-        .cancel_key_deletion()
-        .key_id(key_id(key))
-        .send()
-        .await
-        .map_err(|e| ActionError::from_sdk("kms:CancelKeyDeletion", resource(key, region), &e))?;
-    let after = key_state(clients, key, region).await?;
-    if after == "PendingDeletion" {
-        return Err(ActionError::not_in_effect(
-            "kms:CancelKeyDeletion",
-            resource(key, region),
-            "CancelKeyDeletion succeeded but the key is still pending deletion",
-        ));
-    }
-    Ok((StepStatus::Done, state(key, region, &after)))
+    let fix = KeyFix::CancelDeletion;
+    remediate(
+        &KeyChange {
+            clients,
+            key,
+            region,
+            fix,
+        },
+        mode,
+    )
+    .await
 }
 
 /// Check, enable, read back: three calls, one when the key is enabled.
@@ -81,28 +151,15 @@ pub(crate) async fn enable_key(
     region: &Region,
     mode: Mode,
 ) -> StepReport {
-    let before = key_state(clients, key, region).await?;
-    if before == "Enabled" {
-        return Ok((StepStatus::AlreadyInEffect, state(key, region, &before)));
-    }
-    if mode == Mode::DryRun {
-        return Ok((StepStatus::WouldDo, state(key, region, &before)));
-    }
-    clients
-        .kms
-        .get(region)
-        .enable_key()
-        .key_id(key_id(key))
-        .send()
-        .await
-        .map_err(|e| ActionError::from_sdk("kms:EnableKey", resource(key, region), &e))?;
-    let after = key_state(clients, key, region).await?;
-    if after != "Enabled" {
-        return Err(ActionError::not_in_effect(
-            "kms:EnableKey",
-            resource(key, region),
-            format!("EnableKey succeeded but the key is {after}"),
-        ));
-    }
-    Ok((StepStatus::Done, state(key, region, &after)))
+    let fix = KeyFix::Enable;
+    remediate(
+        &KeyChange {
+            clients,
+            key,
+            region,
+            fix,
+        },
+        mode,
+    )
+    .await
 }

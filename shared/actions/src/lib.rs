@@ -10,6 +10,7 @@ pub mod facts;
 mod guards;
 pub mod iam;
 mod kms;
+mod remediation;
 mod s3;
 mod trail;
 

@@ -3,7 +3,8 @@
 
 use crate::error::FromSdk;
 use crate::execute::StepReport;
-use crate::{ActionError, StepStatus, TrailClients};
+use crate::remediation::{Remediation, Standing, remediate};
+use crate::{ActionError, TrailClients};
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use trailwarden_events::Region;
 use trailwarden_rules::Mode;
@@ -29,8 +30,59 @@ async fn versioning(
         .map_or_else(|| "never enabled".to_string(), |s| s.as_str().to_string()))
 }
 
-fn state(bucket: &str, status: &str) -> Option<String> {
-    Some(format!("versioning of S3 bucket {bucket} is {status}"))
+/// A trail's bucket with versioning on again.
+struct EnableVersioning<'a> {
+    clients: &'a TrailClients,
+    bucket: &'a str,
+    region: &'a Region,
+}
+
+impl Remediation for EnableVersioning<'_> {
+    type State = String;
+
+    async fn read(&self) -> Result<String, ActionError> {
+        versioning(self.clients, self.bucket, self.region).await
+    }
+
+    fn standing(&self, status: &String) -> Standing {
+        if status == "Enabled" {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, status: &String) -> String {
+        format!("versioning of S3 bucket {} is {status}", self.bucket)
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let bucket = self.bucket;
+        self.clients
+            .s3
+            .get(self.region)
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                ActionError::from_sdk("s3:PutBucketVersioning", format!("S3 bucket {bucket}"), &e)
+            })
+    }
+
+    fn not_in_effect(&self, after: &String) -> ActionError {
+        ActionError::not_in_effect(
+            "s3:PutBucketVersioning",
+            format!("S3 bucket {}", self.bucket),
+            format!("PutBucketVersioning succeeded but versioning is {after}"),
+        )
+    }
 }
 
 /// Check, enable, read back: three calls, one when versioning is on.
@@ -40,35 +92,13 @@ pub(crate) async fn enable_bucket_versioning(
     region: &Region,
     mode: Mode,
 ) -> StepReport {
-    let before = versioning(clients, bucket, region).await?;
-    if before == "Enabled" {
-        return Ok((StepStatus::AlreadyInEffect, state(bucket, &before)));
-    }
-    if mode == Mode::DryRun {
-        return Ok((StepStatus::WouldDo, state(bucket, &before)));
-    }
-    clients
-        .s3
-        .get(region)
-        .put_bucket_versioning()
-        .bucket(bucket)
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| {
-            ActionError::from_sdk("s3:PutBucketVersioning", format!("S3 bucket {bucket}"), &e)
-        })?;
-    let after = versioning(clients, bucket, region).await?;
-    if after != "Enabled" {
-        return Err(ActionError::not_in_effect(
-            "s3:PutBucketVersioning",
-            format!("S3 bucket {bucket}"),
-            format!("PutBucketVersioning succeeded but versioning is {after}"),
-        ));
-    }
-    Ok((StepStatus::Done, state(bucket, &after)))
+    remediate(
+        &EnableVersioning {
+            clients,
+            bucket,
+            region,
+        },
+        mode,
+    )
+    .await
 }

@@ -4,7 +4,8 @@
 
 use crate::error::FromSdk;
 use crate::execute::StepReport;
-use crate::{ActionError, StepStatus, TrailClients};
+use crate::remediation::{Remediation, Standing, remediate};
+use crate::{ActionError, TrailClients};
 use aws_sdk_cloudtrail::types::{
     DataResource as SdkDataResource, EventSelector as SdkEventSelector, InsightSelector,
     InsightType, ReadWriteType, Trail,
@@ -59,6 +60,68 @@ fn home(mut error: ActionError, trail: &TrailRef) -> ActionError {
     error
 }
 
+/// A stopped trail logging again, unless it was stopped again after the event.
+struct StartLogging<'a> {
+    clients: &'a TrailClients,
+    trail: &'a TrailRef,
+    stopped_at: Option<EventTime>,
+}
+
+impl Remediation for StartLogging<'_> {
+    type State = LoggingStatus;
+
+    async fn read(&self) -> Result<LoggingStatus, ActionError> {
+        logging_status(self.clients, self.trail).await
+    }
+
+    fn standing(&self, status: &LoggingStatus) -> Standing {
+        if status.logging {
+            return Standing::InEffect;
+        }
+        match (self.stopped_at, status.stopped_at) {
+            (Some(event), Some(latest)) if latest > event => Standing::Superseded(format!(
+                "{} was stopped again at {latest}, after this event's stop at {event}; left as it is",
+                self.trail
+            )),
+            _ => Standing::Needed,
+        }
+    }
+
+    fn describe(&self, status: &LoggingStatus) -> String {
+        if status.logging {
+            format!("{} is logging", self.trail)
+        } else {
+            format!("{} is not logging", self.trail)
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let trail = self.trail;
+        self.clients
+            .cloudtrail
+            .get(&trail.region)
+            .start_logging()
+            .name(trail.api_name())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                home(
+                    ActionError::from_sdk("cloudtrail:StartLogging", trail.to_string(), &e),
+                    trail,
+                )
+            })
+    }
+
+    fn not_in_effect(&self, _: &LoggingStatus) -> ActionError {
+        ActionError::not_in_effect(
+            "cloudtrail:StartLogging",
+            self.trail.to_string(),
+            "StartLogging succeeded but the trail still reports that it is not logging",
+        )
+    }
+}
+
 /// Check, start, read back: three calls, and only one when the trail is already logging or was
 /// stopped again after the event (`stopped_at`, at CloudTrail's one-second precision).
 pub(crate) async fn start_logging(
@@ -67,48 +130,15 @@ pub(crate) async fn start_logging(
     stopped_at: Option<EventTime>,
     mode: Mode,
 ) -> StepReport {
-    let before = logging_status(clients, trail).await?;
-    if before.logging {
-        return Ok((
-            StepStatus::AlreadyInEffect,
-            Some(format!("{trail} is logging")),
-        ));
-    }
-    if let (Some(event), Some(latest)) = (stopped_at, before.stopped_at)
-        && latest > event
-    {
-        return Ok((
-            StepStatus::Superseded,
-            Some(format!(
-                "{trail} was stopped again at {latest}, after this event's stop at {event}; left as it is"
-            )),
-        ));
-    }
-    if mode == Mode::DryRun {
-        return Ok((StepStatus::WouldDo, Some(format!("{trail} is not logging"))));
-    }
-    clients
-        .cloudtrail
-        .get(&trail.region)
-        .start_logging()
-        .name(trail.api_name())
-        .send()
-        .await
-        .map_err(|e| {
-            home(
-                ActionError::from_sdk("cloudtrail:StartLogging", trail.to_string(), &e),
-                trail,
-            )
-        })?;
-    if logging_status(clients, trail).await?.logging {
-        Ok((StepStatus::Done, Some(format!("{trail} is logging"))))
-    } else {
-        Err(ActionError::not_in_effect(
-            "cloudtrail:StartLogging",
-            trail.to_string(),
-            "StartLogging succeeded but the trail still reports that it is not logging",
-        ))
-    }
+    remediate(
+        &StartLogging {
+            clients,
+            trail,
+            stopped_at,
+        },
+        mode,
+    )
+    .await
 }
 
 fn settings_of(t: &Trail) -> TrailSettings {
@@ -183,6 +213,72 @@ async fn settings_or_gone(
         })
 }
 
+/// A trail's departing settings put back.
+struct UpdateTrail<'a> {
+    clients: &'a TrailClients,
+    trail: &'a TrailRef,
+    changes: &'a TrailChanges,
+}
+
+impl Remediation for UpdateTrail<'_> {
+    type State = TrailSettings;
+
+    async fn read(&self) -> Result<TrailSettings, ActionError> {
+        settings_or_gone(self.clients, self.trail).await
+    }
+
+    fn standing(&self, settings: &TrailSettings) -> Standing {
+        if self.changes.hold_in(settings) {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, settings: &TrailSettings) -> String {
+        describe(self.trail, settings)
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let (trail, changes) = (self.trail, self.changes);
+        let mut request = self
+            .clients
+            .cloudtrail
+            .get(&trail.region)
+            .update_trail()
+            .name(trail.api_name())
+            .set_is_multi_region_trail(changes.multi_region)
+            .set_include_global_service_events(changes.include_global_service_events)
+            .set_enable_log_file_validation(changes.log_file_validation)
+            .set_s3_bucket_name(changes.s3_bucket.clone())
+            .set_s3_key_prefix(changes.s3_key_prefix.clone())
+            .set_kms_key_id(changes.kms_key_id.clone())
+            .set_sns_topic_name(changes.sns_topic.clone());
+        if let Some(logs) = &changes.cloud_watch_logs {
+            request = request
+                .cloud_watch_logs_log_group_arn(&logs.log_group_arn)
+                .cloud_watch_logs_role_arn(&logs.role_arn);
+        }
+        request.send().await.map(|_| ()).map_err(|e| {
+            home(
+                ActionError::from_sdk("cloudtrail:UpdateTrail", trail.to_string(), &e),
+                trail,
+            )
+        })
+    }
+
+    fn not_in_effect(&self, after: &TrailSettings) -> ActionError {
+        ActionError::not_in_effect(
+            "cloudtrail:UpdateTrail",
+            self.trail.to_string(),
+            format!(
+                "UpdateTrail succeeded but the trail reads back as {}",
+                describe(self.trail, after)
+            ),
+        )
+    }
+}
+
 /// Check (GetTrail), update, read back: three calls, one when the settings already hold.
 pub(crate) async fn update_trail(
     clients: &TrailClients,
@@ -190,49 +286,15 @@ pub(crate) async fn update_trail(
     changes: &TrailChanges,
     mode: Mode,
 ) -> StepReport {
-    let before = settings_or_gone(clients, trail).await?;
-    if changes.hold_in(&before) {
-        return Ok((StepStatus::AlreadyInEffect, Some(describe(trail, &before))));
-    }
-    if mode == Mode::DryRun {
-        return Ok((StepStatus::WouldDo, Some(describe(trail, &before))));
-    }
-    let mut request = clients
-        .cloudtrail
-        .get(&trail.region)
-        .update_trail()
-        .name(trail.api_name())
-        .set_is_multi_region_trail(changes.multi_region)
-        .set_include_global_service_events(changes.include_global_service_events)
-        .set_enable_log_file_validation(changes.log_file_validation)
-        .set_s3_bucket_name(changes.s3_bucket.clone())
-        .set_s3_key_prefix(changes.s3_key_prefix.clone())
-        .set_kms_key_id(changes.kms_key_id.clone())
-        .set_sns_topic_name(changes.sns_topic.clone());
-    if let Some(logs) = &changes.cloud_watch_logs {
-        request = request
-            .cloud_watch_logs_log_group_arn(&logs.log_group_arn)
-            .cloud_watch_logs_role_arn(&logs.role_arn);
-    }
-    request.send().await.map_err(|e| {
-        home(
-            ActionError::from_sdk("cloudtrail:UpdateTrail", trail.to_string(), &e),
+    remediate(
+        &UpdateTrail {
+            clients,
             trail,
-        )
-    })?;
-    let after = settings_or_gone(clients, trail).await?;
-    if changes.hold_in(&after) {
-        Ok((StepStatus::Done, Some(describe(trail, &after))))
-    } else {
-        Err(ActionError::not_in_effect(
-            "cloudtrail:UpdateTrail",
-            trail.to_string(),
-            format!(
-                "UpdateTrail succeeded but the trail reads back as {}",
-                describe(trail, &after)
-            ),
-        ))
-    }
+            changes,
+        },
+        mode,
+    )
+    .await
 }
 
 fn from_sdk_selector(s: &SdkEventSelector) -> EventSelector {
@@ -327,6 +389,63 @@ fn describe_selectors(trail: &TrailRef, selectors: &[EventSelector], advanced: b
     )
 }
 
+/// A trail's event selectors put back (advanced selectors replaced).
+struct PutEventSelectors<'a> {
+    clients: &'a TrailClients,
+    trail: &'a TrailRef,
+    selectors: &'a [EventSelector],
+    /// The selectors as compared.
+    want: Vec<EventSelector>,
+}
+
+impl Remediation for PutEventSelectors<'_> {
+    /// The basic selectors, and whether advanced selectors are in use.
+    type State = (Vec<EventSelector>, bool);
+
+    async fn read(&self) -> Result<(Vec<EventSelector>, bool), ActionError> {
+        get_selectors(self.clients, self.trail).await
+    }
+
+    fn standing(&self, (selectors, advanced): &(Vec<EventSelector>, bool)) -> Standing {
+        if !advanced && *selectors == self.want {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, (selectors, advanced): &(Vec<EventSelector>, bool)) -> String {
+        describe_selectors(self.trail, selectors, *advanced)
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let trail = self.trail;
+        self.clients
+            .cloudtrail
+            .get(&trail.region)
+            .put_event_selectors()
+            .trail_name(trail.api_name())
+            .set_event_selectors(Some(self.selectors.iter().map(to_sdk_selector).collect()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                home(
+                    ActionError::from_sdk("cloudtrail:PutEventSelectors", trail.to_string(), &e),
+                    trail,
+                )
+            })
+    }
+
+    fn not_in_effect(&self, after: &(Vec<EventSelector>, bool)) -> ActionError {
+        ActionError::not_in_effect(
+            "cloudtrail:PutEventSelectors",
+            self.trail.to_string(),
+            format!("PutEventSelectors succeeded but {}", self.describe(after)),
+        )
+    }
+}
+
 /// Check, put, read back: three calls, one when the selectors are already the desired ones.
 pub(crate) async fn put_event_selectors(
     clients: &TrailClients,
@@ -335,49 +454,16 @@ pub(crate) async fn put_event_selectors(
     mode: Mode,
 ) -> StepReport {
     let want = normalise(selectors.to_vec());
-    let (before, advanced) = get_selectors(clients, trail).await?;
-    if !advanced && before == want {
-        return Ok((
-            StepStatus::AlreadyInEffect,
-            Some(describe_selectors(trail, &before, advanced)),
-        ));
-    }
-    if mode == Mode::DryRun {
-        return Ok((
-            StepStatus::WouldDo,
-            Some(describe_selectors(trail, &before, advanced)),
-        ));
-    }
-    clients
-        .cloudtrail
-        .get(&trail.region)
-        .put_event_selectors()
-        .trail_name(trail.api_name())
-        .set_event_selectors(Some(selectors.iter().map(to_sdk_selector).collect()))
-        .send()
-        .await
-        .map_err(|e| {
-            home(
-                ActionError::from_sdk("cloudtrail:PutEventSelectors", trail.to_string(), &e),
-                trail,
-            )
-        })?;
-    let (after, advanced) = get_selectors(clients, trail).await?;
-    if !advanced && after == want {
-        Ok((
-            StepStatus::Done,
-            Some(describe_selectors(trail, &after, advanced)),
-        ))
-    } else {
-        Err(ActionError::not_in_effect(
-            "cloudtrail:PutEventSelectors",
-            trail.to_string(),
-            format!(
-                "PutEventSelectors succeeded but {}",
-                describe_selectors(trail, &after, advanced)
-            ),
-        ))
-    }
+    remediate(
+        &PutEventSelectors {
+            clients,
+            trail,
+            selectors,
+            want,
+        },
+        mode,
+    )
+    .await
 }
 
 /// The trail's insight types; none when Insights are not enabled.
@@ -414,57 +500,148 @@ fn describe_insights(trail: &TrailRef, types: &[String]) -> String {
     }
 }
 
+/// A trail's insight selectors put back.
+struct PutInsightSelectors<'a> {
+    clients: &'a TrailClients,
+    trail: &'a TrailRef,
+    types: &'a [String],
+}
+
+impl Remediation for PutInsightSelectors<'_> {
+    type State = Vec<String>;
+
+    async fn read(&self) -> Result<Vec<String>, ActionError> {
+        get_insights(self.clients, self.trail).await
+    }
+
+    fn standing(&self, types: &Vec<String>) -> Standing {
+        if same_insights(types, self.types) {
+            Standing::InEffect
+        } else {
+            Standing::Needed
+        }
+    }
+
+    fn describe(&self, types: &Vec<String>) -> String {
+        describe_insights(self.trail, types)
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let trail = self.trail;
+        self.clients
+            .cloudtrail
+            .get(&trail.region)
+            .put_insight_selectors()
+            .trail_name(trail.api_name())
+            .set_insight_selectors(Some(
+                self.types
+                    .iter()
+                    .map(|t| {
+                        InsightSelector::builder()
+                            .insight_type(InsightType::from(t.as_str()))
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                home(
+                    ActionError::from_sdk("cloudtrail:PutInsightSelectors", trail.to_string(), &e),
+                    trail,
+                )
+            })
+    }
+
+    fn not_in_effect(&self, after: &Vec<String>) -> ActionError {
+        ActionError::not_in_effect(
+            "cloudtrail:PutInsightSelectors",
+            self.trail.to_string(),
+            format!("PutInsightSelectors succeeded but {}", self.describe(after)),
+        )
+    }
+}
+
 pub(crate) async fn put_insight_selectors(
     clients: &TrailClients,
     trail: &TrailRef,
     types: &[String],
     mode: Mode,
 ) -> StepReport {
-    let before = get_insights(clients, trail).await?;
-    if same_insights(&before, types) {
-        return Ok((
-            StepStatus::AlreadyInEffect,
-            Some(describe_insights(trail, &before)),
-        ));
+    remediate(
+        &PutInsightSelectors {
+            clients,
+            trail,
+            types,
+        },
+        mode,
+    )
+    .await
+}
+
+/// A deleted trail created again in its desired state.
+struct CreateTrail<'a> {
+    clients: &'a TrailClients,
+    trail: &'a TrailRef,
+    desired: &'a DesiredTrail,
+}
+
+impl Remediation for CreateTrail<'_> {
+    type State = Option<TrailSettings>;
+
+    async fn read(&self) -> Result<Option<TrailSettings>, ActionError> {
+        get_settings(self.clients, self.trail).await
     }
-    if mode == Mode::DryRun {
-        return Ok((StepStatus::WouldDo, Some(describe_insights(trail, &before))));
+
+    fn standing(&self, settings: &Option<TrailSettings>) -> Standing {
+        match settings {
+            Some(_) => Standing::InEffect,
+            None => Standing::Needed,
+        }
     }
-    clients
-        .cloudtrail
-        .get(&trail.region)
-        .put_insight_selectors()
-        .trail_name(trail.api_name())
-        .set_insight_selectors(Some(
-            types
-                .iter()
-                .map(|t| {
-                    InsightSelector::builder()
-                        .insight_type(InsightType::from(t.as_str()))
-                        .build()
-                })
-                .collect(),
-        ))
-        .send()
-        .await
-        .map_err(|e| {
+
+    fn describe(&self, settings: &Option<TrailSettings>) -> String {
+        match settings {
+            Some(settings) => describe(self.trail, settings),
+            None => format!("{} does not exist", self.trail),
+        }
+    }
+
+    async fn act(&self) -> Result<(), ActionError> {
+        let (trail, desired) = (self.trail, self.desired);
+        let mut request = self
+            .clients
+            .cloudtrail
+            .get(&trail.region)
+            .create_trail()
+            .name(&trail.name)
+            .set_s3_bucket_name(desired.s3_bucket.clone())
+            .set_s3_key_prefix(desired.s3_key_prefix.clone())
+            .is_multi_region_trail(true)
+            .include_global_service_events(true)
+            .enable_log_file_validation(true)
+            .set_kms_key_id(desired.kms_key_id.clone())
+            .set_sns_topic_name(desired.sns_topic.clone());
+        if let Some(logs) = &desired.cloud_watch_logs {
+            request = request
+                .cloud_watch_logs_log_group_arn(&logs.log_group_arn)
+                .cloud_watch_logs_role_arn(&logs.role_arn);
+        }
+        request.send().await.map(|_| ()).map_err(|e| {
             home(
-                ActionError::from_sdk("cloudtrail:PutInsightSelectors", trail.to_string(), &e),
+                ActionError::from_sdk("cloudtrail:CreateTrail", trail.to_string(), &e),
                 trail,
             )
-        })?;
-    let after = get_insights(clients, trail).await?;
-    if same_insights(&after, types) {
-        Ok((StepStatus::Done, Some(describe_insights(trail, &after))))
-    } else {
-        Err(ActionError::not_in_effect(
-            "cloudtrail:PutInsightSelectors",
-            trail.to_string(),
-            format!(
-                "PutInsightSelectors succeeded but {}",
-                describe_insights(trail, &after)
-            ),
-        ))
+        })
+    }
+
+    fn not_in_effect(&self, _: &Option<TrailSettings>) -> ActionError {
+        ActionError::not_in_effect(
+            "cloudtrail:CreateTrail",
+            self.trail.to_string(),
+            "CreateTrail succeeded but the trail cannot be found",
+        )
     }
 }
 
@@ -475,46 +652,15 @@ pub(crate) async fn create_trail(
     desired: &DesiredTrail,
     mode: Mode,
 ) -> StepReport {
-    if let Some(settings) = get_settings(clients, trail).await? {
-        return Ok((
-            StepStatus::AlreadyInEffect,
-            Some(describe(trail, &settings)),
-        ));
-    }
-    if mode == Mode::DryRun {
-        return Ok((StepStatus::WouldDo, Some(format!("{trail} does not exist"))));
-    }
-    let mut request = clients
-        .cloudtrail
-        .get(&trail.region)
-        .create_trail()
-        .name(&trail.name)
-        .set_s3_bucket_name(desired.s3_bucket.clone())
-        .set_s3_key_prefix(desired.s3_key_prefix.clone())
-        .is_multi_region_trail(true)
-        .include_global_service_events(true)
-        .enable_log_file_validation(true)
-        .set_kms_key_id(desired.kms_key_id.clone())
-        .set_sns_topic_name(desired.sns_topic.clone());
-    if let Some(logs) = &desired.cloud_watch_logs {
-        request = request
-            .cloud_watch_logs_log_group_arn(&logs.log_group_arn)
-            .cloud_watch_logs_role_arn(&logs.role_arn);
-    }
-    request.send().await.map_err(|e| {
-        home(
-            ActionError::from_sdk("cloudtrail:CreateTrail", trail.to_string(), &e),
+    remediate(
+        &CreateTrail {
+            clients,
             trail,
-        )
-    })?;
-    match get_settings(clients, trail).await? {
-        Some(settings) => Ok((StepStatus::Done, Some(describe(trail, &settings)))),
-        None => Err(ActionError::not_in_effect(
-            "cloudtrail:CreateTrail",
-            trail.to_string(),
-            "CreateTrail succeeded but the trail cannot be found",
-        )),
-    }
+            desired,
+        },
+        mode,
+    )
+    .await
 }
 
 /// Answers every query of trail-guard's decisions; never fails.
