@@ -1,12 +1,12 @@
 //! trail-guard: restarts a protected CloudTrail trail that someone stopped, and says so.
 
-use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
+use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use trailwarden_actions::TrailGuard;
-use trailwarden_responder::{Responder, Value};
+use trailwarden_responder::{Responder, Value, logging};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
+    logging::init();
     let responder = Responder::from_env(TrailGuard::new).await?;
     run(service_fn(|event: LambdaEvent<Value>| {
         responder.handle(event.payload)

@@ -1,11 +1,11 @@
 //! tripwire: alerts at once on what should be seen but not reverted blindly; changes nothing.
 
-use lambda_runtime::{Error, LambdaEvent, run, service_fn, tracing};
-use trailwarden_responder::{Responder, Tripwire, Value};
+use lambda_runtime::{Error, LambdaEvent, run, service_fn};
+use trailwarden_responder::{Responder, Tripwire, Value, logging};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
+    logging::init();
     let responder = Responder::from_env(|_| Tripwire).await?;
     run(service_fn(|event: LambdaEvent<Value>| {
         responder.handle(event.payload)

@@ -3,7 +3,9 @@
 //! event goes through [`Responder::handle`]. What differs between functions is their [`Guard`]:
 //! each `main` builds its own, so this crate links no AWS client but SNS's.
 
+mod environment;
 mod error;
+pub mod logging;
 mod report;
 
 pub use error::HandlerError;
@@ -35,7 +37,7 @@ impl Responder {
         guard: impl FnOnce(&SdkConfig) -> G,
     ) -> Result<Responder, trailwarden_rules::ConfigError> {
         let config = Config::from_env()?;
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = environment::sdk_config(|name| std::env::var(name).ok())?;
         Ok(Responder::new(Arc::new(guard(&sdk)), config, &sdk))
     }
 

@@ -1,0 +1,54 @@
+//! The functions' log subscriber: one line per event, JSON when Lambda's advanced logging controls
+//! ask for it (`AWS_LAMBDA_LOG_FORMAT=JSON`), at `AWS_LAMBDA_LOG_LEVEL` (else `RUST_LOG`, else
+//! info), as lambda_runtime's `init_default_subscriber` does but with a level rather than an
+//! `EnvFilter`: per-module directives are not read, and no regex engine is linked into a function.
+
+use tracing_subscriber::filter::LevelFilter;
+
+/// The level the variables ask for; info when unset or not a level.
+pub fn level(get: impl Fn(&str) -> Option<String>) -> LevelFilter {
+    get("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|| get("RUST_LOG"))
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(LevelFilter::INFO)
+}
+
+/// Installs the subscriber for the process; call once, first thing in `main`.
+pub fn init() {
+    let get = |name: &str| std::env::var(name).ok();
+    let json = get("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
+    let logs = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_max_level(level(get))
+        .with_writer(std::io::stdout);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(vars: &[(&str, &str)]) -> LevelFilter {
+        level(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn lambdas_level_wins_then_rust_log_then_info() {
+        assert_eq!(
+            of(&[("AWS_LAMBDA_LOG_LEVEL", "WARN"), ("RUST_LOG", "debug")]),
+            LevelFilter::WARN
+        );
+        assert_eq!(of(&[("RUST_LOG", "debug")]), LevelFilter::DEBUG);
+        assert_eq!(of(&[]), LevelFilter::INFO);
+        assert_eq!(of(&[("RUST_LOG", "aws_smithy=debug")]), LevelFilter::INFO);
+    }
+}
