@@ -21,27 +21,40 @@ use trailwarden_events::redact::redact_text;
 use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event, parse_event_bytes};
 use trailwarden_rules::{Decision, Facts, Ignored, Outcome, Verdict, outcome};
 
-/// One function's configuration, guard and alert publisher.
-#[derive(Clone)]
-pub struct Responder {
-    pub guard: Arc<dyn Guard>,
+/// One function's configuration, guard and alert publisher. A function's binary has its own guard
+/// type (`Responder<Tripwire>`), so what its guard never does (a schedule, an insight, an action)
+/// is not linked; tests that hold several functions use `Responder` (any guard).
+pub struct Responder<G: Guard + ?Sized = dyn Guard> {
+    pub guard: Arc<G>,
     pub config: Config,
     pub alerts: AlertPublisher,
 }
 
-impl Responder {
+impl<G: Guard + ?Sized> Clone for Responder<G> {
+    fn clone(&self) -> Self {
+        Responder {
+            guard: self.guard.clone(),
+            config: self.config.clone(),
+            alerts: self.alerts.clone(),
+        }
+    }
+}
+
+impl<G: Guard> Responder<G> {
     /// Reads the configuration from the environment and makes the function's guard with its AWS
     /// clients (`guard`, once per cold start). A bad configuration fails here, with the variable's
     /// name.
-    pub async fn from_env<G: Guard + 'static>(
+    pub async fn from_env(
         guard: impl FnOnce(&SdkConfig) -> G,
-    ) -> Result<Responder, trailwarden_rules::ConfigError> {
+    ) -> Result<Responder<G>, trailwarden_rules::ConfigError> {
         let config = Config::from_env()?;
         let sdk = environment::sdk_config(|name| std::env::var(name).ok())?;
         Ok(Responder::new(Arc::new(guard(&sdk)), config, &sdk))
     }
+}
 
-    pub fn new(guard: Arc<dyn Guard>, config: Config, sdk: &SdkConfig) -> Responder {
+impl<G: Guard + ?Sized> Responder<G> {
+    pub fn new(guard: Arc<G>, config: Config, sdk: &SdkConfig) -> Responder<G> {
         let alerts = AlertPublisher::new(
             aws_sdk_sns::Client::new(sdk),
             config.alert_topic.to_string(),

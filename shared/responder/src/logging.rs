@@ -1,7 +1,8 @@
-//! The functions' log subscriber: one line per event, JSON when Lambda's advanced logging controls
-//! ask for it (`AWS_LAMBDA_LOG_FORMAT=JSON`), at `AWS_LAMBDA_LOG_LEVEL` (else `RUST_LOG`, else
-//! info), as lambda_runtime's `init_default_subscriber` does but with a level rather than an
-//! `EnvFilter`: per-module directives are not read, and no regex engine is linked into a function.
+//! The functions' log subscriber: one JSON line per log event, whatever `AWS_LAMBDA_LOG_FORMAT`
+//! says (the template asks for JSON, and a reader or a log query gets one shape everywhere), at
+//! `AWS_LAMBDA_LOG_LEVEL` (else `RUST_LOG`, else info). Like lambda_runtime's
+//! `init_default_subscriber` but with a level rather than an `EnvFilter` and one format: no regex
+//! engine and no second formatter are linked into a function.
 
 use tracing_subscriber::filter::LevelFilter;
 
@@ -15,18 +16,13 @@ pub fn level(get: impl Fn(&str) -> Option<String>) -> LevelFilter {
 
 /// Installs the subscriber for the process; call once, first thing in `main`.
 pub fn init() {
-    let get = |name: &str| std::env::var(name).ok();
-    let json = get("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
-    let logs = tracing_subscriber::fmt()
+    tracing_subscriber::fmt()
+        .json()
         .with_target(false)
         .without_time()
-        .with_max_level(level(get))
-        .with_writer(std::io::stdout);
-    if json {
-        logs.json().init();
-    } else {
-        logs.init();
-    }
+        .with_max_level(level(|name| std::env::var(name).ok()))
+        .with_writer(std::io::stdout)
+        .init();
 }
 
 #[cfg(test)]

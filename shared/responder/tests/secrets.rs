@@ -13,7 +13,7 @@ use aws_sdk_iam::types::{AccessKeyMetadata, LoginProfile, StatusType};
 use aws_smithy_mocks::mock;
 use aws_smithy_types::DateTime;
 use common::{Inbox, Mocks, event_file};
-use lambda_runtime::tracing::subscriber;
+use tracing_subscriber as subscriber;
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
