@@ -1,11 +1,9 @@
 //! The AWS clients, made once per cold start: each guard's own set, and every one for tests.
 
-use crate::{IamGuard, TrailGuard};
 use aws_config::{Region as SdkRegion, SdkConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use trailwarden_events::Region;
-use trailwarden_rules::{Function, Guard, Tripwire};
 
 /// A service's clients, one per region, built on first use from the cold start's configuration:
 /// a trail is changed from its home region, which need not be the function's.
@@ -127,15 +125,6 @@ impl AwsClients {
         IamClients {
             iam: self.iam.clone(),
             cloudtrail: self.cloudtrail.clone(),
-        }
-    }
-
-    /// The guard of `function` over these clients (a test's mocks, say).
-    pub fn guard(&self, function: Function) -> Arc<dyn Guard> {
-        match function {
-            Function::IamGuard => Arc::new(IamGuard::from_clients(self.for_iam_guard())),
-            Function::TrailGuard => Arc::new(TrailGuard::from_clients(self.for_trail_guard())),
-            Function::Tripwire => Arc::new(Tripwire),
         }
     }
 

@@ -1,15 +1,12 @@
 //! The one way a plan is carried out: in order, each step logged, and after a failure the rest not
-//! attempted (so the alert says exactly what was and was not done). [`Executor`] carries out any
-//! action with every client, for tests and tools; a function uses its own guard (`guards`).
+//! attempted (so the alert says exactly what was and was not done), each action by the dispatch
+//! of the guard that owns it ([`Remediate`]).
 
-use crate::guards::{IamGuard, TrailGuard};
-use crate::{ActionError, AwsClients};
+use crate::ActionError;
+use crate::remediation::StepReport;
 use trailwarden_events::redact::redact_text;
 use trailwarden_rules::outcome::{StepResult, StepStatus, refuse_all};
-use trailwarden_rules::{Action, FactQuery, Facts, Function, Mode, Work};
-
-/// What one action's check-act-verify returns.
-pub(crate) type StepReport = Result<(StepStatus, Option<String>), ActionError>;
+use trailwarden_rules::{Action, Mode, Work};
 
 /// Carries out one action: what a guard's dispatch is.
 pub(crate) trait Remediate: Sync {
@@ -66,49 +63,5 @@ fn refused(action: &Action, function: &str) -> ActionError {
     {
         StepStatus::Failed(error) => error,
         _ => unreachable!("refuse_all fails every step"),
-    }
-}
-
-/// Carries out any plan with every client: for tests and tools. A function's `main` builds only
-/// its own guard instead.
-#[derive(Clone)]
-pub struct Executor {
-    pub clients: AwsClients,
-    iam: IamGuard,
-    trail: TrailGuard,
-}
-
-impl Executor {
-    pub fn new(clients: AwsClients) -> Self {
-        Executor {
-            iam: IamGuard::from_clients(clients.for_iam_guard()),
-            trail: TrailGuard::from_clients(clients.for_trail_guard()),
-            clients,
-        }
-    }
-
-    pub async fn execute(&self, plan: &[Action], mode: Mode) -> Vec<StepResult> {
-        run_plan(self, "trailwarden", plan, mode).await
-    }
-
-    /// Gathers the facts a decision asks for, each from the guard whose fact it is.
-    pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
-        let (trail, iam): (Vec<_>, Vec<_>) = queries
-            .iter()
-            .cloned()
-            .partition(|q| matches!(q, FactQuery::Trail { .. } | FactQuery::TrailsIn { .. }));
-        let mut facts = self.iam.gather(&iam).await;
-        facts.extend(self.trail.gather(&trail).await);
-        facts
-    }
-}
-
-impl Remediate for Executor {
-    fn remediate<'a>(&'a self, action: &'a Action, mode: Mode) -> Option<Work<'a, StepReport>> {
-        if action.kind().function() == Function::IamGuard {
-            self.iam.remediate(action, mode)
-        } else {
-            self.trail.remediate(action, mode)
-        }
     }
 }

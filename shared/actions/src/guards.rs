@@ -1,14 +1,17 @@
 //! The two guards that act: [`IamGuard`] and [`TrailGuard`], each its clients, its fact gathering,
 //! and the dispatch of its own actions. Each function's `main` builds only its own, so a binary
-//! links only the SDK clients its guard calls.
+//! links only the SDK clients its guard calls; [`Executor`] and [`AwsClients::guard`] hold every
+//! guard, for tests and tools.
 
-use crate::execute::{Remediate, StepReport, run_plan};
-use crate::{IamClients, TrailClients, facts, iam, kms, s3, trail};
+use crate::execute::{Remediate, run_plan};
+use crate::remediation::StepReport;
+use crate::{AwsClients, IamClients, TrailClients, facts, iam, kms, s3, trail};
 use aws_config::SdkConfig;
+use std::sync::Arc;
 use trailwarden_events::{EventError, Record, Region};
 use trailwarden_rules::trail::TrailCheck;
 use trailwarden_rules::{
-    Action, Config, FactQuery, Facts, Function, Guard, Mode, StepResult, Verdict, Work,
+    Action, Config, FactQuery, Facts, Function, Guard, Mode, StepResult, Tripwire, Verdict, Work,
 };
 
 /// iam-guard: reverts IAM permission changes exactly (IAM, and CloudTrail event history).
@@ -212,5 +215,60 @@ impl Guard for TrailGuard {
                 .await;
             trailwarden_rules::trail::check(region, account, config, &facts)
         })
+    }
+}
+
+/// Carries out any plan with every client: for tests and tools. A function's `main` builds only
+/// its own guard instead.
+#[derive(Clone)]
+pub struct Executor {
+    pub clients: AwsClients,
+    iam: IamGuard,
+    trail: TrailGuard,
+}
+
+impl Executor {
+    pub fn new(clients: AwsClients) -> Self {
+        Executor {
+            iam: IamGuard::from_clients(clients.for_iam_guard()),
+            trail: TrailGuard::from_clients(clients.for_trail_guard()),
+            clients,
+        }
+    }
+
+    pub async fn execute(&self, plan: &[Action], mode: Mode) -> Vec<StepResult> {
+        run_plan(self, "trailwarden", plan, mode).await
+    }
+
+    /// Gathers the facts a decision asks for, each from the guard whose fact it is.
+    pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
+        let (trail, iam): (Vec<_>, Vec<_>) = queries
+            .iter()
+            .cloned()
+            .partition(|q| matches!(q, FactQuery::Trail { .. } | FactQuery::TrailsIn { .. }));
+        let mut facts = self.iam.gather(&iam).await;
+        facts.extend(self.trail.gather(&trail).await);
+        facts
+    }
+}
+
+impl Remediate for Executor {
+    fn remediate<'a>(&'a self, action: &'a Action, mode: Mode) -> Option<Work<'a, StepReport>> {
+        if action.kind().function() == Function::IamGuard {
+            self.iam.remediate(action, mode)
+        } else {
+            self.trail.remediate(action, mode)
+        }
+    }
+}
+
+impl AwsClients {
+    /// The guard of `function` over these clients (a test's mocks, say).
+    pub fn guard(&self, function: Function) -> Arc<dyn Guard> {
+        match function {
+            Function::IamGuard => Arc::new(IamGuard::from_clients(self.for_iam_guard())),
+            Function::TrailGuard => Arc::new(TrailGuard::from_clients(self.for_trail_guard())),
+            Function::Tripwire => Arc::new(Tripwire),
+        }
     }
 }

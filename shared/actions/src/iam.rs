@@ -2,8 +2,7 @@
 //! unless in dry-run, and reads the result back. Each touches only what its action names.
 
 use crate::error::FromSdk;
-use crate::execute::StepReport;
-use crate::remediation::{Remediation, Standing, WhenGone, remediate};
+use crate::remediation::{Remediation, Standing, StepReport, WhenGone, remediate};
 use crate::{ActionError, FailureKind, IamClients, StepStatus};
 use aws_sdk_iam::types::StatusType;
 use serde_json::Value;

@@ -16,8 +16,7 @@ mod trail;
 
 pub use clients::{AwsClients, IamClients, Regional, TrailClients};
 pub use error::{ActionError, FailureKind, FromSdk};
-pub use execute::Executor;
-pub use guards::{IamGuard, TrailGuard};
+pub use guards::{Executor, IamGuard, TrailGuard};
 pub use trailwarden_rules::outcome::{Outcome, StepResult, StepStatus, outcome};
 
 /// The guard of any function, with its clients built from `sdk`: for tests and tools that run

@@ -2,9 +2,11 @@
 //! was changed again after the event), stop in dry-run, act, tolerate "already gone", read back.
 //! Each action says only what is particular to it ([`Remediation`]); [`remediate`] does the rest.
 
-use crate::execute::StepReport;
 use crate::{ActionError, FailureKind, StepStatus};
 use trailwarden_rules::Mode;
+
+/// What one action's check-act-verify returns: its status and the state read back.
+pub(crate) type StepReport = Result<(StepStatus, Option<String>), ActionError>;
 
 /// Where a state stands against the one the action intends.
 pub(crate) enum Standing {

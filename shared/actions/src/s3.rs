@@ -2,8 +2,7 @@
 //! first, acts unless in dry-run, and reads it back.
 
 use crate::error::FromSdk;
-use crate::execute::StepReport;
-use crate::remediation::{Remediation, Standing, remediate};
+use crate::remediation::{Remediation, Standing, StepReport, remediate};
 use crate::{ActionError, TrailClients};
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use trailwarden_events::Region;

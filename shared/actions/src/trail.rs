@@ -3,8 +3,7 @@
 //! an error says so when AWS refuses for that reason.
 
 use crate::error::FromSdk;
-use crate::execute::StepReport;
-use crate::remediation::{Remediation, Standing, remediate};
+use crate::remediation::{Remediation, Standing, StepReport, remediate};
 use crate::{ActionError, TrailClients};
 use aws_sdk_cloudtrail::types::{
     DataResource as SdkDataResource, EventSelector as SdkEventSelector, InsightSelector,

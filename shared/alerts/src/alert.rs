@@ -179,7 +179,7 @@ impl Alert {
                 time: record.event_time.to_string(),
                 region: record.aws_region.clone(),
                 account: record.account().map(String::from),
-                console_link: crate::console_link(record),
+                console_link: console_link(record),
             },
             actor: AlertActor {
                 description: actor.to_string(),
@@ -317,4 +317,20 @@ impl Alert {
         });
         self
     }
+}
+
+/// A link to the event in the CloudTrail console, when the region is a real one.
+pub fn console_link(record: &Record) -> Option<String> {
+    let region = record.region().ok()?;
+    // Event ids are UUIDs; anything else is not put in a URL.
+    let id_ok = record
+        .event_id
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || b == b'-');
+    id_ok.then(|| {
+        format!(
+            "https://{region}.console.aws.amazon.com/cloudtrailv2/home?region={region}#/events/{}",
+            record.event_id
+        )
+    })
 }

@@ -6,8 +6,10 @@ mod alert;
 mod publish;
 mod render;
 
-pub use alert::{Alert, AlertAction, AlertActor, AlertEvent, AlertRule, SCHEMA_VERSION};
+pub use alert::{
+    Alert, AlertAction, AlertActor, AlertEvent, AlertRule, SCHEMA_VERSION, console_link,
+};
 pub use publish::{
     AlertError, AlertPublisher, MAX_MESSAGE_BYTES, RECORD_STRING_MAX, document, fit, message,
 };
-pub use render::{chat, console_link, subject, text};
+pub use render::{chat, subject, text};

@@ -3,7 +3,6 @@
 
 use crate::Alert;
 use std::fmt::Write;
-use trailwarden_events::Record;
 use trailwarden_rules::Outcome;
 
 /// The first word(s) of the alert: what trailwarden did.
@@ -134,22 +133,6 @@ pub fn text(alert: &Alert) -> String {
     }
     let _ = writeln!(out, "(raised by trailwarden {})", alert.function);
     out
-}
-
-/// A link to the event in the CloudTrail console, when the region is a real one.
-pub fn console_link(record: &Record) -> Option<String> {
-    let region = record.region().ok()?;
-    // Event ids are UUIDs; anything else is not put in a URL.
-    let id_ok = record
-        .event_id
-        .bytes()
-        .all(|b| b.is_ascii_hexdigit() || b == b'-');
-    id_ok.then(|| {
-        format!(
-            "https://{region}.console.aws.amazon.com/cloudtrailv2/home?region={region}#/events/{}",
-            record.event_id
-        )
-    })
 }
 
 /// The body for AWS Chatbot (Amazon Q Developer in chat applications): its custom notification

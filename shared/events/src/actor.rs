@@ -1,7 +1,7 @@
 //! [`Actor`]: who made a call, read from `userIdentity` as CloudTrail really writes it (root, IAM
 //! users, role sessions, services, empty session issuers).
 
-use crate::record::{optional_str, wrong_type};
+use crate::fields::{optional_str, wrong_type};
 use crate::{Arn, EventError, RoleKey};
 use serde_json::{Map, Value};
 use std::fmt;

@@ -9,6 +9,7 @@
 mod actor;
 mod arn;
 mod error;
+mod fields;
 mod record;
 pub mod redact;
 mod time;

@@ -13,11 +13,11 @@ use aws_sdk_iam::types::{AccessKeyMetadata, LoginProfile, StatusType};
 use aws_smithy_mocks::mock;
 use aws_smithy_types::DateTime;
 use common::{Inbox, Mocks, event_file};
-use tracing_subscriber as subscriber;
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use tracing::instrument::WithSubscriber;
+use tracing_subscriber as subscriber;
 use trailwarden_responder::Function;
 
 const PASSWORD: &str = "Plain-Hunter2-Password!";

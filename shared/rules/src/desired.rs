@@ -7,10 +7,34 @@
 //! bucket and prefix, the KMS key, the CloudWatch Logs group and role, the SNS topic, the data
 //! event selectors and the insight selectors.
 
-use crate::TrailRef;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use trailwarden_events::{Arn, Region};
+
+/// A trail as an action addresses it: its name, its ARN when known, and the region to call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TrailRef {
+    pub name: String,
+    pub arn: Option<Arn>,
+    /// The trail's home region: a multi-region trail is changed only from there.
+    pub region: Region,
+}
+
+impl TrailRef {
+    /// What to pass as `Name` to CloudTrail: the ARN when known (it works from any region for a
+    /// shadow trail's home), else the name.
+    pub fn api_name(&self) -> String {
+        self.arn
+            .as_ref()
+            .map_or_else(|| self.name.clone(), Arn::to_string)
+    }
+}
+
+impl fmt::Display for TrailRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "trail {} ({})", self.name, self.region)
+    }
+}
 
 /// One data resource of an event selector, as CloudTrail's API names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -79,3 +79,32 @@ pub trait Guard: Send + Sync {
         None
     }
 }
+
+/// tripwire's guard: detection only. It reads nothing beyond the record and changes nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tripwire;
+
+impl Guard for Tripwire {
+    fn function(&self) -> Function {
+        Function::Tripwire
+    }
+
+    fn gather_facts<'a>(&'a self, _: &'a Record, _: &'a Config) -> Work<'a, Facts> {
+        Box::pin(std::future::ready(Facts::new()))
+    }
+
+    fn decide(&self, record: &Record, config: &Config, _: &Facts) -> Result<Verdict, EventError> {
+        Ok(crate::tripwire::evaluate(record, config).into())
+    }
+
+    /// tripwire's decisions plan nothing; an action handed to it anyway is refused, never dropped.
+    fn execute<'a>(&'a self, plan: &'a [Action], _: Mode) -> Work<'a, Vec<StepResult>> {
+        Box::pin(std::future::ready(crate::outcome::refuse_all(
+            plan, "tripwire",
+        )))
+    }
+
+    fn evaluate_insight(&self, insight: &Insight, config: &Config) -> Option<Evaluation> {
+        Some(crate::tripwire::evaluate_insight(insight, config))
+    }
+}

@@ -15,17 +15,16 @@ pub mod trail;
 pub mod tripwire;
 
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector};
-pub use desired::{DesiredTrail, ObservedTrail};
+pub use desired::{DesiredTrail, ObservedTrail, TrailRef};
 pub use facts::{Fact, FactQuery, Facts, LaterChange};
-pub use guard::{Guard, Verdict, Work};
-pub use iam::Subject;
+pub use guard::{Guard, Tripwire, Verdict, Work};
 pub use outcome::{ActionError, FailureKind, Outcome, StepResult, StepStatus, outcome};
 pub use plan::{
     Action, ActionKind, Decision, Ignored, Incident, Principal, PrincipalKind,
-    QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity, TrailRef,
+    QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity,
 };
 pub use principal::PrincipalPattern;
-pub use tripwire::Tripwire;
+pub use subject::Subject;
 
 /// What publishing an alert needs: the topic, and its key (the template encrypts the topic with a
 /// key of the stack's own, so that CloudWatch alarms can publish to it too).

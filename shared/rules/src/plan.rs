@@ -1,7 +1,7 @@
 //! What a decision produces: an incident, and a plan of actions that puts things back.
 
 use crate::Function;
-use crate::desired::{DesiredTrail, EventSelector, TrailChanges};
+use crate::desired::{DesiredTrail, EventSelector, TrailChanges, TrailRef};
 use serde::Serialize;
 use std::fmt;
 use trailwarden_events::{Arn, EventTime, Region, RoleKey};
@@ -32,31 +32,6 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// A trail as an action addresses it: its name, its ARN when known, and the region to call.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TrailRef {
-    pub name: String,
-    pub arn: Option<Arn>,
-    /// The trail's home region: a multi-region trail is changed only from there.
-    pub region: Region,
-}
-
-impl TrailRef {
-    /// What to pass as `Name` to CloudTrail: the ARN when known (it works from any region for a
-    /// shadow trail's home), else the name.
-    pub fn api_name(&self) -> String {
-        self.arn
-            .as_ref()
-            .map_or_else(|| self.name.clone(), Arn::to_string)
-    }
-}
-
-impl fmt::Display for TrailRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "trail {} ({})", self.name, self.region)
     }
 }
 
