@@ -11,7 +11,7 @@ pub use crate::facts::{Fact, FactQuery, Facts, LaterChange};
 pub use crate::subject::Subject;
 use crate::{
     Action, Config, Decision, Ignored, Incident, PolicySelector, Principal, PrincipalKind,
-    Severity, gate,
+    Severity, exemptions,
 };
 use serde_json::Value;
 use trailwarden_events::{Arn, EventError, IdentityKind, Record, RoleKey};
@@ -41,7 +41,7 @@ fn skipped(record: &Record, config: &Config) -> Option<Ignored> {
             event_name: record.event_name.clone(),
         });
     }
-    if let Some(why) = gate::ignored(record, config) {
+    if let Some(why) = exemptions::of_change(record, config) {
         return Some(why);
     }
     is_read_only(record).then_some(Ignored::ReadOnly)
@@ -275,8 +275,8 @@ impl Case<'_> {
         match self.facts.get(&later(self.record, subject.clone())) {
             Fact::Changes(changes) => {
                 let allowed = changes.iter().find_map(|c| {
-                    let own = gate::own_role(&c.actor, self.config).is_some();
-                    gate::allowed_by(&c.actor, self.config)
+                    let own = exemptions::own_role(&c.actor, self.config).is_some();
+                    exemptions::allowed_by(&c.actor, self.config)
                         .filter(|_| !own)
                         .map(|p| (c, p))
                 });

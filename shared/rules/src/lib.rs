@@ -3,8 +3,8 @@
 
 mod config;
 pub mod desired;
+pub mod exemptions;
 pub mod facts;
-pub mod gate;
 pub mod guard;
 pub mod iam;
 pub mod outcome;

@@ -13,7 +13,7 @@ use crate::desired::{
 };
 use crate::{
     Action, Config, Decision, Fact, FactQuery, Facts, Ignored, Incident, Severity, TrailRef,
-    TrailSelector, gate,
+    TrailSelector, exemptions,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -53,7 +53,7 @@ pub const FACT_PERMISSIONS: &[&str] = &[
 
 /// The facts [`decide`] needs for this record. Empty when the record is ignored anyway.
 pub fn facts_needed(record: &Record, config: &Config) -> Vec<FactQuery> {
-    if gate::ignored(record, config).is_some() {
+    if exemptions::of_change(record, config).is_some() {
         return vec![];
     }
     let region = || record.region().ok();
@@ -87,7 +87,7 @@ pub fn facts_needed(record: &Record, config: &Config) -> Vec<FactQuery> {
 /// Decides what trail-guard does about one CloudTrail record, given the facts [`facts_needed`]
 /// asked for.
 pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decision, EventError> {
-    if let Some(why) = gate::ignored(record, config) {
+    if let Some(why) = exemptions::of_change(record, config) {
         return Ok(Decision::Ignore(why));
     }
     match (record.event_source.as_str(), record.event_name.as_str()) {

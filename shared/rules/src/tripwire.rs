@@ -8,7 +8,7 @@
 //! The gate differs by rule ([`Gate`]): a failed call changed nothing, but a failed
 //! `LeaveOrganization` or a failed call as root is still worth a person's attention.
 
-use crate::{Config, ConfigError, Decision, Ignored, Incident, Severity, gate};
+use crate::{Config, ConfigError, Decision, Ignored, Incident, Severity, exemptions};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use trailwarden_events::{IdentityKind, Insight, Record};
@@ -26,6 +26,21 @@ pub enum Gate {
     Always,
     /// The rule is about allowed principals: failed calls and trailwarden's roles are left alone.
     AllowedOnly,
+}
+
+impl Gate {
+    /// Why this gate leaves the record alone, or `None`.
+    fn leaves_alone(self, record: &Record, config: &Config) -> Option<Ignored> {
+        let own_role =
+            || exemptions::own_role(&record.actor, config).map(|role| Ignored::OwnRole { role });
+        match self {
+            Gate::Change => exemptions::of_change(record, config),
+            Gate::Always => own_role(),
+            // A failed attempt counts too: only trailwarden and allowed principals are left alone.
+            Gate::Attempt => exemptions::of_actor(&record.actor, config),
+            Gate::AllowedOnly => exemptions::failed(record).or_else(own_role),
+        }
+    }
 }
 
 /// One detection rule: its id, severity, gate and detection in one declaration (so no id can be
@@ -373,7 +388,7 @@ pub fn evaluate(record: &Record, config: &Config) -> Evaluation {
         let Some(finding) = detect(rule, record, config) else {
             continue;
         };
-        if let Some(why) = gated(rule.gate, record, config) {
+        if let Some(why) = rule.gate.leaves_alone(record, config) {
             first_reason.get_or_insert(why);
             continue;
         }
@@ -448,18 +463,6 @@ pub fn evaluate_insight(insight: &Insight, config: &Config) -> Evaluation {
             plan: vec![],
         },
         rule: Some(rule),
-    }
-}
-
-/// Why a rule's gate leaves the record alone, or `None`.
-fn gated(kind: Gate, record: &Record, config: &Config) -> Option<Ignored> {
-    let own_role = || gate::own_role(&record.actor, config).map(|role| Ignored::OwnRole { role });
-    match kind {
-        Gate::Change => gate::ignored(record, config),
-        Gate::Always => own_role(),
-        // A failed attempt counts too: only trailwarden and allowed principals are left alone.
-        Gate::Attempt => gate::exempt(&record.actor, config),
-        Gate::AllowedOnly => gate::failed(record).or_else(own_role),
     }
 }
 
@@ -868,7 +871,7 @@ fn allowed_iam_change(seen: &Seen<'_>) -> Option<Finding> {
         name,
     } = *seen;
     (source == "iam.amazonaws.com" && !crate::iam::is_read_only(record)).then_some(())?;
-    gate::allowed_by(&record.actor, config)?;
+    exemptions::allowed_by(&record.actor, config)?;
     finding(
         format!("{name} by allowed principal {actor}"),
         account_of(record),

@@ -1,12 +1,14 @@
-//! The rules every guard applies before its own: failed calls, trailwarden's own actions and
-//! allowed principals are left alone.
+//! What every guard leaves alone before its own rules: failed calls, trailwarden's own actions and
+//! allowed principals (tripwire's rules each choose which of these their [`Gate`] applies).
+//!
+//! [`Gate`]: crate::tripwire::Gate
 
 use crate::{Config, Ignored, PrincipalPattern};
 use trailwarden_events::{Actor, Record, RoleKey};
 
 /// Why the record needs no response whatever it did, or `None` when the guard must look at it.
-pub fn ignored(record: &Record, config: &Config) -> Option<Ignored> {
-    failed(record).or_else(|| exempt(&record.actor, config))
+pub fn of_change(record: &Record, config: &Config) -> Option<Ignored> {
+    failed(record).or_else(|| of_actor(&record.actor, config))
 }
 
 /// The call failed: it changed nothing.
@@ -17,7 +19,7 @@ pub(crate) fn failed(record: &Record) -> Option<Ignored> {
 }
 
 /// Why the actor's calls are left alone, failed or not: trailwarden itself, or an allowed principal.
-pub(crate) fn exempt(actor: &Actor, config: &Config) -> Option<Ignored> {
+pub(crate) fn of_actor(actor: &Actor, config: &Config) -> Option<Ignored> {
     own_role(actor, config)
         .map(|role| Ignored::OwnRole { role })
         .or_else(|| {
