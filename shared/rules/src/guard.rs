@@ -1,6 +1,7 @@
 //! [`Guard`]: what one function is, as the event pipeline drives it: its decisions (pure, in this
 //! crate) joined to the reads and changes in AWS that carry them out (in `trailwarden-actions`).
 //! Each function's `main` builds only its own guard, so its binary links only the clients it calls.
+//! tripwire's guard ([`Tripwire`]) is here: it reads and changes nothing, so it needs no I/O crate.
 
 use crate::outcome::StepResult;
 use crate::trail::TrailCheck;
