@@ -76,60 +76,170 @@ fn later(record: &Record, subject: Subject) -> FactQuery {
 /// What a revert of this record would put back, or `None` when nothing of it is put back. A
 /// change of it after the event means the revert would undo that later change instead.
 fn reverted_subject(record: &Record, config: &Config) -> Result<Option<Subject>, EventError> {
-    Ok(Some(match record.event_name.as_str() {
-        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => Subject::Attachment {
-            principal: principal_of(record)?,
-            policy: policy_arn(record)?,
+    match RevertRow::of(record) {
+        Some(row) => (row.subject)(record, config),
+        None => Ok(None),
+    }
+}
+
+/// One row of iam-guard's table: the events it answers, what its revert puts back (the subject
+/// whose earlier state it may need and whose later changes stand against it), and its decision.
+/// [`REVERT_ROWS`] is the one place a row is joined: [`decide`], [`facts_needed`] and the
+/// later-change check all read it.
+struct RevertRow {
+    events: &'static [&'static str],
+    /// `None`: nothing of the record is put back (a creation quarantined, an unprotected removal).
+    subject: fn(&Record, &Config) -> Result<Option<Subject>, EventError>,
+    decide: fn(&Case) -> Result<Answer, EventError>,
+}
+
+/// A row's decision: left alone, or answered (perhaps with an empty plan).
+enum Answer {
+    Ignore(Ignored),
+    Respond(RowPlan),
+}
+
+impl RevertRow {
+    fn of(record: &Record) -> Option<&'static RevertRow> {
+        let name = record.event_name.as_str();
+        REVERT_ROWS.iter().find(|row| row.events.contains(&name))
+    }
+}
+
+/// iam-guard's rows, as the README's table lists them; any other IAM write is alerted only.
+const REVERT_ROWS: &[RevertRow] = &[
+    RevertRow {
+        events: &["AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy"],
+        subject: |r, _| {
+            Ok(Some(Subject::Attachment {
+                principal: principal_of(r)?,
+                policy: policy_arn(r)?,
+            }))
         },
-        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => {
-            let policy = policy_arn(record)?;
+        decide: |case| case.attach().map(Answer::Respond),
+    },
+    RevertRow {
+        events: &["PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"],
+        subject: |r, _| inline_policy(r).map(Some),
+        decide: |case| case.put_inline().map(Answer::Respond),
+    },
+    RevertRow {
+        events: &["CreatePolicyVersion", "SetDefaultPolicyVersion"],
+        subject: |r, _| {
+            Ok(Some(Subject::DefaultVersion {
+                policy: policy_arn(r)?,
+            }))
+        },
+        decide: |case| case.policy_version().map(Answer::Respond),
+    },
+    RevertRow {
+        events: &["AddUserToGroup"],
+        subject: |r, _| {
+            Ok(Some(Subject::GroupMembership {
+                user: param(r, "userName")?,
+                group: param(r, "groupName")?,
+            }))
+        },
+        decide: |case| case.add_user_to_group().map(Answer::Respond),
+    },
+    RevertRow {
+        events: &["UpdateAssumeRolePolicy"],
+        subject: |r, _| {
+            Ok(Some(Subject::TrustPolicy {
+                role: param(r, "roleName")?,
+            }))
+        },
+        decide: |case| case.update_trust().map(Answer::Respond),
+    },
+    RevertRow {
+        events: &[
+            "PutRolePermissionsBoundary",
+            "PutUserPermissionsBoundary",
+            "DeleteRolePermissionsBoundary",
+            "DeleteUserPermissionsBoundary",
+        ],
+        subject: |r, _| {
+            Ok(Some(Subject::PermissionsBoundary {
+                principal: principal_of(r)?,
+            }))
+        },
+        decide: |case| case.boundary().map(Answer::Respond),
+    },
+    RevertRow {
+        events: &["CreateAccessKey"],
+        subject: |r, _| {
+            let (user, access_key_id) = created_key(r)?;
+            Ok(Some(Subject::AccessKey {
+                user,
+                access_key_id,
+            }))
+        },
+        decide: |case| case.create_access_key().map(Answer::Respond),
+    },
+    RevertRow {
+        events: &["CreateLoginProfile", "UpdateLoginProfile"],
+        subject: |r, _| {
+            Ok(Some(Subject::LoginProfile {
+                user: login_profile_user(r)?,
+            }))
+        },
+        decide: |case| case.login_profile().map(Answer::Respond),
+    },
+    // A new principal is quarantined, not undone: nothing of it is put back.
+    RevertRow {
+        events: &["CreateUser", "CreateRole"],
+        subject: |_, _| Ok(None),
+        decide: |case| case.create_principal().map(Answer::Respond),
+    },
+    // Removals take permissions away: only a protected policy's is put back.
+    RevertRow {
+        events: &["DetachUserPolicy", "DetachRolePolicy", "DetachGroupPolicy"],
+        subject: |r, config| {
+            let policy = policy_arn(r)?;
             if !is_protected_arn(&policy, config) {
                 return Ok(None);
             }
-            Subject::Attachment {
-                principal: principal_of(record)?,
+            Ok(Some(Subject::Attachment {
+                principal: principal_of(r)?,
                 policy,
+            }))
+        },
+        decide: |case| {
+            let policy = policy_arn(case.record)?;
+            if !is_protected_arn(&policy, case.config) {
+                return Ok(Answer::Ignore(Ignored::UnprotectedPolicyRemoved {
+                    policy: policy.to_string(),
+                }));
             }
-        }
-        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" | "DeleteUserPolicy"
-        | "DeleteRolePolicy" | "DeleteGroupPolicy" => {
-            let name = param(record, "policyName")?;
-            if record.event_name.starts_with("Delete") && !is_protected_name(&name, config) {
+            case.detach().map(Answer::Respond)
+        },
+    },
+    RevertRow {
+        events: &["DeleteUserPolicy", "DeleteRolePolicy", "DeleteGroupPolicy"],
+        subject: |r, config| {
+            if !is_protected_name(&param(r, "policyName")?, config) {
                 return Ok(None);
             }
-            Subject::InlinePolicy {
-                principal: principal_of(record)?,
-                name,
+            inline_policy(r).map(Some)
+        },
+        decide: |case| {
+            let name = param(case.record, "policyName")?;
+            if !is_protected_name(&name, case.config) {
+                return Ok(Answer::Ignore(Ignored::UnprotectedPolicyRemoved {
+                    policy: format!("inline policy {name}"),
+                }));
             }
-        }
-        "UpdateAssumeRolePolicy" => Subject::TrustPolicy {
-            role: param(record, "roleName")?,
+            case.delete_inline().map(Answer::Respond)
         },
-        "PutRolePermissionsBoundary"
-        | "PutUserPermissionsBoundary"
-        | "DeleteRolePermissionsBoundary"
-        | "DeleteUserPermissionsBoundary" => Subject::PermissionsBoundary {
-            principal: principal_of(record)?,
-        },
-        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => Subject::DefaultVersion {
-            policy: policy_arn(record)?,
-        },
-        "AddUserToGroup" => Subject::GroupMembership {
-            user: param(record, "userName")?,
-            group: param(record, "groupName")?,
-        },
-        "CreateAccessKey" => {
-            let (user, access_key_id) = created_key(record)?;
-            Subject::AccessKey {
-                user,
-                access_key_id,
-            }
-        }
-        "CreateLoginProfile" | "UpdateLoginProfile" => Subject::LoginProfile {
-            user: login_profile_user(record)?,
-        },
-        _ => return Ok(None),
-    }))
+    },
+];
+
+/// The inline policy a `Put`/`Delete` `*Policy` record names.
+fn inline_policy(record: &Record) -> Result<Subject, EventError> {
+    Ok(Subject::InlinePolicy {
+        principal: principal_of(record)?,
+        name: param(record, "policyName")?,
+    })
 }
 
 fn previous(record: &Record, subject: Subject) -> FactQuery {
@@ -177,38 +287,13 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
         config,
         facts,
     };
-    let mut row = match record.event_name.as_str() {
-        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => case.attach()?,
-        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => case.put_inline()?,
-        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => case.policy_version()?,
-        "AddUserToGroup" => case.add_user_to_group()?,
-        "UpdateAssumeRolePolicy" => case.update_trust()?,
-        "PutRolePermissionsBoundary"
-        | "PutUserPermissionsBoundary"
-        | "DeleteRolePermissionsBoundary"
-        | "DeleteUserPermissionsBoundary" => case.boundary()?,
-        "CreateAccessKey" => case.create_access_key()?,
-        "CreateLoginProfile" | "UpdateLoginProfile" => case.login_profile()?,
-        "CreateUser" | "CreateRole" => case.create_principal()?,
-        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => {
-            let policy = policy_arn(record)?;
-            if !is_protected_arn(&policy, config) {
-                return Ok(Decision::Ignore(Ignored::UnprotectedPolicyRemoved {
-                    policy: policy.to_string(),
-                }));
-            }
-            case.detach()?
-        }
-        "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => {
-            let name = param(record, "policyName")?;
-            if !is_protected_name(&name, config) {
-                return Ok(Decision::Ignore(Ignored::UnprotectedPolicyRemoved {
-                    policy: format!("inline policy {name}"),
-                }));
-            }
-            case.delete_inline()?
-        }
-        _ => case.alert_only(),
+    let answer = match RevertRow::of(record) {
+        Some(row) => (row.decide)(&case)?,
+        None => Answer::Respond(case.alert_only()),
+    };
+    let mut row = match answer {
+        Answer::Ignore(why) => return Ok(Decision::Ignore(why)),
+        Answer::Respond(row) => row,
     };
     if row.unauthorized
         && !row.plan.is_empty()
@@ -1017,4 +1102,28 @@ fn resource_of(record: &Record) -> String {
         }
     }
     "IAM".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REVERT_ROWS;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn no_event_is_in_two_rows_and_none_is_a_read() {
+        let mut seen = BTreeSet::new();
+        for row in REVERT_ROWS {
+            for event in row.events {
+                assert!(seen.insert(*event), "{event} is in two rows");
+                assert!(
+                    !["Get", "List", "Generate", "Simulate"]
+                        .iter()
+                        .any(|p| event.starts_with(p)),
+                    "{event} is a read"
+                );
+            }
+        }
+        // The README's table: 11 rows, 25 event names.
+        assert_eq!((REVERT_ROWS.len(), seen.len()), (11, 25));
+    }
 }
