@@ -19,27 +19,107 @@ use serde::Deserialize;
 use serde_json::Value;
 use trailwarden_events::{Arn, EventError, Record, Region};
 
-/// The CloudTrail calls trail-guard's rule delivers (`cloudtrail.amazonaws.com`).
-pub const EVENT_NAMES: &[&str] = &[
-    "StopLogging",
-    "UpdateTrail",
-    "PutEventSelectors",
-    "PutAdvancedEventSelectors",
-    "PutInsightSelectors",
-    "DeleteTrail",
+/// One of trail-guard's responses: the calls it answers (by event source and names), the facts
+/// it needs, and its decision. [`TRAIL_RESPONSES`] is the one place a response is joined:
+/// [`facts_needed`], [`decide`] and the event names the template's rule delivers read it.
+pub struct TrailResponse {
+    pub source: &'static str,
+    pub events: &'static [&'static str],
+    facts: fn(&Record) -> Vec<FactQuery>,
+    decide: fn(&Record, &Config, &Facts) -> Result<Decision, EventError>,
+}
+
+/// trail-guard's responses to calls, as the README's table lists them (the schedule is
+/// [`check`]).
+pub const TRAIL_RESPONSES: &[TrailResponse] = &[
+    TrailResponse {
+        source: "cloudtrail.amazonaws.com",
+        events: &["StopLogging"],
+        facts: |_| vec![],
+        decide: |r, config, _| stop_logging(r, config),
+    },
+    TrailResponse {
+        source: "cloudtrail.amazonaws.com",
+        events: &["UpdateTrail"],
+        // The trail as it is now: what the call changed is compared with it.
+        facts: |r| {
+            r.request::<TrailNamed>()
+                .ok()
+                .and_then(|named| trail_ref(r, &named.name).ok())
+                .map(|trail| vec![FactQuery::Trail { trail }])
+                .unwrap_or_default()
+        },
+        decide: update_trail,
+    },
+    TrailResponse {
+        source: "cloudtrail.amazonaws.com",
+        events: &["PutEventSelectors", "PutAdvancedEventSelectors"],
+        facts: |_| vec![],
+        decide: |r, config, _| put_event_selectors(r, config),
+    },
+    TrailResponse {
+        source: "cloudtrail.amazonaws.com",
+        events: &["PutInsightSelectors"],
+        facts: |_| vec![],
+        decide: |r, config, _| put_insight_selectors(r, config),
+    },
+    TrailResponse {
+        source: "cloudtrail.amazonaws.com",
+        events: &["DeleteTrail"],
+        facts: |_| vec![],
+        decide: |r, config, _| delete_trail(r, config),
+    },
+    // A trail's key: the trails visible from the event's region say whether it is one.
+    TrailResponse {
+        source: "kms.amazonaws.com",
+        events: &["DisableKey", "ScheduleKeyDeletion"],
+        facts: trails_of_the_region,
+        decide: key_changed,
+    },
+    // A trail's bucket, likewise.
+    TrailResponse {
+        source: "s3.amazonaws.com",
+        events: &[
+            "PutBucketLifecycle",
+            "PutBucketPolicy",
+            "DeleteBucketPolicy",
+            "PutBucketVersioning",
+            "DeleteBucket",
+        ],
+        facts: trails_of_the_region,
+        decide: bucket_changed,
+    },
 ];
 
-/// The KMS calls on a trail's key (`kms.amazonaws.com`).
-pub const KMS_EVENT_NAMES: &[&str] = &["DisableKey", "ScheduleKeyDeletion"];
+impl TrailResponse {
+    fn of(record: &Record) -> Option<&'static TrailResponse> {
+        let name = record.event_name.as_str();
+        TRAIL_RESPONSES
+            .iter()
+            .find(|r| r.source == record.event_source && r.events.contains(&name))
+    }
+}
 
-/// The S3 calls on a trail's bucket (`s3.amazonaws.com`).
-pub const S3_EVENT_NAMES: &[&str] = &[
-    "PutBucketLifecycle",
-    "PutBucketPolicy",
-    "DeleteBucketPolicy",
-    "PutBucketVersioning",
-    "DeleteBucket",
-];
+/// Every event name trail-guard answers, of any source.
+pub fn event_names() -> std::collections::BTreeSet<&'static str> {
+    TRAIL_RESPONSES
+        .iter()
+        .flat_map(|r| r.events.iter().copied())
+        .collect()
+}
+
+fn trails_of_the_region(record: &Record) -> Vec<FactQuery> {
+    record
+        .region()
+        .ok()
+        .map(|region| {
+            vec![FactQuery::TrailsIn {
+                region,
+                full: false,
+            }]
+        })
+        .unwrap_or_default()
+}
 
 /// The reads trail-guard does to gather facts before deciding.
 pub const FACT_PERMISSIONS: &[&str] = &[
@@ -56,32 +136,7 @@ pub fn facts_needed(record: &Record, config: &Config) -> Vec<FactQuery> {
     if exemptions::of_change(record, config).is_some() {
         return vec![];
     }
-    let region = || record.region().ok();
-    match (record.event_source.as_str(), record.event_name.as_str()) {
-        ("cloudtrail.amazonaws.com", "UpdateTrail") => record
-            .request::<TrailNamed>()
-            .ok()
-            .and_then(|r| trail_ref(record, &r.name).ok())
-            .map(|trail| vec![FactQuery::Trail { trail }])
-            .unwrap_or_default(),
-        ("kms.amazonaws.com", name) if KMS_EVENT_NAMES.contains(&name) => region()
-            .map(|region| {
-                vec![FactQuery::TrailsIn {
-                    region,
-                    full: false,
-                }]
-            })
-            .unwrap_or_default(),
-        ("s3.amazonaws.com", name) if S3_EVENT_NAMES.contains(&name) => region()
-            .map(|region| {
-                vec![FactQuery::TrailsIn {
-                    region,
-                    full: false,
-                }]
-            })
-            .unwrap_or_default(),
-        _ => vec![],
-    }
+    TrailResponse::of(record).map_or_else(Vec::new, |response| (response.facts)(record))
 }
 
 /// Decides what trail-guard does about one CloudTrail record, given the facts [`facts_needed`]
@@ -90,24 +145,10 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
     if let Some(why) = exemptions::of_change(record, config) {
         return Ok(Decision::Ignore(why));
     }
-    match (record.event_source.as_str(), record.event_name.as_str()) {
-        ("cloudtrail.amazonaws.com", "StopLogging") => stop_logging(record, config),
-        ("cloudtrail.amazonaws.com", "UpdateTrail") => update_trail(record, config, facts),
-        ("cloudtrail.amazonaws.com", "PutEventSelectors" | "PutAdvancedEventSelectors") => {
-            put_event_selectors(record, config)
-        }
-        ("cloudtrail.amazonaws.com", "PutInsightSelectors") => {
-            put_insight_selectors(record, config)
-        }
-        ("cloudtrail.amazonaws.com", "DeleteTrail") => delete_trail(record, config),
-        ("kms.amazonaws.com", name) if KMS_EVENT_NAMES.contains(&name) => {
-            key_changed(record, config, facts)
-        }
-        ("s3.amazonaws.com", name) if S3_EVENT_NAMES.contains(&name) => {
-            bucket_changed(record, config, facts)
-        }
-        (_, name) => Ok(Decision::Ignore(Ignored::NotHandled {
-            event_name: name.to_string(),
+    match TrailResponse::of(record) {
+        Some(response) => (response.decide)(record, config, facts),
+        None => Ok(Decision::Ignore(Ignored::NotHandled {
+            event_name: record.event_name.clone(),
         })),
     }
 }

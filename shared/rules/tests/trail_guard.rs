@@ -807,12 +807,7 @@ fn the_corpus_through_trail_guard() {
             ),
         ],
     );
-    let watched = |name: &str| {
-        trail::EVENT_NAMES.contains(&name)
-            || trail::KMS_EVENT_NAMES.contains(&name)
-            || trail::S3_EVENT_NAMES.contains(&name)
-            || name == "StartLogging"
-    };
+    let watched = |name: &str| trail::event_names().contains(name) || name == "StartLogging";
     let mut seen: std::collections::BTreeMap<(String, &str), usize> = Default::default();
     for (path, record) in corpus::records() {
         if !watched(&record.event_name) {
