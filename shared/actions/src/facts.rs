@@ -228,7 +228,7 @@ async fn previous_state(
         return Fact::Unknown(NOT_YET_IN_HISTORY.into());
     }
     if let Some(change) = latest {
-        return Fact::Known(change.state);
+        return Fact::previous(subject, change.state);
     }
     // Nothing in 90 days: certain only if the principal itself is younger than the history.
     let principal = match subject {
@@ -243,7 +243,7 @@ async fn previous_state(
     };
     match created(clients, principal).await {
         Ok(created) if created > before.epoch_seconds() - (HISTORY_DAYS - 1) * 86_400 => {
-            Fact::Known(None)
+            Fact::previous(subject, None)
         }
         Ok(_) => Fact::Unknown(format!(
             "no earlier change of the {subject} in {HISTORY_DAYS} days of event history, and {principal} is older than that"
@@ -313,7 +313,7 @@ async fn previous_default(
     };
     match versions.as_slice() {
         [] => return Fact::Unknown(format!("{policy} has no version besides {new_default}")),
-        [only] => return Fact::Known(Some(only.clone())),
+        [only] => return Fact::DefaultVersion(only.clone()),
         _ => {}
     }
     // Several candidates: the latest earlier change of the default, from event history.
@@ -374,7 +374,7 @@ async fn previous_default(
         return Fact::Unknown(NOT_YET_IN_HISTORY.into());
     }
     match latest.and_then(|c| c.state) {
-        Some(version) if versions.contains(&version) => Fact::Known(Some(version)),
+        Some(version) if versions.contains(&version) => Fact::DefaultVersion(version),
         Some(version) => Fact::Unknown(format!(
             "the previous default {version} of {policy} no longer exists"
         )),

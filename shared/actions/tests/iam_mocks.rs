@@ -252,7 +252,7 @@ async fn event_history_gives_the_overwritten_inline_policy_and_the_decision_puts
         event_id: THIS_EVENT.into(),
     };
     assert_eq!(queries, std::slice::from_ref(&query));
-    assert_eq!(facts.get(&query), Fact::Known(Some(OLD_DOC.into())));
+    assert_eq!(facts.get(&query), Fact::Document(Some(OLD_DOC.into())));
     let decision = rules::decide(&record, &config(), &facts).unwrap();
     assert_eq!(
         decision.plan(),
@@ -296,7 +296,7 @@ async fn a_later_delete_in_history_means_there_was_no_previous_document() {
         event_id: THIS_EVENT.into(),
     };
     let facts = facts::gather(&exec.clients.for_iam_guard(), std::slice::from_ref(&query)).await;
-    assert_eq!(facts.get(&query), Fact::Known(None));
+    assert_eq!(facts.get(&query), Fact::Document(None));
 }
 
 #[tokio::test]
@@ -318,7 +318,7 @@ async fn no_history_is_certain_only_for_a_principal_younger_than_the_history() {
     let exec = executor(&[&puts, &deletes], &[&young]);
     assert_eq!(
         exec.gather(std::slice::from_ref(&query)).await.get(&query),
-        Fact::Known(None)
+        Fact::Document(None)
     );
 
     let old = mock!(aws_sdk_iam::Client::get_user).then_output(|| {
@@ -416,7 +416,7 @@ async fn event_history_gives_the_previous_trust_policy_from_create_role() {
     };
     assert_eq!(
         exec.gather(std::slice::from_ref(&query)).await.get(&query),
-        Fact::Known(Some(OLD_DOC.into()))
+        Fact::Document(Some(OLD_DOC.into()))
     );
 }
 
@@ -460,7 +460,7 @@ async fn with_several_versions_the_previous_default_comes_from_history() {
     };
     assert_eq!(
         exec.gather(std::slice::from_ref(&query)).await.get(&query),
-        Fact::Known(Some("v2".into()))
+        Fact::DefaultVersion("v2".into())
     );
 }
 

@@ -47,8 +47,12 @@ pub enum FactQuery {
 /// The answer to a [`FactQuery`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fact {
-    /// The previous state: a document, a policy ARN or a version id; `None` when there was none.
-    Known(Option<String>),
+    /// The previous document of an inline policy or a trust policy; `None`: there was none.
+    Document(Option<String>),
+    /// The previous permissions boundary; `None`: there was none.
+    Boundary(Option<Arn>),
+    /// The previous default version of a managed policy (for [`FactQuery::PreviousDefaultVersion`]).
+    DefaultVersion(String),
     /// Principals (for [`FactQuery::AttachedTo`]).
     Principals(Vec<Principal>),
     /// One trail as it is now (for [`FactQuery::Trail`]); `None` when it does not exist.
@@ -59,6 +63,25 @@ pub enum Fact {
     Changes(Vec<LaterChange>),
     /// Cannot be known for certain, and why.
     Unknown(String),
+}
+
+impl Fact {
+    /// The previous state of `subject` as event history recorded it (a document, or a boundary's
+    /// ARN; `None`: there was none), typed by what the subject holds. A recorded boundary that is
+    /// not an ARN is unknown, not guessed at.
+    pub fn previous(subject: &Subject, state: Option<String>) -> Fact {
+        match subject {
+            Subject::InlinePolicy { .. } | Subject::TrustPolicy { .. } => Fact::Document(state),
+            Subject::PermissionsBoundary { .. } => match state {
+                None => Fact::Boundary(None),
+                Some(text) => match Arn::parse("the previous permissions boundary", &text) {
+                    Ok(arn) => Fact::Boundary(Some(arn)),
+                    Err(e) => Fact::Unknown(e.to_string()),
+                },
+            },
+            other => Fact::Unknown(format!("no previous state is kept for the {other}")),
+        }
+    }
 }
 
 /// A change of a resource that event history holds from after the event being decided.
@@ -107,5 +130,38 @@ impl Facts {
             .get(query)
             .cloned()
             .unwrap_or_else(|| Fact::Unknown("the fact was not gathered".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_previous_state_is_typed_by_its_subject_and_a_bad_boundary_is_unknown() {
+        let role = Principal::role("app");
+        let boundary = Subject::PermissionsBoundary {
+            principal: role.clone(),
+        };
+        let arn = "arn:aws:iam::123456789012:policy/boundary";
+        assert_eq!(
+            Fact::previous(&boundary, Some(arn.into())),
+            Fact::Boundary(Some(Arn::parse("t", arn).unwrap()))
+        );
+        assert_eq!(Fact::previous(&boundary, None), Fact::Boundary(None));
+        assert!(matches!(
+            Fact::previous(&boundary, Some("not an arn".into())),
+            Fact::Unknown(why) if why.contains("the previous permissions boundary")
+        ));
+        let trust = Subject::TrustPolicy { role: "app".into() };
+        assert_eq!(
+            Fact::previous(&trust, Some("{}".into())),
+            Fact::Document(Some("{}".into()))
+        );
+        let key = Subject::AccessKey {
+            user: "alice".into(),
+            access_key_id: "AKIA".into(),
+        };
+        assert!(matches!(Fact::previous(&key, None), Fact::Unknown(_)));
     }
 }

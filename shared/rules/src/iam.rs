@@ -510,7 +510,7 @@ impl Case<'_> {
             name: name.clone(),
         };
         Ok(
-            match known(self.facts.get(&previous(self.record, subject))) {
+            match previous_document(self.facts.get(&previous(self.record, subject))) {
                 Ok(Some(previous)) => self.revert(
                     summary,
                     resource,
@@ -585,8 +585,8 @@ impl Case<'_> {
                 before: r.event_time,
                 event_id: r.event_id.clone(),
             };
-            match known(self.facts.get(&query)) {
-                Ok(Some(version)) if version != new_default => {
+            match previous_default(self.facts.get(&query)) {
+                Ok(version) if version != new_default => {
                     plan.push(Action::SetDefaultPolicyVersion {
                         policy: policy.clone(),
                         version,
@@ -639,7 +639,7 @@ impl Case<'_> {
         let summary = format!("trust policy of role {role} replaced by {}", self.actor());
         let resource = format!("role {role} (trust policy)");
         let query = previous(self.record, Subject::TrustPolicy { role: role.clone() });
-        Ok(match known(self.facts.get(&query)) {
+        Ok(match previous_document(self.facts.get(&query)) {
             Ok(Some(document)) => self.revert(
                 summary,
                 resource,
@@ -683,16 +683,13 @@ impl Case<'_> {
                 principal: principal.clone(),
             },
         );
-        Ok(match known(self.facts.get(&query)) {
-            Ok(Some(arn)) => match Arn::parse("the previous permissions boundary", &arn) {
-                Ok(policy) => self.revert(
-                    summary,
-                    resource,
-                    Severity::High,
-                    vec![Action::PutPermissionsBoundary { principal, policy }],
-                ),
-                Err(e) => self.unknown(summary, resource, &e.to_string(), &[principal]),
-            },
+        Ok(match previous_boundary(self.facts.get(&query)) {
+            Ok(Some(policy)) => self.revert(
+                summary,
+                resource,
+                Severity::High,
+                vec![Action::PutPermissionsBoundary { principal, policy }],
+            ),
             // Removing a boundary that was never there changed nothing.
             Ok(None) if removed => self.revert(summary, resource, Severity::Medium, vec![]),
             Ok(None) => self.revert(
@@ -839,7 +836,7 @@ impl Case<'_> {
             name: name.clone(),
         };
         Ok(
-            match known(self.facts.get(&previous(self.record, subject))) {
+            match previous_document(self.facts.get(&previous(self.record, subject))) {
                 Ok(Some(document)) => self.revert(
                     summary,
                     resource,
@@ -917,12 +914,34 @@ impl Case<'_> {
     }
 }
 
-/// A previous state: known (`Ok`, `None` when there was none) or unknown and why (`Err`).
-fn known(fact: Fact) -> Result<Option<String>, String> {
+/// A previous document: known (`Ok`, `None` when there was none) or unknown and why (`Err`).
+fn previous_document(fact: Fact) -> Result<Option<String>, String> {
     match fact {
-        Fact::Known(state) => Ok(state),
-        Fact::Unknown(why) => Err(why),
-        _ => Err("the facts answered with something other than a state".into()),
+        Fact::Document(document) => Ok(document),
+        other => Err(not_known(other)),
+    }
+}
+
+/// A previous permissions boundary, likewise.
+fn previous_boundary(fact: Fact) -> Result<Option<Arn>, String> {
+    match fact {
+        Fact::Boundary(policy) => Ok(policy),
+        other => Err(not_known(other)),
+    }
+}
+
+/// A previous default version, likewise.
+fn previous_default(fact: Fact) -> Result<String, String> {
+    match fact {
+        Fact::DefaultVersion(version) => Ok(version),
+        other => Err(not_known(other)),
+    }
+}
+
+fn not_known(fact: Fact) -> String {
+    match fact {
+        Fact::Unknown(why) => why,
+        _ => "the facts answered with something other than a state".into(),
     }
 }
 

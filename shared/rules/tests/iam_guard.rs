@@ -122,7 +122,10 @@ fn put_user_role_group_policy_puts_back_the_previous_document_or_deletes_a_new_o
         iam::facts_needed(&r, &config(&[])),
         [previous(subject.clone())]
     );
-    let overwrote = Facts::new().with(previous(subject.clone()), Fact::Known(Some(OLD_DOC.into())));
+    let overwrote = Facts::new().with(
+        previous(subject.clone()),
+        Fact::Document(Some(OLD_DOC.into())),
+    );
     assert_eq!(
         decide(&r, &overwrote).plan(),
         [Action::PutInlinePolicy {
@@ -131,7 +134,7 @@ fn put_user_role_group_policy_puts_back_the_previous_document_or_deletes_a_new_o
             document: OLD_DOC.into()
         }]
     );
-    let was_new = Facts::new().with(previous(subject), Fact::Known(None));
+    let was_new = Facts::new().with(previous(subject), Fact::Document(None));
     assert_eq!(
         decide(&r, &was_new).plan(),
         [Action::DeleteInlinePolicy {
@@ -156,7 +159,7 @@ fn put_user_role_group_policy_puts_back_the_previous_document_or_deletes_a_new_o
             principal: principal.clone(),
             name: "p".into(),
         });
-        let d = decide(&r, &Facts::new().with(q, Fact::Known(None)));
+        let d = decide(&r, &Facts::new().with(q, Fact::Document(None)));
         assert!(
             matches!(d.plan(), [Action::DeleteInlinePolicy { principal: p, .. }] if *p == principal)
         );
@@ -221,7 +224,7 @@ fn create_policy_version_deletes_the_new_version_after_restoring_the_previous_de
     };
     let needed = iam::facts_needed(&r, &config(&[]));
     assert!(needed.contains(&q), "{needed:?}");
-    let d = decide(&r, &Facts::new().with(q, Fact::Known(Some("v1".into()))));
+    let d = decide(&r, &Facts::new().with(q, Fact::DefaultVersion("v1".into())));
     assert_eq!(
         d.plan(),
         [
@@ -266,7 +269,7 @@ fn set_default_policy_version_restores_the_previous_default_or_quarantines_the_h
     };
     let d = decide(
         &r,
-        &Facts::new().with(q.clone(), Fact::Known(Some("v1".into()))),
+        &Facts::new().with(q.clone(), Fact::DefaultVersion("v1".into())),
     );
     assert_eq!(
         d.plan(),
@@ -344,7 +347,7 @@ fn update_assume_role_policy_puts_back_the_previous_trust_policy() {
     assert_eq!(
         decide(
             &r,
-            &Facts::new().with(q.clone(), Fact::Known(Some(OLD_DOC.into())))
+            &Facts::new().with(q.clone(), Fact::Document(Some(OLD_DOC.into())))
         )
         .plan(),
         [Action::PutTrustPolicy {
@@ -395,7 +398,7 @@ fn put_and_delete_permissions_boundary_put_back_the_previous_boundary_or_remove_
         assert_eq!(
             decide(
                 &r,
-                &Facts::new().with(q.clone(), Fact::Known(Some(B.into())))
+                &Facts::new().with(q.clone(), Fact::Boundary(Some(arn(B))))
             )
             .plan(),
             [Action::PutPermissionsBoundary {
@@ -405,7 +408,7 @@ fn put_and_delete_permissions_boundary_put_back_the_previous_boundary_or_remove_
             "{name}"
         );
         assert_eq!(
-            decide(&r, &Facts::new().with(q, Fact::Known(None))).plan(),
+            decide(&r, &Facts::new().with(q, Fact::Boundary(None))).plan(),
             [Action::DeletePermissionsBoundary {
                 principal: principal.clone()
             }],
@@ -431,7 +434,7 @@ fn put_and_delete_permissions_boundary_put_back_the_previous_boundary_or_remove_
         assert_eq!(
             decide(
                 &r,
-                &Facts::new().with(q.clone(), Fact::Known(Some(B.into())))
+                &Facts::new().with(q.clone(), Fact::Boundary(Some(arn(B))))
             )
             .plan(),
             [Action::PutPermissionsBoundary {
@@ -613,7 +616,7 @@ fn detach_or_delete_of_a_protected_policy_puts_it_back() {
         let d = iam::decide(
             &r,
             &cfg,
-            &Facts::new().with(q, Fact::Known(Some(OLD_DOC.into()))),
+            &Facts::new().with(q, Fact::Document(Some(OLD_DOC.into()))),
         )
         .unwrap();
         assert_eq!(
@@ -1060,7 +1063,7 @@ fn every_revert_row_asks_whether_its_resource_changed_after_the_event() {
         // Without the later change the row reverts; with it, it does not.
         let mut facts = Facts::new();
         for q in &needed {
-            facts.insert(q.clone(), Fact::Known(Some("v1".into())));
+            facts.insert(q.clone(), Fact::DefaultVersion("v1".into()));
         }
         let before = iam::decide(&record, &cfg, &facts).unwrap();
         assert!(!before.plan().is_empty(), "{}: {before}", record.event_name);
