@@ -1,0 +1,190 @@
+//! iam-guard's end-to-end scene: the emulator, iam-guard over it, the alert queue, the IAM state
+//! a test reads back, and the policy documents the tests use.
+
+use serde_json::Value;
+use std::time::Duration;
+use trailwarden_actions::guard_for;
+use trailwarden_responder::{Function, Responder};
+use trailwarden_tests::{AlertQueue, EmulatorGuard, emulator, event_file};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+pub const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+pub const TRUST_EC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+pub const S3_READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+pub const TRUST_ATTACKER: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]}"#;
+pub const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+pub struct Scene {
+    /// Holds the emulator for this test alone.
+    _aws: EmulatorGuard,
+    pub iam: aws_sdk_iam::Client,
+    pub responder: Responder,
+    pub alerts: AlertQueue,
+}
+
+pub async fn scene(vars: &[(&str, &str)]) -> Scene {
+    let aws = emulator().await;
+    let alerts = aws.alert_queue().await;
+    let config =
+        trailwarden_testkit::try_config_over(&[("ALERT_TOPIC_ARN", alerts.topic_arn())], vars)
+            .unwrap();
+    let responder = Responder::new(
+        guard_for(Function::IamGuard, &aws.sdk_config()),
+        config,
+        &aws.sdk_config(),
+    );
+    Scene {
+        iam: aws.iam(),
+        _aws: aws,
+        responder,
+        alerts,
+    }
+}
+
+/// The event file's detail, changed by `edit` (for ids the emulator makes up).
+pub fn event(file: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    let mut event = event_file(file);
+    edit(&mut event["detail"]);
+    event
+}
+
+impl Scene {
+    pub async fn user(&self, name: &str) {
+        self.iam.create_user().user_name(name).send().await.unwrap();
+    }
+
+    pub async fn role(&self, name: &str) {
+        self.iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(TRUST_EC2)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    pub async fn group(&self, name: &str) {
+        self.iam
+            .create_group()
+            .group_name(name)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    pub async fn user_policies(&self, user: &str) -> Vec<String> {
+        let out = self
+            .iam
+            .list_attached_user_policies()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        let mut arns: Vec<String> = out
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn().map(String::from))
+            .collect();
+        arns.sort();
+        arns
+    }
+
+    pub async fn inline_names(&self, kind: &str, name: &str) -> Vec<String> {
+        let mut names = match kind {
+            "user" => self
+                .iam
+                .list_user_policies()
+                .user_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec(),
+            "role" => self
+                .iam
+                .list_role_policies()
+                .role_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec(),
+            _ => self
+                .iam
+                .list_group_policies()
+                .group_name(name)
+                .send()
+                .await
+                .unwrap()
+                .policy_names()
+                .to_vec(),
+        };
+        names.sort();
+        names
+    }
+
+    pub async fn groups_of(&self, user: &str) -> Vec<String> {
+        let out = self
+            .iam
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        let mut names: Vec<String> = out
+            .groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The one alert sent: checks its attributes and returns its document.
+    pub async fn alert(&self, event_name: &str, outcome: &str, severity: &str) -> Value {
+        let alerts = self.alerts.receive(Duration::ZERO).await;
+        assert_eq!(alerts.len(), 1, "exactly one alert: {alerts:?}");
+        let alert = &alerts[0];
+        assert_eq!(alert.attribute("event_name"), event_name);
+        assert_eq!(alert.attribute("outcome"), outcome);
+        assert_eq!(alert.attribute("severity"), severity);
+        assert_eq!(alert.attribute("function"), "iam-guard");
+        let doc = alert.body_json();
+        assert_eq!(
+            alert.attribute("event_id"),
+            doc["record"]["eventID"].as_str().unwrap()
+        );
+        doc
+    }
+
+    pub async fn quarantined(&self, kind: &str, name: &str) -> bool {
+        let doc: Option<String> = match kind {
+            "user" => self
+                .iam
+                .get_user_policy()
+                .user_name(name)
+                .policy_name("trailwarden-quarantine")
+                .send()
+                .await
+                .ok()
+                .map(|o| o.policy_document().to_string()),
+            _ => self
+                .iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name("trailwarden-quarantine")
+                .send()
+                .await
+                .ok()
+                .map(|o| o.policy_document().to_string()),
+        };
+        doc.is_some_and(|d| {
+            trailwarden_actions::iam::same_document(
+                &d,
+                trailwarden_actions::iam::QUARANTINE_DOCUMENT,
+            )
+        })
+    }
+}
