@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod iam;
+pub mod template;
 pub mod trail;
