@@ -112,13 +112,16 @@ fn attachment(p: &Principal, policy: &Arn, attached: bool) -> String {
     }
 }
 
-struct Detach<'a> {
+/// A managed policy detached from a principal (`attached: false`) or attached again (`true`).
+struct Attachment<'a> {
     c: &'a IamClients,
     p: &'a Principal,
     policy: &'a Arn,
+    /// The intended state.
+    attached: bool,
 }
 
-impl Remediation for Detach<'_> {
+impl Remediation for Attachment<'_> {
     type State = bool;
 
     async fn read(&self) -> Result<bool, ActionError> {
@@ -126,10 +129,10 @@ impl Remediation for Detach<'_> {
     }
 
     fn standing(&self, attached: &bool) -> Standing {
-        if *attached {
-            Standing::Needed
-        } else {
+        if *attached == self.attached {
             Standing::InEffect
+        } else {
+            Standing::Needed
         }
     }
 
@@ -139,31 +142,58 @@ impl Remediation for Detach<'_> {
 
     async fn act(&self) -> Result<(), ActionError> {
         let arn = self.policy.to_string();
-        on_principal!(
-            self.c,
-            self.p,
-            self.p,
-            [
-                "iam:DetachUserPolicy" detach_user_policy,
-                "iam:DetachRolePolicy" detach_role_policy,
-                "iam:DetachGroupPolicy" detach_group_policy
-            ],
-            |r| r.policy_arn(&arn),
-            |_o| ()
-        )
+        if self.attached {
+            on_principal!(
+                self.c,
+                self.p,
+                self.p,
+                [
+                    "iam:AttachUserPolicy" attach_user_policy,
+                    "iam:AttachRolePolicy" attach_role_policy,
+                    "iam:AttachGroupPolicy" attach_group_policy
+                ],
+                |r| r.policy_arn(&arn),
+                |_o| ()
+            )
+        } else {
+            on_principal!(
+                self.c,
+                self.p,
+                self.p,
+                [
+                    "iam:DetachUserPolicy" detach_user_policy,
+                    "iam:DetachRolePolicy" detach_role_policy,
+                    "iam:DetachGroupPolicy" detach_group_policy
+                ],
+                |r| r.policy_arn(&arn),
+                |_o| ()
+            )
+        }
     }
 
-    // NoSuchEntity: someone detached it between the check and the call.
+    // NoSuchEntity on a detach: someone detached it between the check and the call.
     fn when_gone(&self) -> WhenGone {
-        WhenGone::InEffect(attachment(self.p, self.policy, false))
+        if self.attached {
+            WhenGone::Fails
+        } else {
+            WhenGone::InEffect(attachment(self.p, self.policy, false))
+        }
     }
 
     fn not_in_effect(&self, _: &bool) -> ActionError {
-        ActionError::not_in_effect(
-            "iam:DetachPolicy",
-            self.p.to_string(),
-            format!("the detach succeeded but {} is still attached", self.policy),
-        )
+        let policy = self.policy;
+        let (call, message) = if self.attached {
+            (
+                "iam:AttachPolicy",
+                format!("the attach succeeded but {policy} is not attached"),
+            )
+        } else {
+            (
+                "iam:DetachPolicy",
+                format!("the detach succeeded but {policy} is still attached"),
+            )
+        };
+        ActionError::not_in_effect(call, self.p.to_string(), message)
     }
 }
 
@@ -173,57 +203,17 @@ pub(crate) async fn detach_policy(
     policy: &Arn,
     mode: Mode,
 ) -> StepReport {
-    remediate(&Detach { c, p, policy }, mode).await
-}
-
-struct Attach<'a> {
-    c: &'a IamClients,
-    p: &'a Principal,
-    policy: &'a Arn,
-}
-
-impl Remediation for Attach<'_> {
-    type State = bool;
-
-    async fn read(&self) -> Result<bool, ActionError> {
-        is_attached(self.c, self.p, self.policy).await
-    }
-
-    fn standing(&self, attached: &bool) -> Standing {
-        if *attached {
-            Standing::InEffect
-        } else {
-            Standing::Needed
-        }
-    }
-
-    fn describe(&self, attached: &bool) -> String {
-        attachment(self.p, self.policy, *attached)
-    }
-
-    async fn act(&self) -> Result<(), ActionError> {
-        let arn = self.policy.to_string();
-        on_principal!(
-            self.c,
-            self.p,
-            self.p,
-            [
-                "iam:AttachUserPolicy" attach_user_policy,
-                "iam:AttachRolePolicy" attach_role_policy,
-                "iam:AttachGroupPolicy" attach_group_policy
-            ],
-            |r| r.policy_arn(&arn),
-            |_o| ()
-        )
-    }
-
-    fn not_in_effect(&self, _: &bool) -> ActionError {
-        ActionError::not_in_effect(
-            "iam:AttachPolicy",
-            self.p.to_string(),
-            format!("the attach succeeded but {} is not attached", self.policy),
-        )
-    }
+    let attached = false;
+    remediate(
+        &Attachment {
+            c,
+            p,
+            policy,
+            attached,
+        },
+        mode,
+    )
+    .await
 }
 
 pub(crate) async fn attach_policy(
@@ -232,7 +222,17 @@ pub(crate) async fn attach_policy(
     policy: &Arn,
     mode: Mode,
 ) -> StepReport {
-    remediate(&Attach { c, p, policy }, mode).await
+    let attached = true;
+    remediate(
+        &Attachment {
+            c,
+            p,
+            policy,
+            attached,
+        },
+        mode,
+    )
+    .await
 }
 
 /// An inline policy's document (URL-encoded as IAM returns it), or `None` when there is none.
