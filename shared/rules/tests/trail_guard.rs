@@ -1,5 +1,8 @@
 //! trail-guard's decisions, one test per rule of the foundation issue, and over the real corpus.
 
+mod common;
+
+use common::{role_session, user};
 use serde_json::{Value, json};
 use trailwarden_events::{EventError, Region};
 use trailwarden_events::{Record, corpus};
@@ -27,17 +30,6 @@ fn stop_logging(name: &str, identity: Value) -> Record {
         "responseElements": null
     }))
     .unwrap()
-}
-
-fn user(name: &str) -> Value {
-    json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/{name}"), "accountId": ACCOUNT,
-           "accessKeyId": "AKIAEXAMPLEEXAMPLE", "userName": name})
-}
-
-fn role_session(role: &str, session: &str) -> Value {
-    json!({"type": "AssumedRole", "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session}"),
-           "accountId": ACCOUNT, "sessionContext": {"sessionIssuer": {"type": "Role",
-           "arn": format!("arn:aws:iam::{ACCOUNT}:role/{role}")}, "attributes": {"mfaAuthenticated": "false"}}})
 }
 
 fn planned_trail(decision: &Decision) -> (String, String) {

@@ -1,5 +1,8 @@
 //! tripwire's decisions: one test per rule of the README's tripwire table, the gate of each, and the settings.
 
+mod common;
+
+use common::{role_session, root, user};
 use serde_json::{Value, json};
 use trailwarden_events::{Envelope, Record, parse_event};
 use trailwarden_rules::tripwire::{self, RULES};
@@ -19,20 +22,6 @@ fn try_config(vars: &[(&str, &str)]) -> Result<Config, trailwarden_rules::Config
         )],
         vars,
     )
-}
-
-fn user(name: &str) -> Value {
-    json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/{name}"), "accountId": ACCOUNT,
-           "principalId": "AIDAEXAMPLE", "accessKeyId": "AKIAEXAMPLEEXAMPLE", "userName": name})
-}
-
-fn root() -> Value {
-    json!({"type": "Root", "arn": format!("arn:aws:iam::{ACCOUNT}:root"), "accountId": ACCOUNT, "principalId": ACCOUNT})
-}
-
-fn role(name: &str) -> Value {
-    json!({"type": "AssumedRole", "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/{name}/s"), "accountId": ACCOUNT,
-           "sessionContext": {"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{ACCOUNT}:role/{name}")}}})
 }
 
 fn call(source: &str, name: &str, identity: Value, request: Value) -> Record {
@@ -205,7 +194,7 @@ fn console_sign_in_with_mfa_or_through_a_role_is_ignored() {
     );
     // Identity Center / SAML sessions sign in as a role; MFA is the identity provider's.
     assert_eq!(
-        ignored(&sign_in(role("SSOAdmin"), "Success", "No"), &c),
+        ignored(&sign_in(role_session("SSOAdmin", "s"), "Success", "No"), &c),
         Ignored::NotHandled {
             event_name: "ConsoleLogin".into()
         }
@@ -386,7 +375,7 @@ fn leave_organization_alerts_critical_even_when_denied() {
     let done = call(
         "organizations.amazonaws.com",
         "LeaveOrganization",
-        role("Ops"),
+        role_session("Ops", "s"),
         Value::Null,
     );
     assert_eq!(
@@ -541,7 +530,7 @@ fn a_deployment_by_an_allowed_principal_is_not_tampering() {
     let r = call(
         "lambda.amazonaws.com",
         "UpdateFunctionCode20150331v2",
-        role("Deployer"),
+        role_session("Deployer", "s"),
         json!({"functionName": "tw-TripwireFunction-2"}),
     );
     assert_eq!(
@@ -561,7 +550,7 @@ fn iam_changes_by_allowed_principals_are_info_when_turned_on() {
     let r = call(
         "iam.amazonaws.com",
         "AttachRolePolicy",
-        role("Deployer"),
+        role_session("Deployer", "s"),
         json!({"roleName": "app", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),
     );
     // Off by default: the allow-list's reason is what is logged.
@@ -591,7 +580,7 @@ fn iam_changes_by_allowed_principals_are_info_when_turned_on() {
     let read = call(
         "iam.amazonaws.com",
         "ListRoles",
-        role("Deployer"),
+        role_session("Deployer", "s"),
         json!({}),
     );
     assert!(matches!(ignored(&read, &on), Ignored::NotHandled { .. }));
@@ -621,7 +610,7 @@ fn a_failed_change_and_trailwardens_own_calls_are_ignored() {
     let own = call(
         "guardduty.amazonaws.com",
         "DeleteDetector",
-        role("tw-TripwireRole-1"),
+        role_session("tw-TripwireRole-1", "s"),
         json!({"detectorId": "d1"}),
     );
     assert!(matches!(ignored(&own, &c), Ignored::OwnRole { .. }));

@@ -1,5 +1,5 @@
-//! What the iam-guard decision tests share: the actors, a record builder for IAM calls, the fact
-//! queries a decision asks, and the configuration they run with.
+//! What the decision tests share: the actors (users, root, role sessions), a record builder for
+//! IAM calls, the fact queries an iam-guard decision asks, and the configuration they run with.
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
@@ -14,6 +14,17 @@ pub const TIME: &str = "2026-11-21T10:00:00Z";
 pub fn mallory() -> Value {
     json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/mallory"), "accountId": ACCOUNT,
            "accessKeyId": "AKIAEXAMPLEMALLORY01", "userName": "mallory"})
+}
+
+/// An IAM user of the account, calling with a long-term key.
+pub fn user(name: &str) -> Value {
+    json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/{name}"), "accountId": ACCOUNT,
+           "principalId": "AIDAEXAMPLE", "accessKeyId": "AKIAEXAMPLEEXAMPLE", "userName": name})
+}
+
+/// The account's root user.
+pub fn root() -> Value {
+    json!({"type": "Root", "arn": format!("arn:aws:iam::{ACCOUNT}:root"), "accountId": ACCOUNT, "principalId": ACCOUNT})
 }
 
 pub fn role_session(role: &str, session: &str) -> Value {
