@@ -95,150 +95,6 @@ pub const QUARANTINE_POLICY_NAME: &str = "trailwarden-quarantine";
 /// The name of the inline policy that denies a role's sessions issued before a time.
 pub const REVOKE_SESSIONS_POLICY_NAME: &str = "trailwarden-revoke-sessions";
 
-/// One thing trailwarden does to AWS. Each knows the IAM permissions it needs ([`ActionKind`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// `cloudtrail:StartLogging` on a stopped trail.
-    StartLogging {
-        trail: TrailRef,
-        /// When the event being reverted stopped the trail. A trail stopped again after that
-        /// (its `StopLoggingTime` is later) is left alone: the later stop is not this event's to
-        /// undo, and its own event is handled on its own. `None`: no event stopped it (the
-        /// scheduled check, a recreated trail).
-        stopped_at: Option<EventTime>,
-    },
-    /// Detach a managed policy from a user, role or group.
-    DetachPolicy {
-        principal: Principal,
-        policy: Arn,
-    },
-    /// Attach a managed policy (a protected one that was detached) again.
-    AttachPolicy {
-        principal: Principal,
-        policy: Arn,
-    },
-    /// Put an inline policy back to `document` (JSON, as CloudTrail recorded it).
-    PutInlinePolicy {
-        principal: Principal,
-        name: String,
-        document: String,
-    },
-    /// Delete an inline policy, only while its document is still `document` (the event's).
-    DeleteInlinePolicy {
-        principal: Principal,
-        name: String,
-        document: String,
-    },
-    /// Make `version` the default version of a managed policy.
-    SetDefaultPolicyVersion {
-        policy: Arn,
-        version: String,
-    },
-    /// Delete a (non-default) version of a managed policy.
-    DeletePolicyVersion {
-        policy: Arn,
-        version: String,
-    },
-    RemoveUserFromGroup {
-        user: String,
-        group: String,
-    },
-    /// Put a role's trust policy back to `document`.
-    PutTrustPolicy {
-        role: String,
-        document: String,
-    },
-    /// Set a user's or role's permissions boundary back to `policy`.
-    PutPermissionsBoundary {
-        principal: Principal,
-        policy: Arn,
-    },
-    /// Remove a user's or role's permissions boundary that was not there before.
-    DeletePermissionsBoundary {
-        principal: Principal,
-    },
-    /// Make an access key inactive; it is kept as evidence.
-    DeactivateAccessKey {
-        user: String,
-        access_key_id: String,
-    },
-    /// Delete a user's console password (login profile).
-    DeleteLoginProfile {
-        user: String,
-    },
-    /// Put the inline deny-all policy [`QUARANTINE_POLICY_NAME`] on a user or role.
-    Quarantine {
-        principal: Principal,
-    },
-    /// Deny a role's sessions issued before the moment the action runs.
-    RevokeRoleSessions {
-        role: String,
-    },
-    /// Put a trail's departing settings back (`cloudtrail:UpdateTrail`, from its home region).
-    UpdateTrail {
-        trail: TrailRef,
-        changes: TrailChanges,
-    },
-    /// Put a trail's event selectors back (replacing any advanced selectors).
-    PutEventSelectors {
-        trail: TrailRef,
-        selectors: Vec<EventSelector>,
-    },
-    /// Put a trail's insight selectors back (an empty list turns Insights off).
-    PutInsightSelectors {
-        trail: TrailRef,
-        insight_types: Vec<String>,
-    },
-    /// Create a deleted trail again, in its home region, in the desired state.
-    CreateTrail {
-        trail: TrailRef,
-        desired: DesiredTrail,
-    },
-    /// Cancel the scheduled deletion of a KMS key (which leaves it disabled).
-    CancelKeyDeletion {
-        key: String,
-        region: Region,
-    },
-    EnableKey {
-        key: String,
-        region: Region,
-    },
-    /// Turn an S3 bucket's versioning on again.
-    EnableBucketVersioning {
-        bucket: String,
-        region: Region,
-    },
-}
-
-impl Action {
-    pub fn kind(&self) -> ActionKind {
-        match self {
-            Action::StartLogging { .. } => ActionKind::StartLogging,
-            Action::DetachPolicy { .. } => ActionKind::DetachPolicy,
-            Action::AttachPolicy { .. } => ActionKind::AttachPolicy,
-            Action::PutInlinePolicy { .. } => ActionKind::PutInlinePolicy,
-            Action::DeleteInlinePolicy { .. } => ActionKind::DeleteInlinePolicy,
-            Action::SetDefaultPolicyVersion { .. } => ActionKind::SetDefaultPolicyVersion,
-            Action::DeletePolicyVersion { .. } => ActionKind::DeletePolicyVersion,
-            Action::RemoveUserFromGroup { .. } => ActionKind::RemoveUserFromGroup,
-            Action::PutTrustPolicy { .. } => ActionKind::PutTrustPolicy,
-            Action::PutPermissionsBoundary { .. } => ActionKind::PutPermissionsBoundary,
-            Action::DeletePermissionsBoundary { .. } => ActionKind::DeletePermissionsBoundary,
-            Action::DeactivateAccessKey { .. } => ActionKind::DeactivateAccessKey,
-            Action::DeleteLoginProfile { .. } => ActionKind::DeleteLoginProfile,
-            Action::Quarantine { .. } => ActionKind::Quarantine,
-            Action::RevokeRoleSessions { .. } => ActionKind::RevokeRoleSessions,
-            Action::UpdateTrail { .. } => ActionKind::UpdateTrail,
-            Action::PutEventSelectors { .. } => ActionKind::PutEventSelectors,
-            Action::PutInsightSelectors { .. } => ActionKind::PutInsightSelectors,
-            Action::CreateTrail { .. } => ActionKind::CreateTrail,
-            Action::CancelKeyDeletion { .. } => ActionKind::CancelKeyDeletion,
-            Action::EnableKey { .. } => ActionKind::EnableKey,
-            Action::EnableBucketVersioning { .. } => ActionKind::EnableBucketVersioning,
-        }
-    }
-}
-
 impl fmt::Display for Action {
     /// What a person reads in the alert: the action in the imperative.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -337,12 +193,36 @@ impl fmt::Display for Action {
     }
 }
 
-/// Declares every [`ActionKind`], grouped by the function that carries it out, with the IAM
-/// permissions its execution needs (reads to check the current state and verify the result
-/// included). The kinds, their names, their functions and their permissions all come from here;
-/// the template's roles are checked against them.
+/// Declares every [`Action`] once, grouped by the function whose guard carries it out: its
+/// fields, and the IAM permissions its execution needs (reads to check the current state and
+/// verify the result included). The actions, their kinds, names, functions and permissions all come
+/// from here; the template's roles are checked against them.
 macro_rules! action_kinds {
-    ($($function:ident { $($kind:ident => [$($permission:literal),* $(,)?],)* },)*) => {
+    ($($function:ident {
+        $(
+            $(#[$doc:meta])*
+            $kind:ident { $($(#[$field_doc:meta])* $field:ident : $ty:ty),* $(,)? }
+            => [$($permission:literal),* $(,)?],
+        )*
+    },)*) => {
+        /// One thing trailwarden does to AWS. Each knows the IAM permissions it needs
+        /// ([`ActionKind`]).
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Action {
+            $($(
+                $(#[$doc])*
+                $kind { $($(#[$field_doc])* $field: $ty,)* },
+            )*)*
+        }
+
+        impl Action {
+            pub fn kind(&self) -> ActionKind {
+                match self {
+                    $($(Action::$kind { .. } => ActionKind::$kind,)*)*
+                }
+            }
+        }
+
         /// The kinds of action (see [`Action::kind`]).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         pub enum ActionKind {
@@ -383,18 +263,66 @@ macro_rules! action_kinds {
 
 action_kinds! {
     TrailGuard {
-        StartLogging => ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
+        /// `cloudtrail:StartLogging` on a stopped trail.
+        StartLogging {
+            trail: TrailRef,
+            /// When the event being reverted stopped the trail. A trail stopped again after that
+            /// (its `StopLoggingTime` is later) is left alone: the later stop is not this event's to
+            /// undo, and its own event is handled on its own. `None`: no event stopped it (the
+            /// scheduled check, a recreated trail).
+            stopped_at: Option<EventTime>,
+        }
+        => ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
+        /// Put a trail's departing settings back (`cloudtrail:UpdateTrail`, from its home region).
+        UpdateTrail {
+            trail: TrailRef,
+            changes: TrailChanges,
+        }
         // PassRole: putting back a CloudWatch Logs role hands that role to CloudTrail.
-        UpdateTrail => ["cloudtrail:GetTrail", "cloudtrail:UpdateTrail", "iam:PassRole"],
-        PutEventSelectors => ["cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors"],
-        PutInsightSelectors => ["cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors"],
-        CreateTrail => ["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
-        CancelKeyDeletion => ["kms:DescribeKey", "kms:CancelKeyDeletion"],
-        EnableKey => ["kms:DescribeKey", "kms:EnableKey"],
-        EnableBucketVersioning => ["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
+        => ["cloudtrail:GetTrail", "cloudtrail:UpdateTrail", "iam:PassRole"],
+        /// Put a trail's event selectors back (replacing any advanced selectors).
+        PutEventSelectors {
+            trail: TrailRef,
+            selectors: Vec<EventSelector>,
+        }
+        => ["cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors"],
+        /// Put a trail's insight selectors back (an empty list turns Insights off).
+        PutInsightSelectors {
+            trail: TrailRef,
+            insight_types: Vec<String>,
+        }
+        => ["cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors"],
+        /// Create a deleted trail again, in its home region, in the desired state.
+        CreateTrail {
+            trail: TrailRef,
+            desired: DesiredTrail,
+        }
+        => ["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
+        /// Cancel the scheduled deletion of a KMS key (which leaves it disabled).
+        CancelKeyDeletion {
+            key: String,
+            region: Region,
+        }
+        => ["kms:DescribeKey", "kms:CancelKeyDeletion"],
+        EnableKey {
+            key: String,
+            region: Region,
+        }
+        => ["kms:DescribeKey", "kms:EnableKey"],
+        /// Turn an S3 bucket's versioning on again.
+        EnableBucketVersioning {
+            bucket: String,
+            region: Region,
+        }
+        => ["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
     },
     IamGuard {
-        DetachPolicy => [
+        /// Detach a managed policy from a user, role or group.
+        DetachPolicy {
+            principal: Principal,
+            policy: Arn,
+        }
+        => [
             "iam:ListAttachedUserPolicies",
             "iam:ListAttachedRolePolicies",
             "iam:ListAttachedGroupPolicies",
@@ -402,7 +330,12 @@ action_kinds! {
             "iam:DetachRolePolicy",
             "iam:DetachGroupPolicy",
         ],
-        AttachPolicy => [
+        /// Attach a managed policy (a protected one that was detached) again.
+        AttachPolicy {
+            principal: Principal,
+            policy: Arn,
+        }
+        => [
             "iam:ListAttachedUserPolicies",
             "iam:ListAttachedRolePolicies",
             "iam:ListAttachedGroupPolicies",
@@ -410,7 +343,13 @@ action_kinds! {
             "iam:AttachRolePolicy",
             "iam:AttachGroupPolicy",
         ],
-        PutInlinePolicy => [
+        /// Put an inline policy back to `document` (JSON, as CloudTrail recorded it).
+        PutInlinePolicy {
+            principal: Principal,
+            name: String,
+            document: String,
+        }
+        => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
             "iam:GetGroupPolicy",
@@ -418,7 +357,13 @@ action_kinds! {
             "iam:PutRolePolicy",
             "iam:PutGroupPolicy",
         ],
-        DeleteInlinePolicy => [
+        /// Delete an inline policy, only while its document is still `document` (the event's).
+        DeleteInlinePolicy {
+            principal: Principal,
+            name: String,
+            document: String,
+        }
+        => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
             "iam:GetGroupPolicy",
@@ -426,31 +371,76 @@ action_kinds! {
             "iam:DeleteRolePolicy",
             "iam:DeleteGroupPolicy",
         ],
-        SetDefaultPolicyVersion => ["iam:GetPolicy", "iam:SetDefaultPolicyVersion"],
-        DeletePolicyVersion => ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:DeletePolicyVersion"],
-        RemoveUserFromGroup => ["iam:ListGroupsForUser", "iam:RemoveUserFromGroup"],
-        PutTrustPolicy => ["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
-        PutPermissionsBoundary => [
+        /// Make `version` the default version of a managed policy.
+        SetDefaultPolicyVersion {
+            policy: Arn,
+            version: String,
+        }
+        => ["iam:GetPolicy", "iam:SetDefaultPolicyVersion"],
+        /// Delete a (non-default) version of a managed policy.
+        DeletePolicyVersion {
+            policy: Arn,
+            version: String,
+        }
+        => ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:DeletePolicyVersion"],
+        RemoveUserFromGroup {
+            user: String,
+            group: String,
+        }
+        => ["iam:ListGroupsForUser", "iam:RemoveUserFromGroup"],
+        /// Put a role's trust policy back to `document`.
+        PutTrustPolicy {
+            role: String,
+            document: String,
+        }
+        => ["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
+        /// Set a user's or role's permissions boundary back to `policy`.
+        PutPermissionsBoundary {
+            principal: Principal,
+            policy: Arn,
+        }
+        => [
             "iam:GetUser",
             "iam:GetRole",
             "iam:PutUserPermissionsBoundary",
             "iam:PutRolePermissionsBoundary",
         ],
-        DeletePermissionsBoundary => [
+        /// Remove a user's or role's permissions boundary that was not there before.
+        DeletePermissionsBoundary {
+            principal: Principal,
+        }
+        => [
             "iam:GetUser",
             "iam:GetRole",
             "iam:DeleteUserPermissionsBoundary",
             "iam:DeleteRolePermissionsBoundary",
         ],
-        DeactivateAccessKey => ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
-        DeleteLoginProfile => ["iam:GetLoginProfile", "iam:DeleteLoginProfile"],
-        Quarantine => [
+        /// Make an access key inactive; it is kept as evidence.
+        DeactivateAccessKey {
+            user: String,
+            access_key_id: String,
+        }
+        => ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
+        /// Delete a user's console password (login profile).
+        DeleteLoginProfile {
+            user: String,
+        }
+        => ["iam:GetLoginProfile", "iam:DeleteLoginProfile"],
+        /// Put the inline deny-all policy [`QUARANTINE_POLICY_NAME`] on a user or role.
+        Quarantine {
+            principal: Principal,
+        }
+        => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
             "iam:PutUserPolicy",
             "iam:PutRolePolicy",
         ],
-        RevokeRoleSessions => ["iam:GetRolePolicy", "iam:PutRolePolicy"],
+        /// Deny a role's sessions issued before the moment the action runs.
+        RevokeRoleSessions {
+            role: String,
+        }
+        => ["iam:GetRolePolicy", "iam:PutRolePolicy"],
     },
     // Detection only: tripwire changes nothing.
     Tripwire {},
