@@ -5,7 +5,7 @@
 use crate::ActionError;
 use crate::remediation::StepReport;
 use trailwarden_events::redact::redact_text;
-use trailwarden_rules::outcome::{StepResult, StepStatus, refuse_all};
+use trailwarden_rules::outcome::{StepResult, StepStatus};
 use trailwarden_rules::{Action, Mode, Work};
 
 /// Carries out one action: what a guard's dispatch is.
@@ -30,7 +30,7 @@ pub(crate) async fn run_plan(
         } else {
             let report = match by.remediate(action, mode) {
                 Some(work) => work.await,
-                None => Err(refused(action, function)),
+                None => Err(ActionError::refused(action, function)),
             };
             match report {
                 Ok(report) => report,
@@ -54,14 +54,4 @@ pub(crate) async fn run_plan(
         });
     }
     results
-}
-
-fn refused(action: &Action, function: &str) -> ActionError {
-    match refuse_all(std::slice::from_ref(action), function)
-        .remove(0)
-        .status
-    {
-        StepStatus::Failed(error) => error,
-        _ => unreachable!("refuse_all fails every step"),
-    }
 }

@@ -30,9 +30,6 @@ impl IamGuard {
     }
 
     pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
-        if queries.is_empty() {
-            return Facts::new();
-        }
         Box::pin(facts::gather(&self.clients, queries)).await
     }
 }
@@ -135,9 +132,6 @@ impl TrailGuard {
     }
 
     pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
-        if queries.is_empty() {
-            return Facts::new();
-        }
         Box::pin(trail::gather_all(&self.clients, queries)).await
     }
 }

@@ -34,6 +34,17 @@ pub struct ActionError {
 }
 
 impl ActionError {
+    /// `function` has no dispatch for `action`: refused, never dropped.
+    pub fn refused(action: &Action, function: &str) -> ActionError {
+        ActionError {
+            call: action.kind().as_str(),
+            resource: action.to_string(),
+            kind: FailureKind::Other,
+            code: None,
+            message: format!("{function} does not carry out this action"),
+        }
+    }
+
     pub fn not_in_effect(
         call: &'static str,
         resource: impl Into<String>,
@@ -150,13 +161,7 @@ pub fn refuse_all(plan: &[Action], function: &str) -> Vec<StepResult> {
     plan.iter()
         .map(|action| StepResult {
             action: action.clone(),
-            status: StepStatus::Failed(ActionError {
-                call: action.kind().as_str(),
-                resource: action.to_string(),
-                kind: FailureKind::Other,
-                code: None,
-                message: format!("{function} does not carry out this action"),
-            }),
+            status: StepStatus::Failed(ActionError::refused(action, function)),
             state_after: None,
         })
         .collect()
