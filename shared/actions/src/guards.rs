@@ -36,57 +36,7 @@ impl IamGuard {
 
 impl Remediate for IamGuard {
     fn remediate<'a>(&'a self, action: &'a Action, mode: Mode) -> Option<Work<'a, StepReport>> {
-        let c = &self.clients;
-        Some(match action {
-            Action::DetachPolicy { principal, policy } => {
-                Box::pin(iam::detach_policy(c, principal, policy, mode))
-            }
-            Action::AttachPolicy { principal, policy } => {
-                Box::pin(iam::attach_policy(c, principal, policy, mode))
-            }
-            Action::PutInlinePolicy {
-                principal,
-                name,
-                document,
-            } => Box::pin(iam::put_inline_policy(c, principal, name, document, mode)),
-            Action::DeleteInlinePolicy {
-                principal,
-                name,
-                document,
-            } => Box::pin(iam::delete_inline_policy(
-                c, principal, name, document, mode,
-            )),
-            Action::SetDefaultPolicyVersion { policy, version } => {
-                Box::pin(iam::set_default_policy_version(c, policy, version, mode))
-            }
-            Action::DeletePolicyVersion { policy, version } => {
-                Box::pin(iam::delete_policy_version(c, policy, version, mode))
-            }
-            Action::RemoveUserFromGroup { user, group } => {
-                Box::pin(iam::remove_user_from_group(c, user, group, mode))
-            }
-            Action::PutTrustPolicy { role, document } => {
-                Box::pin(iam::put_trust_policy(c, role, document, mode))
-            }
-            Action::PutPermissionsBoundary { principal, policy } => {
-                Box::pin(iam::put_permissions_boundary(c, principal, policy, mode))
-            }
-            Action::DeletePermissionsBoundary { principal } => {
-                Box::pin(iam::delete_permissions_boundary(c, principal, mode))
-            }
-            Action::DeactivateAccessKey {
-                user,
-                access_key_id,
-            } => Box::pin(iam::deactivate_access_key(c, user, access_key_id, mode)),
-            Action::DeleteLoginProfile { user } => {
-                Box::pin(iam::delete_login_profile(c, user, mode))
-            }
-            Action::Quarantine { principal } => Box::pin(iam::quarantine(c, principal, mode)),
-            Action::RevokeRoleSessions { role } => {
-                Box::pin(iam::revoke_role_sessions(c, role, mode))
-            }
-            _ => return None,
-        })
+        trailwarden_rules::carry_out!(IamGuard, action, &self.clients, mode)
     }
 }
 
@@ -138,33 +88,7 @@ impl TrailGuard {
 
 impl Remediate for TrailGuard {
     fn remediate<'a>(&'a self, action: &'a Action, mode: Mode) -> Option<Work<'a, StepReport>> {
-        let c = &self.clients;
-        Some(match action {
-            Action::StartLogging { trail, stopped_at } => {
-                Box::pin(trail::start_logging(c, trail, *stopped_at, mode))
-            }
-            Action::UpdateTrail { trail, changes } => {
-                Box::pin(trail::update_trail(c, trail, changes, mode))
-            }
-            Action::PutEventSelectors { trail, selectors } => {
-                Box::pin(trail::put_event_selectors(c, trail, selectors, mode))
-            }
-            Action::PutInsightSelectors {
-                trail,
-                insight_types,
-            } => Box::pin(trail::put_insight_selectors(c, trail, insight_types, mode)),
-            Action::CreateTrail { trail, desired } => {
-                Box::pin(trail::create_trail(c, trail, desired, mode))
-            }
-            Action::CancelKeyDeletion { key, region } => {
-                Box::pin(kms::cancel_key_deletion(c, key, region, mode))
-            }
-            Action::EnableKey { key, region } => Box::pin(kms::enable_key(c, key, region, mode)),
-            Action::EnableBucketVersioning { bucket, region } => {
-                Box::pin(s3::enable_bucket_versioning(c, bucket, region, mode))
-            }
-            _ => return None,
-        })
+        trailwarden_rules::carry_out!(TrailGuard, action, &self.clients, mode)
     }
 }
 

@@ -126,14 +126,14 @@ impl Remediation for StartLogging<'_> {
 pub(crate) async fn start_logging(
     clients: &TrailClients,
     trail: &TrailRef,
-    stopped_at: Option<EventTime>,
+    stopped_at: &Option<EventTime>,
     mode: Mode,
 ) -> StepReport {
     remediate(
         &StartLogging {
             clients,
             trail,
-            stopped_at,
+            stopped_at: *stopped_at,
         },
         mode,
     )

@@ -194,17 +194,44 @@ impl fmt::Display for Action {
 }
 
 /// Declares every [`Action`] once, grouped by the function whose guard carries it out: its
-/// fields, and the IAM permissions its execution needs (reads to check the current state and
-/// verify the result included). The actions, their kinds, names, functions and permissions all come
-/// from here; the template's roles are checked against them.
+/// fields, the remediation of `trailwarden_actions` that carries it out (`by`, called with the
+/// guard's clients, each field by reference in order, and the mode), and the IAM permissions that
+/// remediation needs (reads to check the current state and verify the result included). The
+/// actions, their kinds, names, functions, permissions and each guard's dispatch ([`carry_out!`])
+/// all come from here; the template's roles are checked against them.
+///
+/// `$d` is a `$`, so that the dispatch macro can be declared from in here.
 macro_rules! action_kinds {
-    ($($function:ident {
+    ($d:tt $($function:ident {
         $(
             $(#[$doc:meta])*
             $kind:ident { $($(#[$field_doc:meta])* $field:ident : $ty:ty),* $(,)? }
+            by $by:path
             => [$($permission:literal),* $(,)?],
         )*
     },)*) => {
+        /// A guard's dispatch, from the one declaration of the actions: `carry_out!(IamGuard,
+        /// action, clients, mode)` is `Some` of the remediation's future when `action` is one of
+        /// that function's kinds, `None` otherwise. Expanded in `trailwarden_actions`, where the
+        /// remediations named by `by` live.
+        #[macro_export]
+        macro_rules! carry_out {
+            $(
+                ($function, $d action:expr, $d clients:expr, $d mode:expr) => {
+                    match $d action {
+                        $(
+                            $crate::Action::$kind { $($field),* } => Some(
+                                Box::pin($by($d clients, $($field,)* $d mode))
+                                    as $crate::Work<'_, _>,
+                            ),
+                        )*
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                };
+            )*
+        }
+
         /// One thing trailwarden does to AWS. Each knows the IAM permissions it needs
         /// ([`ActionKind`]).
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,6 +289,7 @@ macro_rules! action_kinds {
 }
 
 action_kinds! {
+    $
     TrailGuard {
         /// `cloudtrail:StartLogging` on a stopped trail.
         StartLogging {
@@ -272,12 +300,14 @@ action_kinds! {
             /// scheduled check, a recreated trail).
             stopped_at: Option<EventTime>,
         }
+        by trail::start_logging
         => ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
         /// Put a trail's departing settings back (`cloudtrail:UpdateTrail`, from its home region).
         UpdateTrail {
             trail: TrailRef,
             changes: TrailChanges,
         }
+        by trail::update_trail
         // PassRole: putting back a CloudWatch Logs role hands that role to CloudTrail.
         => ["cloudtrail:GetTrail", "cloudtrail:UpdateTrail", "iam:PassRole"],
         /// Put a trail's event selectors back (replacing any advanced selectors).
@@ -285,35 +315,41 @@ action_kinds! {
             trail: TrailRef,
             selectors: Vec<EventSelector>,
         }
+        by trail::put_event_selectors
         => ["cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors"],
         /// Put a trail's insight selectors back (an empty list turns Insights off).
         PutInsightSelectors {
             trail: TrailRef,
             insight_types: Vec<String>,
         }
+        by trail::put_insight_selectors
         => ["cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors"],
         /// Create a deleted trail again, in its home region, in the desired state.
         CreateTrail {
             trail: TrailRef,
             desired: DesiredTrail,
         }
+        by trail::create_trail
         => ["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
         /// Cancel the scheduled deletion of a KMS key (which leaves it disabled).
         CancelKeyDeletion {
             key: String,
             region: Region,
         }
+        by kms::cancel_key_deletion
         => ["kms:DescribeKey", "kms:CancelKeyDeletion"],
         EnableKey {
             key: String,
             region: Region,
         }
+        by kms::enable_key
         => ["kms:DescribeKey", "kms:EnableKey"],
         /// Turn an S3 bucket's versioning on again.
         EnableBucketVersioning {
             bucket: String,
             region: Region,
         }
+        by s3::enable_bucket_versioning
         => ["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
     },
     IamGuard {
@@ -322,6 +358,7 @@ action_kinds! {
             principal: Principal,
             policy: Arn,
         }
+        by iam::detach_policy
         => [
             "iam:ListAttachedUserPolicies",
             "iam:ListAttachedRolePolicies",
@@ -335,6 +372,7 @@ action_kinds! {
             principal: Principal,
             policy: Arn,
         }
+        by iam::attach_policy
         => [
             "iam:ListAttachedUserPolicies",
             "iam:ListAttachedRolePolicies",
@@ -349,6 +387,7 @@ action_kinds! {
             name: String,
             document: String,
         }
+        by iam::put_inline_policy
         => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
@@ -363,6 +402,7 @@ action_kinds! {
             name: String,
             document: String,
         }
+        by iam::delete_inline_policy
         => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
@@ -376,29 +416,34 @@ action_kinds! {
             policy: Arn,
             version: String,
         }
+        by iam::set_default_policy_version
         => ["iam:GetPolicy", "iam:SetDefaultPolicyVersion"],
         /// Delete a (non-default) version of a managed policy.
         DeletePolicyVersion {
             policy: Arn,
             version: String,
         }
+        by iam::delete_policy_version
         => ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:DeletePolicyVersion"],
         RemoveUserFromGroup {
             user: String,
             group: String,
         }
+        by iam::remove_user_from_group
         => ["iam:ListGroupsForUser", "iam:RemoveUserFromGroup"],
         /// Put a role's trust policy back to `document`.
         PutTrustPolicy {
             role: String,
             document: String,
         }
+        by iam::put_trust_policy
         => ["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
         /// Set a user's or role's permissions boundary back to `policy`.
         PutPermissionsBoundary {
             principal: Principal,
             policy: Arn,
         }
+        by iam::put_permissions_boundary
         => [
             "iam:GetUser",
             "iam:GetRole",
@@ -409,6 +454,7 @@ action_kinds! {
         DeletePermissionsBoundary {
             principal: Principal,
         }
+        by iam::delete_permissions_boundary
         => [
             "iam:GetUser",
             "iam:GetRole",
@@ -420,16 +466,19 @@ action_kinds! {
             user: String,
             access_key_id: String,
         }
+        by iam::deactivate_access_key
         => ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
         /// Delete a user's console password (login profile).
         DeleteLoginProfile {
             user: String,
         }
+        by iam::delete_login_profile
         => ["iam:GetLoginProfile", "iam:DeleteLoginProfile"],
         /// Put the inline deny-all policy [`QUARANTINE_POLICY_NAME`] on a user or role.
         Quarantine {
             principal: Principal,
         }
+        by iam::quarantine
         => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
@@ -440,6 +489,7 @@ action_kinds! {
         RevokeRoleSessions {
             role: String,
         }
+        by iam::revoke_role_sessions
         => ["iam:GetRolePolicy", "iam:PutRolePolicy"],
     },
     // Detection only: tripwire changes nothing.

@@ -1,0 +1,132 @@
+//! Inline policies put (the previous document put back, or the new one deleted) and protected
+//! ones deleted (put back).
+
+use super::{
+    Answer, Case, RevertRow, RowPlan, is_protected_name, param, previous, previous_document,
+    principal_of,
+};
+use crate::{Action, Ignored, Severity, Subject};
+use trailwarden_events::{EventError, Record};
+
+pub(super) const PUT: RevertRow = RevertRow {
+    events: &["PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"],
+    subject: |r, _| inline_policy(r).map(Some),
+    previous: |r, subject| Ok(vec![previous(r, subject.clone())]),
+    decide: |case| case.put_inline().map(Answer::Respond),
+};
+
+// Removals take permissions away: only a protected policy's is put back.
+pub(super) const DELETE: RevertRow = RevertRow {
+    events: &["DeleteUserPolicy", "DeleteRolePolicy", "DeleteGroupPolicy"],
+    subject: |r, config| {
+        if !is_protected_name(&param(r, "policyName")?, config) {
+            return Ok(None);
+        }
+        inline_policy(r).map(Some)
+    },
+    previous: |r, subject| Ok(vec![previous(r, subject.clone())]),
+    decide: |case| {
+        let name = param(case.record, "policyName")?;
+        if !is_protected_name(&name, case.config) {
+            return Ok(Answer::Ignore(Ignored::UnprotectedPolicyRemoved {
+                policy: format!("inline policy {name}"),
+            }));
+        }
+        case.delete_inline().map(Answer::Respond)
+    },
+};
+
+/// The inline policy a `Put`/`Delete` `*Policy` record names.
+fn inline_policy(record: &Record) -> Result<Subject, EventError> {
+    Ok(Subject::InlinePolicy {
+        principal: principal_of(record)?,
+        name: param(record, "policyName")?,
+    })
+}
+
+impl Case<'_> {
+    fn put_inline(&self) -> Result<RowPlan, EventError> {
+        let principal = principal_of(self.record)?;
+        let name = param(self.record, "policyName")?;
+        let document = param(self.record, "policyDocument")?;
+        let summary = format!(
+            "inline policy {name} put on {principal} by {}",
+            self.actor()
+        );
+        let resource = format!("{principal} (inline policy {name})");
+        let subject = Subject::InlinePolicy {
+            principal: principal.clone(),
+            name: name.clone(),
+        };
+        Ok(
+            match previous_document(self.facts.get(&previous(self.record, subject))) {
+                Ok(Some(previous)) => self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::PutInlinePolicy {
+                        principal,
+                        name,
+                        document: previous,
+                    }],
+                ),
+                Ok(None) => self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::DeleteInlinePolicy {
+                        principal,
+                        name,
+                        document,
+                    }],
+                ),
+                Err(why) => self.unknown(
+                    summary,
+                    resource,
+                    &format!("the previous document of inline policy {name} is unknown ({why})"),
+                    &[principal],
+                ),
+            },
+        )
+    }
+
+    fn delete_inline(&self) -> Result<RowPlan, EventError> {
+        let name = param(self.record, "policyName")?;
+        let principal = principal_of(self.record)?;
+        let summary = format!(
+            "protected inline policy {name} deleted from {principal} by {}",
+            self.actor()
+        );
+        let resource = format!("{principal} (inline policy {name})");
+        let subject = Subject::InlinePolicy {
+            principal: principal.clone(),
+            name: name.clone(),
+        };
+        Ok(
+            match previous_document(self.facts.get(&previous(self.record, subject))) {
+                Ok(Some(document)) => self.revert(
+                    summary,
+                    resource,
+                    Severity::High,
+                    vec![Action::PutInlinePolicy {
+                        principal,
+                        name,
+                        document,
+                    }],
+                ),
+                Ok(None) => self.unknown(
+                    summary,
+                    resource,
+                    &format!("no earlier document of inline policy {name} was found"),
+                    &[principal],
+                ),
+                Err(why) => self.unknown(
+                    summary,
+                    resource,
+                    &format!("the deleted document of inline policy {name} is unknown ({why})"),
+                    &[principal],
+                ),
+            },
+        )
+    }
+}
