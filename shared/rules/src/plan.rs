@@ -95,109 +95,12 @@ pub const QUARANTINE_POLICY_NAME: &str = "trailwarden-quarantine";
 /// The name of the inline policy that denies a role's sessions issued before a time.
 pub const REVOKE_SESSIONS_POLICY_NAME: &str = "trailwarden-revoke-sessions";
 
-impl fmt::Display for Action {
-    /// What a person reads in the alert: the action in the imperative.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Action::StartLogging { trail, .. } => write!(f, "start logging on {trail}"),
-            Action::DetachPolicy { principal, policy } => {
-                write!(f, "detach policy {policy} from {principal}")
-            }
-            Action::AttachPolicy { principal, policy } => {
-                write!(f, "attach policy {policy} to {principal} again")
-            }
-            Action::PutInlinePolicy {
-                principal, name, ..
-            } => write!(
-                f,
-                "put back the previous document of inline policy {name} of {principal}"
-            ),
-            Action::DeleteInlinePolicy {
-                principal, name, ..
-            } => write!(f, "delete inline policy {name} of {principal}"),
-            Action::SetDefaultPolicyVersion { policy, version } => {
-                write!(f, "make version {version} the default of policy {policy}")
-            }
-            Action::DeletePolicyVersion { policy, version } => {
-                write!(f, "delete version {version} of policy {policy}")
-            }
-            Action::RemoveUserFromGroup { user, group } => {
-                write!(f, "remove user {user} from group {group}")
-            }
-            Action::PutTrustPolicy { role, .. } => {
-                write!(f, "put back the previous trust policy of role {role}")
-            }
-            Action::PutPermissionsBoundary { principal, policy } => {
-                write!(
-                    f,
-                    "set the permissions boundary of {principal} back to {policy}"
-                )
-            }
-            Action::DeletePermissionsBoundary { principal } => {
-                write!(f, "remove the permissions boundary of {principal}")
-            }
-            Action::DeactivateAccessKey {
-                user,
-                access_key_id,
-            } => write!(f, "deactivate access key {access_key_id} of user {user}"),
-            Action::DeleteLoginProfile { user } => {
-                write!(
-                    f,
-                    "delete the console password (login profile) of user {user}"
-                )
-            }
-            Action::Quarantine { principal } => write!(
-                f,
-                "quarantine {principal} with the deny-all inline policy {QUARANTINE_POLICY_NAME}"
-            ),
-            Action::RevokeRoleSessions { role } => {
-                write!(f, "deny the sessions of role {role} issued before now")
-            }
-            Action::UpdateTrail { trail, changes } => write!(
-                f,
-                "put back the settings of {trail}: {}",
-                changes.describe().join(", ")
-            ),
-            Action::PutEventSelectors { trail, selectors } => {
-                write!(f, "put back the event selectors of {trail}: ")?;
-                for (i, s) in selectors.iter().enumerate() {
-                    write!(f, "{}{s}", if i == 0 { "" } else { "; " })?;
-                }
-                Ok(())
-            }
-            Action::PutInsightSelectors {
-                trail,
-                insight_types,
-            } if insight_types.is_empty() => {
-                write!(f, "turn Insights off again on {trail}")
-            }
-            Action::PutInsightSelectors {
-                trail,
-                insight_types,
-            } => write!(
-                f,
-                "put back the insight selectors of {trail}: {}",
-                insight_types.join(", ")
-            ),
-            Action::CreateTrail { trail, .. } => {
-                write!(f, "create {trail} again in its desired state")
-            }
-            Action::CancelKeyDeletion { key, region } => {
-                write!(f, "cancel the deletion of KMS key {key} ({region})")
-            }
-            Action::EnableKey { key, region } => write!(f, "enable KMS key {key} ({region})"),
-            Action::EnableBucketVersioning { bucket, .. } => {
-                write!(f, "turn versioning of S3 bucket {bucket} on again")
-            }
-        }
-    }
-}
-
 /// Declares every [`Action`] once, grouped by the function whose guard carries it out: its
 /// fields, the remediation of `trailwarden_actions` that carries it out (`by`, called with the
-/// guard's clients, each field by reference in order, and the mode), and the IAM permissions that
+/// guard's clients, each field by reference in order, and the mode), the sentence the alert says
+/// for it (`says`, given the formatter and each field by reference), and the IAM permissions that
 /// remediation needs (reads to check the current state and verify the result included). The
-/// actions, their kinds, names, functions, permissions and each guard's dispatch ([`carry_out!`])
+/// actions, their sentences, kinds, names, functions, permissions and each guard's dispatch ([`carry_out!`])
 /// all come from here; the template's roles are checked against them.
 ///
 /// `$d` is a `$`, so that the dispatch macro can be declared from in here.
@@ -206,7 +109,8 @@ macro_rules! action_kinds {
         $(
             $(#[$doc:meta])*
             $kind:ident { $($(#[$field_doc:meta])* $field:ident : $ty:ty),* $(,)? }
-            by $by:path
+            by $by:path,
+            says $says:expr
             => [$($permission:literal),* $(,)?],
         )*
     },)*) => {
@@ -240,6 +144,18 @@ macro_rules! action_kinds {
                 $(#[$doc])*
                 $kind { $($(#[$field_doc])* $field: $ty,)* },
             )*)*
+        }
+
+        impl fmt::Display for Action {
+            /// What a person reads in the alert: the action in the imperative (`says`).
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $($(Action::$kind { $($field),* } => {
+                        let says: fn(&mut fmt::Formatter<'_>, $(&$ty),*) -> fmt::Result = $says;
+                        says(f, $($field),*)
+                    })*)*
+                }
+            }
         }
 
         impl Action {
@@ -300,14 +216,20 @@ action_kinds! {
             /// scheduled check, a recreated trail).
             stopped_at: Option<EventTime>,
         }
-        by trail::start_logging
+        by trail::start_logging,
+        says |f, trail, _| write!(f, "start logging on {trail}")
         => ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
         /// Put a trail's departing settings back (`cloudtrail:UpdateTrail`, from its home region).
         UpdateTrail {
             trail: TrailRef,
             changes: TrailChanges,
         }
-        by trail::update_trail
+        by trail::update_trail,
+        says |f, trail, changes| write!(
+            f,
+            "put back the settings of {trail}: {}",
+            changes.describe().join(", ")
+        )
         // PassRole: putting back a CloudWatch Logs role hands that role to CloudTrail.
         => ["cloudtrail:GetTrail", "cloudtrail:UpdateTrail", "iam:PassRole"],
         /// Put a trail's event selectors back (replacing any advanced selectors).
@@ -315,41 +237,63 @@ action_kinds! {
             trail: TrailRef,
             selectors: Vec<EventSelector>,
         }
-        by trail::put_event_selectors
+        by trail::put_event_selectors,
+        says |f, trail, selectors| {
+            write!(f, "put back the event selectors of {trail}: ")?;
+            for (i, s) in selectors.iter().enumerate() {
+                write!(f, "{}{s}", if i == 0 { "" } else { "; " })?;
+            }
+            Ok(())
+        }
         => ["cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors"],
         /// Put a trail's insight selectors back (an empty list turns Insights off).
         PutInsightSelectors {
             trail: TrailRef,
             insight_types: Vec<String>,
         }
-        by trail::put_insight_selectors
+        by trail::put_insight_selectors,
+        says |f, trail, insight_types| {
+            if insight_types.is_empty() {
+                write!(f, "turn Insights off again on {trail}")
+            } else {
+                write!(
+                    f,
+                    "put back the insight selectors of {trail}: {}",
+                    insight_types.join(", ")
+                )
+            }
+        }
         => ["cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors"],
         /// Create a deleted trail again, in its home region, in the desired state.
         CreateTrail {
             trail: TrailRef,
             desired: DesiredTrail,
         }
-        by trail::create_trail
+        by trail::create_trail,
+        says |f, trail, _| write!(f, "create {trail} again in its desired state")
         => ["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
         /// Cancel the scheduled deletion of a KMS key (which leaves it disabled).
         CancelKeyDeletion {
             key: String,
             region: Region,
         }
-        by kms::cancel_key_deletion
+        by kms::cancel_key_deletion,
+        says |f, key, region| write!(f, "cancel the deletion of KMS key {key} ({region})")
         => ["kms:DescribeKey", "kms:CancelKeyDeletion"],
         EnableKey {
             key: String,
             region: Region,
         }
-        by kms::enable_key
+        by kms::enable_key,
+        says |f, key, region| write!(f, "enable KMS key {key} ({region})")
         => ["kms:DescribeKey", "kms:EnableKey"],
         /// Turn an S3 bucket's versioning on again.
         EnableBucketVersioning {
             bucket: String,
             region: Region,
         }
-        by s3::enable_bucket_versioning
+        by s3::enable_bucket_versioning,
+        says |f, bucket, _| write!(f, "turn versioning of S3 bucket {bucket} on again")
         => ["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
     },
     IamGuard {
@@ -358,7 +302,8 @@ action_kinds! {
             principal: Principal,
             policy: Arn,
         }
-        by iam::detach_policy
+        by iam::attachments::detach_policy,
+        says |f, principal, policy| write!(f, "detach policy {policy} from {principal}")
         => [
             "iam:ListAttachedUserPolicies",
             "iam:ListAttachedRolePolicies",
@@ -372,7 +317,8 @@ action_kinds! {
             principal: Principal,
             policy: Arn,
         }
-        by iam::attach_policy
+        by iam::attachments::attach_policy,
+        says |f, principal, policy| write!(f, "attach policy {policy} to {principal} again")
         => [
             "iam:ListAttachedUserPolicies",
             "iam:ListAttachedRolePolicies",
@@ -387,7 +333,11 @@ action_kinds! {
             name: String,
             document: String,
         }
-        by iam::put_inline_policy
+        by iam::inline::put_inline_policy,
+        says |f, principal, name, _| write!(
+            f,
+            "put back the previous document of inline policy {name} of {principal}"
+        )
         => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
@@ -402,7 +352,8 @@ action_kinds! {
             name: String,
             document: String,
         }
-        by iam::delete_inline_policy
+        by iam::inline::delete_inline_policy,
+        says |f, principal, name, _| write!(f, "delete inline policy {name} of {principal}")
         => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
@@ -416,34 +367,42 @@ action_kinds! {
             policy: Arn,
             version: String,
         }
-        by iam::set_default_policy_version
+        by iam::versions::set_default_policy_version,
+        says |f, policy, version| write!(f, "make version {version} the default of policy {policy}")
         => ["iam:GetPolicy", "iam:SetDefaultPolicyVersion"],
         /// Delete a (non-default) version of a managed policy.
         DeletePolicyVersion {
             policy: Arn,
             version: String,
         }
-        by iam::delete_policy_version
+        by iam::versions::delete_policy_version,
+        says |f, policy, version| write!(f, "delete version {version} of policy {policy}")
         => ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:DeletePolicyVersion"],
         RemoveUserFromGroup {
             user: String,
             group: String,
         }
-        by iam::remove_user_from_group
+        by iam::groups::remove_user_from_group,
+        says |f, user, group| write!(f, "remove user {user} from group {group}")
         => ["iam:ListGroupsForUser", "iam:RemoveUserFromGroup"],
         /// Put a role's trust policy back to `document`.
         PutTrustPolicy {
             role: String,
             document: String,
         }
-        by iam::put_trust_policy
+        by iam::trust::put_trust_policy,
+        says |f, role, _| write!(f, "put back the previous trust policy of role {role}")
         => ["iam:GetRole", "iam:UpdateAssumeRolePolicy"],
         /// Set a user's or role's permissions boundary back to `policy`.
         PutPermissionsBoundary {
             principal: Principal,
             policy: Arn,
         }
-        by iam::put_permissions_boundary
+        by iam::boundaries::put_permissions_boundary,
+        says |f, principal, policy| write!(
+            f,
+            "set the permissions boundary of {principal} back to {policy}"
+        )
         => [
             "iam:GetUser",
             "iam:GetRole",
@@ -454,7 +413,8 @@ action_kinds! {
         DeletePermissionsBoundary {
             principal: Principal,
         }
-        by iam::delete_permissions_boundary
+        by iam::boundaries::delete_permissions_boundary,
+        says |f, principal| write!(f, "remove the permissions boundary of {principal}")
         => [
             "iam:GetUser",
             "iam:GetRole",
@@ -466,19 +426,25 @@ action_kinds! {
             user: String,
             access_key_id: String,
         }
-        by iam::deactivate_access_key
+        by iam::credentials::deactivate_access_key,
+        says |f, user, access_key_id| write!(f, "deactivate access key {access_key_id} of user {user}")
         => ["iam:ListAccessKeys", "iam:UpdateAccessKey"],
         /// Delete a user's console password (login profile).
         DeleteLoginProfile {
             user: String,
         }
-        by iam::delete_login_profile
+        by iam::credentials::delete_login_profile,
+        says |f, user| write!(f, "delete the console password (login profile) of user {user}")
         => ["iam:GetLoginProfile", "iam:DeleteLoginProfile"],
         /// Put the inline deny-all policy [`QUARANTINE_POLICY_NAME`] on a user or role.
         Quarantine {
             principal: Principal,
         }
-        by iam::quarantine
+        by iam::containment::quarantine,
+        says |f, principal| write!(
+            f,
+            "quarantine {principal} with the deny-all inline policy {QUARANTINE_POLICY_NAME}"
+        )
         => [
             "iam:GetUserPolicy",
             "iam:GetRolePolicy",
@@ -489,7 +455,8 @@ action_kinds! {
         RevokeRoleSessions {
             role: String,
         }
-        by iam::revoke_role_sessions
+        by iam::containment::revoke_role_sessions,
+        says |f, role| write!(f, "deny the sessions of role {role} issued before now")
         => ["iam:GetRolePolicy", "iam:PutRolePolicy"],
     },
     // Detection only: tripwire changes nothing.
