@@ -1,0 +1,134 @@
+//! tripwire's configuration: which rules are off or on, their severities, and the prefix of
+//! trailwarden's own resources.
+
+use super::{Rule, rule_by_id};
+use crate::{ConfigError, Severity};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// tripwire's configuration, read with the rest at cold start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// `TRIPWIRE_DISABLED`: rule ids turned off.
+    pub disabled: BTreeSet<&'static str>,
+    /// `TRIPWIRE_ENABLED`: rule ids off by default turned on.
+    pub enabled: BTreeSet<&'static str>,
+    /// `TRIPWIRE_SEVERITY`: `rule-id=severity` overrides.
+    pub severity: BTreeMap<&'static str, Severity>,
+    /// `SELF_RESOURCE_PREFIX`: trailwarden's own resources are named `<prefix>-...` (the stack
+    /// name); its stack is `<prefix>`.
+    pub self_prefix: Option<String>,
+}
+
+fn problem(variable: &'static str, problem: String) -> ConfigError {
+    ConfigError { variable, problem }
+}
+
+fn rule_ids(
+    variable: &'static str,
+    value: Option<String>,
+) -> Result<BTreeSet<&'static str>, ConfigError> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|id| {
+            rule_by_id(id)
+                .map(|r| r.id)
+                .ok_or_else(|| problem(variable, format!("{id:?} is not a tripwire rule id")))
+        })
+        .collect()
+}
+
+/// A severity by name: `critical`, `high`, `medium`, `low`, `info`.
+pub fn parse_severity(text: &str) -> Option<Severity> {
+    [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == text)
+}
+
+impl Settings {
+    /// Reads `TRIPWIRE_DISABLED`, `TRIPWIRE_ENABLED`, `TRIPWIRE_SEVERITY` and
+    /// `SELF_RESOURCE_PREFIX` through `get` (trimmed, blank as unset).
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let disabled = rule_ids("TRIPWIRE_DISABLED", get("TRIPWIRE_DISABLED"))?;
+        let enabled = rule_ids("TRIPWIRE_ENABLED", get("TRIPWIRE_ENABLED"))?;
+        if let Some(both) = disabled.intersection(&enabled).next() {
+            return Err(problem(
+                "TRIPWIRE_ENABLED",
+                format!("{both:?} is also in TRIPWIRE_DISABLED"),
+            ));
+        }
+        let mut severity = BTreeMap::new();
+        for entry in get("TRIPWIRE_SEVERITY")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let (id, level) = entry.split_once('=').ok_or_else(|| {
+                problem(
+                    "TRIPWIRE_SEVERITY",
+                    format!("{entry:?} is not rule-id=severity"),
+                )
+            })?;
+            let rule = rule_by_id(id.trim()).ok_or_else(|| {
+                problem(
+                    "TRIPWIRE_SEVERITY",
+                    format!("{:?} is not a tripwire rule id", id.trim()),
+                )
+            })?;
+            let level = parse_severity(level.trim()).ok_or_else(|| {
+                problem(
+                    "TRIPWIRE_SEVERITY",
+                    format!(
+                        "{:?} is not a severity (critical, high, medium, low, info)",
+                        level.trim()
+                    ),
+                )
+            })?;
+            severity.insert(rule.id, level);
+        }
+        let self_prefix = get("SELF_RESOURCE_PREFIX")
+            .map(|p| {
+                let ok = (1..=128).contains(&p.len())
+                    && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && p.as_bytes()[0].is_ascii_alphabetic();
+                if ok {
+                    Ok(p)
+                } else {
+                    Err(problem(
+                        "SELF_RESOURCE_PREFIX",
+                        format!(
+                            "{p:?} is not a stack name (1-128 of A-Z a-z 0-9 -, starting with a letter)"
+                        ),
+                    ))
+                }
+            })
+            .transpose()?;
+        Ok(Settings {
+            disabled,
+            enabled,
+            severity,
+            self_prefix,
+        })
+    }
+
+    pub fn is_enabled(&self, rule: &Rule) -> bool {
+        if rule.on_by_default {
+            !self.disabled.contains(rule.id)
+        } else {
+            self.enabled.contains(rule.id)
+        }
+    }
+
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity.get(rule.id).copied().unwrap_or(rule.severity)
+    }
+}
