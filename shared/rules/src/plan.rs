@@ -216,7 +216,7 @@ action_kinds! {
             /// scheduled check, a recreated trail).
             stopped_at: Option<EventTime>,
         }
-        by trail::start_logging,
+        by trail::logging::start_logging,
         says |f, trail, _| write!(f, "start logging on {trail}")
         => ["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"],
         /// Put a trail's departing settings back (`cloudtrail:UpdateTrail`, from its home region).
@@ -224,7 +224,7 @@ action_kinds! {
             trail: TrailRef,
             changes: TrailChanges,
         }
-        by trail::update_trail,
+        by trail::settings::update_trail,
         says |f, trail, changes| write!(
             f,
             "put back the settings of {trail}: {}",
@@ -237,7 +237,7 @@ action_kinds! {
             trail: TrailRef,
             selectors: Vec<EventSelector>,
         }
-        by trail::put_event_selectors,
+        by trail::selectors::put_event_selectors,
         says |f, trail, selectors| {
             write!(f, "put back the event selectors of {trail}: ")?;
             for (i, s) in selectors.iter().enumerate() {
@@ -251,7 +251,7 @@ action_kinds! {
             trail: TrailRef,
             insight_types: Vec<String>,
         }
-        by trail::put_insight_selectors,
+        by trail::selectors::put_insight_selectors,
         says |f, trail, insight_types| {
             if insight_types.is_empty() {
                 write!(f, "turn Insights off again on {trail}")
@@ -269,7 +269,7 @@ action_kinds! {
             trail: TrailRef,
             desired: DesiredTrail,
         }
-        by trail::create_trail,
+        by trail::creation::create_trail,
         says |f, trail, _| write!(f, "create {trail} again in its desired state")
         => ["cloudtrail:GetTrail", "cloudtrail:CreateTrail", "iam:PassRole"],
         /// Cancel the scheduled deletion of a KMS key (which leaves it disabled).
