@@ -207,6 +207,24 @@ async fn every_sample_event_reaches_exactly_the_functions_meant_for_it_and_faile
             file.clone(),
             meant_for(file).iter().copied().collect::<BTreeSet<_>>(),
         );
+        // The same event put on the bus from the account, with a source of its own: only AWS can
+        // send an "aws." source, so no function hears of it.
+        if envelope["source"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("aws."))
+            && envelope["detail-type"] != "Scheduled Event"
+        {
+            let mut forged = envelope.clone();
+            forged["source"] = json!(
+                envelope["source"]
+                    .as_str()
+                    .unwrap()
+                    .replace("aws.", "custom.")
+            );
+            let tag = format!("forged {file}");
+            envelopes.push(tagged(forged, &tag));
+            expected.insert(tag, BTreeSet::new());
+        }
         // The same call, failed: it changed nothing. Only tripwire hears of it, and only where the
         // attempt itself is the signal (a root call, leaving the organization, trailwarden's own
         // resources or IAM).

@@ -32,6 +32,14 @@ pub enum EventError {
     BadTime(String),
     #[error("requestParameters of {event_name}: {reason}")]
     Request { event_name: String, reason: String },
+    #[error(
+        "a bare CloudTrail record is not an EventBridge event; the functions answer only what EventBridge delivers (bare records and log files are for the trailwarden command and the tests)"
+    )]
+    NotDelivered,
+    #[error(
+        "source {0:?} is not an AWS service's: only AWS sends events with an \"aws.\" source, so this one did not come from CloudTrail through EventBridge"
+    )]
+    ForeignSource(String),
     #[error("record {index} of the log file: {source}")]
     InLogFile {
         index: usize,
@@ -54,6 +62,8 @@ impl EventError {
             EventError::UnknownRegion { .. } => "UnknownRegion",
             EventError::BadTime(_) => "BadTime",
             EventError::Request { .. } => "BadRequestParameters",
+            EventError::NotDelivered => "NotDelivered",
+            EventError::ForeignSource(_) => "ForeignSource",
             EventError::InLogFile { source, .. } => source.kind(),
         }
     }

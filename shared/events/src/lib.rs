@@ -29,27 +29,62 @@ pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 /// Deeper JSON than this is not CloudTrail; refusing it keeps parsing bounded.
 pub const MAX_DEPTH: usize = 64;
 
-/// Reads one event as a Lambda receives it: an EventBridge envelope or a bare CloudTrail record.
+/// Reads one event as a tool or a test hands it over: an EventBridge envelope or a bare CloudTrail
+/// record.
 pub fn parse_event(value: &Value) -> Result<Envelope, EventError> {
     check_depth(value, 0)?;
     record::envelope_from_value(value)
 }
 
-/// Reads an event from raw bytes, as a file or a fuzzer hands them over.
+/// Reads one event as a function receives it: only an EventBridge envelope, and only with the
+/// `source` of an AWS service. Anyone allowed to invoke a function can hand it any payload, and
+/// anyone in the account can `PutEvents`, but only AWS can send an `aws.` source; a bare record
+/// never comes from EventBridge.
+pub fn parse_delivered(value: &Value) -> Result<Envelope, EventError> {
+    let Value::Object(map) = value else {
+        return parse_event(value);
+    };
+    if !map.contains_key("detail-type") {
+        return match parse_event(value)? {
+            Envelope::Record(_) => Err(EventError::NotDelivered),
+            other => Ok(other),
+        };
+    }
+    match map.get("source") {
+        Some(Value::String(source)) if source.starts_with("aws.") => parse_event(value),
+        Some(Value::String(source)) => Err(EventError::ForeignSource(source.clone())),
+        Some(other) => Err(EventError::WrongType {
+            field: "source",
+            expected: "a string",
+            found: fields::kind_of(other),
+        }),
+        None => Err(EventError::Missing { field: "source" }),
+    }
+}
+
+/// Reads raw bytes, as a function receives them ([`parse_delivered`]), after checking their size.
+pub fn parse_delivered_bytes(bytes: &[u8]) -> Result<Envelope, EventError> {
+    parse_delivered(&json_of(bytes)?)
+}
+
+/// Reads an event from raw bytes, as a file or a fuzzer hands them over ([`parse_event`]).
 pub fn parse_event_bytes(bytes: &[u8]) -> Result<Envelope, EventError> {
+    parse_event(&json_of(bytes)?)
+}
+
+fn json_of(bytes: &[u8]) -> Result<Value, EventError> {
     if bytes.len() > MAX_EVENT_BYTES {
         return Err(EventError::TooLarge {
             bytes: bytes.len(),
             limit: MAX_EVENT_BYTES,
         });
     }
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
-    parse_event(&value)
+    serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))
 }
 
 /// Reads a CloudTrail log file as delivered to S3: `{"Records": [...]}`, plain or gzip.
 /// A JSON array of records (as some tools publish them) is read too.
+#[cfg(feature = "log-files")]
 pub fn parse_log_file(bytes: &[u8]) -> Result<Vec<Record>, EventError> {
     let plain;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
@@ -180,6 +215,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "log-files")]
     fn reads_a_gzip_log_file() {
         use std::io::Write;
         let file = json!({"Records": [stop_logging(), stop_logging()]}).to_string();

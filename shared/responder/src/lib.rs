@@ -18,7 +18,9 @@ use std::sync::Arc;
 use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::Insight;
 use trailwarden_events::redact::redact_text;
-use trailwarden_events::{Envelope, Record, Region, Scheduled, parse_event, parse_event_bytes};
+use trailwarden_events::{
+    Envelope, Record, Region, Scheduled, parse_delivered, parse_delivered_bytes,
+};
 use trailwarden_rules::{Decision, Facts, Ignored, Outcome, Verdict, outcome};
 
 /// One function's configuration, guard and alert publisher. A function's binary has its own guard
@@ -73,14 +75,14 @@ impl<G: Guard + ?Sized> Responder<G> {
     /// Handles one event. An error means the event must not be dropped: Lambda retries it and then
     /// hands it to the dead-letter destination.
     pub async fn handle(&self, event: Value) -> Result<Report, HandlerError> {
-        let envelope = parse_event(&event).map_err(HandlerError::BadEvent)?;
+        let envelope = parse_delivered(&event).map_err(HandlerError::BadEvent)?;
         self.handle_envelope(envelope).await
     }
 
     /// [`Responder::handle`] for raw bytes (a file, a fuzzer, a payload not yet parsed): too large
     /// and not-JSON inputs are refused here with the same errors.
     pub async fn handle_bytes(&self, bytes: &[u8]) -> Result<Report, HandlerError> {
-        let envelope = parse_event_bytes(bytes).map_err(HandlerError::BadEvent)?;
+        let envelope = parse_delivered_bytes(bytes).map_err(HandlerError::BadEvent)?;
         self.handle_envelope(envelope).await
     }
 

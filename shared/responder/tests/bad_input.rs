@@ -130,6 +130,28 @@ fn rows() -> Vec<(&'static str, Value, &'static str, String)> {
             "BadEvent.UnknownRegion",
             "cannot read the event: awsRegion \"mars-north-1\" is not an AWS region".into(),
         ),
+        // Anyone who may invoke a function can hand it a payload of their own: only what EventBridge
+        // delivers from AWS is answered.
+        (
+            "a bare CloudTrail record, not an EventBridge event",
+            event_file("stop-logging.json")["detail"].clone(),
+            "BadEvent.NotDelivered",
+            "cannot read the event: a bare CloudTrail record is not an EventBridge event; the functions answer only what EventBridge delivers (bare records and log files are for the trailwarden command and the tests)".into(),
+        ),
+        (
+            "a source that is not an AWS service's (PutEvents from the account)",
+            stop_logging(|e| e["source"] = json!("custom.cloudtrail")),
+            "BadEvent.ForeignSource",
+            "cannot read the event: source \"custom.cloudtrail\" is not an AWS service's: only AWS sends events with an \"aws.\" source, so this one did not come from CloudTrail through EventBridge".into(),
+        ),
+        (
+            "no source",
+            stop_logging(|e| {
+                e.as_object_mut().unwrap().remove("source");
+            }),
+            "BadEvent.MissingField",
+            "cannot read the event: field source is missing".into(),
+        ),
         (
             "deep nesting",
             detail(|d| {

@@ -9,11 +9,7 @@ use aws_sdk_cloudtrail::types::{InsightSelector, InsightType};
 use trailwarden_rules::desired::{EventSelector, same_insights};
 use trailwarden_rules::{Mode, TrailRef};
 
-fn describe_selectors(
-    trail: &TrailRef,
-    selectors: &[EventSelector],
-    advanced: bool,
-) -> String {
+fn describe_selectors(trail: &TrailRef, selectors: &[EventSelector], advanced: bool) -> String {
     let list: Vec<String> = selectors.iter().map(ToString::to_string).collect();
     format!(
         "{trail} records: {}{}",
