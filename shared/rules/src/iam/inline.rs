@@ -1,6 +1,7 @@
 //! Inline policies put (the previous document put back, or the new one deleted) and protected
-//! ones deleted (put back).
+//! ones deleted (put back; trailwarden's own containment policies: see `containment`).
 
+use super::containment::containment_policy;
 use super::{
     Answer, Case, RevertRow, RowPlan, is_protected_name, param, previous, previous_document,
     principal_of,
@@ -15,17 +16,28 @@ pub(super) const PUT: RevertRow = RevertRow {
     decide: |case| case.put_inline().map(Answer::Respond),
 };
 
-// Removals take permissions away: only a protected policy's is put back.
+// Removals take permissions away: only a protected policy's is put back, and trailwarden's own
+// containment (see `containment`).
 pub(super) const DELETE: RevertRow = RevertRow {
     events: &["DeleteUserPolicy", "DeleteRolePolicy", "DeleteGroupPolicy"],
     subject: |r, config| {
-        if !is_protected_name(&param(r, "policyName")?, config) {
+        if containment_policy(r)?.is_none() && !is_protected_name(&param(r, "policyName")?, config)
+        {
             return Ok(None);
         }
         inline_policy(r).map(Some)
     },
-    previous: |r, subject| Ok(vec![previous(r, subject.clone())]),
+    // Containment is put back as trailwarden writes it, with no earlier document to read.
+    previous: |r, subject| {
+        Ok(match containment_policy(r)? {
+            Some(_) => vec![],
+            None => vec![previous(r, subject.clone())],
+        })
+    },
     decide: |case| {
+        if let Some(ours) = containment_policy(case.record)? {
+            return case.containment_removed(ours).map(Answer::Respond);
+        }
         let name = param(case.record, "policyName")?;
         if !is_protected_name(&name, case.config) {
             return Ok(Answer::Ignore(Ignored::UnprotectedPolicyRemoved {

@@ -19,6 +19,7 @@ use trailwarden_events::{Arn, EventError, IdentityKind, Record, RoleKey};
 // One module per row (or pair of rows) of the README's table, joined in `REVERT_ROWS`.
 mod attachments;
 mod boundaries;
+mod containment;
 mod credentials;
 mod groups;
 mod inline;
@@ -136,6 +137,7 @@ const REVERT_ROWS: &[RevertRow] = &[
     boundaries::ROW,
     credentials::ACCESS_KEY,
     credentials::LOGIN_PROFILE,
+    containment::KEY_ACTIVATED,
     principals::CREATE,
     attachments::DETACH,
     inline::DELETE,
@@ -563,7 +565,7 @@ mod tests {
                 );
             }
         }
-        // The README's table: 11 rows, 25 event names.
-        assert_eq!((REVERT_ROWS.len(), seen.len()), (11, 25));
+        // The README's table: 12 rows, 26 event names.
+        assert_eq!((REVERT_ROWS.len(), seen.len()), (12, 26));
     }
 }
