@@ -65,17 +65,30 @@ impl PrincipalPattern {
 
     /// True when the pattern matches this ARN, part by part.
     pub fn matches(&self, arn: &Arn) -> bool {
-        let values = [
-            &arn.partition,
-            &arn.service,
-            &arn.region,
-            &arn.account,
-            &arn.resource,
-        ];
-        self.parts
-            .iter()
-            .zip(values)
-            .all(|(pattern, value)| glob(pattern, value))
+        self.matches_folding(arn, false)
+    }
+
+    /// [`PrincipalPattern::matches`] for an ARN built from a name in a request: IAM compares user
+    /// and role names regardless of case, so the resource part is compared so too.
+    pub fn matches_ignoring_case(&self, arn: &Arn) -> bool {
+        self.matches_folding(arn, true)
+    }
+
+    fn matches_folding(&self, arn: &Arn, fold_resource: bool) -> bool {
+        let [partition, service, region, account, resource] = &self.parts;
+        let resource_matches = if fold_resource {
+            glob(
+                &resource.to_ascii_lowercase(),
+                &arn.resource.to_ascii_lowercase(),
+            )
+        } else {
+            glob(resource, &arn.resource)
+        };
+        glob(partition, &arn.partition)
+            && glob(service, &arn.service)
+            && glob(region, &arn.region)
+            && glob(account, &arn.account)
+            && resource_matches
     }
 
     /// True when the pattern matches the actor: its own ARN, or for a role session the role behind it

@@ -468,17 +468,22 @@ fn create_user_and_create_role_quarantine_the_new_principal() {
 
 #[test]
 fn an_allowed_principal_or_responder_role_is_never_quarantined() {
-    let r = event(
-        "CreateRole",
-        json!({"roleName": "BreakGlass"}),
-        json!({"role": {"roleName": "BreakGlass", "arn": "arn:aws:iam::123456789012:role/ops/BreakGlass"}}),
-    );
+    // An inline policy put on an allowed role, its previous document unknown: the role that holds
+    // it is allowed, so it is not quarantined, whatever the case the request wrote its name in.
     let cfg = config(&[(
         "ALLOWED_PRINCIPALS",
-        "arn:aws:iam::123456789012:role/ops/BreakGlass",
+        "arn:aws:iam::123456789012:role/BreakGlass",
     )]);
-    let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
-    assert!(d.plan().is_empty(), "{d}");
+    for name in ["BreakGlass", "BREAKGLASS"] {
+        let r = event(
+            "PutRolePolicy",
+            json!({"roleName": name, "policyName": "p", "policyDocument": DOC}),
+            Value::Null,
+        );
+        let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
+        assert!(d.plan().is_empty(), "{name}: {d}");
+        assert_eq!(severity(&d), Severity::Critical);
+    }
     let r = event(
         "UpdateAssumeRolePolicy",
         json!({"roleName": "tw-iam-guard", "policyDocument": DOC}),
@@ -491,6 +496,45 @@ fn an_allowed_principal_or_responder_role_is_never_quarantined() {
     let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
     assert!(d.plan().is_empty(), "{d}");
     assert_eq!(severity(&d), Severity::Critical);
+    // IAM role names are one regardless of case.
+    let r = event(
+        "UpdateAssumeRolePolicy",
+        json!({"roleName": "TW-IAM-GUARD", "policyDocument": DOC}),
+        Value::Null,
+    );
+    assert!(iam::decide(&r, &cfg, &Facts::new()).unwrap().plan().is_empty());
+}
+
+#[test]
+fn a_role_made_by_someone_not_allowed_is_quarantined_even_with_an_allowed_name() {
+    // ALLOWED_PRINCIPALS exempts actors, not what an actor who is not allowed creates.
+    let cfg = config(&[(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/ops/BreakGlass*",
+    )]);
+    let r = event(
+        "CreateRole",
+        json!({"roleName": "BreakGlass-x", "path": "/ops/"}),
+        json!({"role": {"roleName": "BreakGlass-x", "arn": "arn:aws:iam::123456789012:role/ops/BreakGlass-x"}}),
+    );
+    let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
+    assert_eq!(
+        d.plan(),
+        [Action::Quarantine {
+            principal: Principal::role("BreakGlass-x")
+        }]
+    );
+    // Made by an allowed principal, it is not looked at at all.
+    let r = event_by(
+        role_session("ops/BreakGlass", "alice"),
+        "CreateRole",
+        json!({"roleName": "BreakGlass-y"}),
+        json!({"role": {"roleName": "BreakGlass-y", "arn": "arn:aws:iam::123456789012:role/ops/BreakGlass-y"}}),
+    );
+    assert!(matches!(
+        iam::decide(&r, &cfg, &Facts::new()).unwrap(),
+        Decision::Ignore(Ignored::AllowedPrincipal { .. })
+    ));
 }
 
 #[test]
@@ -502,6 +546,33 @@ fn a_new_principal_of_another_account_is_not_quarantined() {
     );
     let d = decide(&r, &Facts::new());
     assert!(d.plan().is_empty(), "{d}");
+}
+
+#[test]
+fn a_protected_policy_is_protected_whatever_the_case_a_request_writes_it_in() {
+    // IAM names policies regardless of case.
+    let cfg = config(&[(
+        "PROTECTED_POLICIES",
+        "arn:aws:iam::123456789012:policy/DenyLeaveOrg,Guardrail",
+    )]);
+    let r = event(
+        "DetachUserPolicy",
+        json!({"userName": "bob", "policyArn": "arn:aws:iam::123456789012:policy/denyleaveorg"}),
+        Value::Null,
+    );
+    assert_eq!(
+        iam::decide(&r, &cfg, &Facts::new()).unwrap().plan(),
+        [Action::AttachPolicy {
+            principal: Principal::user("bob"),
+            policy: arn("arn:aws:iam::123456789012:policy/denyleaveorg")
+        }]
+    );
+    let r = event(
+        "DeleteUserPolicy",
+        json!({"userName": "bob", "policyName": "GUARDRAIL"}),
+        Value::Null,
+    );
+    assert_eq!(iam::facts_needed(&r, &cfg).len(), 1, "the deleted document is read");
 }
 
 #[test]

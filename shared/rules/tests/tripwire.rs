@@ -470,6 +470,19 @@ fn changes_to_trailwarden_itself_alert_critical() {
             json!({"roleName": "tw-TrailGuardRole-ABC", "policyName": "x"}),
             "role tw-TrailGuardRole-ABC",
         ),
+        // IAM role names are one regardless of case: the request may write them in any.
+        (
+            "iam.amazonaws.com",
+            "UpdateAssumeRolePolicy",
+            json!({"roleName": "TW-TRAILGUARDROLE-ABC", "policyDocument": "{}"}),
+            "role TW-TRAILGUARDROLE-ABC",
+        ),
+        (
+            "iam.amazonaws.com",
+            "AttachRolePolicy",
+            json!({"roleName": "Tw-Other-Role", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+            "role Tw-Other-Role",
+        ),
         (
             "cloudformation.amazonaws.com",
             "DeleteStack",

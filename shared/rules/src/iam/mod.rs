@@ -311,8 +311,25 @@ impl Case<'_> {
         }
     }
 
-    /// Why `principal` must not be quarantined, or `None`.
+    /// Why `principal` must not be quarantined, or `None`. Names come from the request, in any
+    /// case: IAM compares them regardless of case, and so do these checks.
     fn quarantine_refusal(&self, principal: &Principal, full_arn: Option<&Arn>) -> Option<String> {
+        self.refusal(principal, full_arn, true)
+    }
+
+    /// Why a principal created by this record's actor must not be quarantined, or `None`. An
+    /// allowed pattern exempts actors, not what an actor who is not allowed creates: a role
+    /// `BreakGlass-x` made by mallory is quarantined even when `role/BreakGlass*` is allowed.
+    fn creation_refusal(&self, principal: &Principal, full_arn: Option<&Arn>) -> Option<String> {
+        self.refusal(principal, full_arn, false)
+    }
+
+    fn refusal(
+        &self,
+        principal: &Principal,
+        full_arn: Option<&Arn>,
+        allowed_exempts: bool,
+    ) -> Option<String> {
         let account = self.record.account().unwrap_or_default();
         if let Some(arn) = full_arn
             && arn.account != account
@@ -341,14 +358,21 @@ impl Case<'_> {
         };
         if principal.kind == PrincipalKind::Role
             && let Some(key) = RoleKey::from_arn(&by_name)
-            && self.config.own_roles.contains(&key)
+            && self.config.own_roles.iter().any(|own| {
+                own.account == key.account
+                    && own.partition == key.partition
+                    && own.name.eq_ignore_ascii_case(&key.name)
+            })
         {
             return Some("it is trailwarden's own role".into());
+        }
+        if !allowed_exempts {
+            return None;
         }
         self.config
             .allowed_principals
             .iter()
-            .find(|p| p.matches(&by_name) || full_arn.is_some_and(|a| p.matches(a)))
+            .find(|p| p.matches_ignoring_case(&by_name) || full_arn.is_some_and(|a| p.matches(a)))
             .map(|p| format!("it is allowed by {p}"))
     }
 
@@ -512,17 +536,22 @@ fn policy_arn(record: &Record) -> Result<Arn, EventError> {
     Ok(arn)
 }
 
+// IAM names policies regardless of case: a request may write a protected name in any case.
 fn is_protected_arn(policy: &Arn, config: &Config) -> bool {
     config.protected_policies.iter().any(|s| match s {
-        PolicySelector::Arn(arn) => arn == policy,
-        PolicySelector::Name(name) => name == policy.resource_name(),
+        PolicySelector::Arn(arn) => {
+            arn.partition == policy.partition
+                && arn.account == policy.account
+                && arn.resource.eq_ignore_ascii_case(&policy.resource)
+        }
+        PolicySelector::Name(name) => name.eq_ignore_ascii_case(policy.resource_name()),
     })
 }
 
 fn is_protected_name(name: &str, config: &Config) -> bool {
     config.protected_policies.iter().any(|s| match s {
-        PolicySelector::Arn(arn) => arn.resource_name() == name,
-        PolicySelector::Name(n) => n == name,
+        PolicySelector::Arn(arn) => arn.resource_name().eq_ignore_ascii_case(name),
+        PolicySelector::Name(n) => n.eq_ignore_ascii_case(name),
     })
 }
 

@@ -55,7 +55,7 @@ impl Case<'_> {
         let resource = arn
             .as_ref()
             .map_or_else(|| principal.to_string(), Arn::to_string);
-        Ok(match self.quarantine_refusal(&principal, arn.as_ref()) {
+        Ok(match self.creation_refusal(&principal, arn.as_ref()) {
             None => {
                 let mut row = self.revert(
                     summary,

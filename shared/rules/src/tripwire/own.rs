@@ -101,10 +101,18 @@ pub(super) fn self_resource(record: &Record, config: &Config) -> Option<(&'stati
             let queue = last_part(url, &['/']);
             named(&queue).then_some(("queue", queue))
         }
+        // IAM compares role names regardless of case: `TRAILWARDEN-IamGuardRole` is the same role.
         "iam" => {
             let role = record.request_str("roleName")?;
-            let ours = config.own_roles.iter().any(|r| r.name == role);
-            (ours || named(role)).then(|| ("role", role.to_string()))
+            let ours = config
+                .own_roles
+                .iter()
+                .any(|r| r.name.eq_ignore_ascii_case(role));
+            let named_ours = prefix.is_some_and(|p| {
+                role.to_ascii_lowercase()
+                    .starts_with(&format!("{}-", p.to_ascii_lowercase()))
+            });
+            (ours || named_ours).then(|| ("role", role.to_string()))
         }
         "cloudformation" => {
             let stack = record.request_str("stackName")?;
