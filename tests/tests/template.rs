@@ -265,6 +265,7 @@ fn a_first_deployment_runs_in_dry_run_and_every_variable_has_a_parameter() {
         "PROTECTED_TRAILS",
         "PROTECTED_POLICIES",
         "CONTAIN_ACTOR",
+        "GUARD_AWS_MANAGED_ROLES",
         "TRAIL_S3_BUCKET",
         "TRAIL_KMS_KEY_ID",
         "TRIPWIRE_DISABLED",

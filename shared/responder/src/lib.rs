@@ -50,6 +50,9 @@ impl<G: Guard> Responder<G> {
         guard: impl FnOnce(&SdkConfig) -> G,
     ) -> Result<Responder<G>, trailwarden_rules::ConfigError> {
         let config = Config::from_env()?;
+        for warning in config.warnings() {
+            tracing::warn!(%warning, "configuration");
+        }
         let sdk = environment::sdk_config(|name| std::env::var(name).ok())?;
         Ok(Responder::new(Arc::new(guard(&sdk)), config, &sdk))
     }

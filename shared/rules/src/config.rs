@@ -56,6 +56,9 @@ pub struct Config {
     pub protected_policies: Vec<PolicySelector>,
     /// `CONTAIN_ACTOR`: also contain the actor who made an unauthorized change.
     pub contain_actor: bool,
+    /// `GUARD_AWS_MANAGED_ROLES`: also answer what AWS services do to the roles they manage
+    /// (service-linked roles, IAM Identity Center's `AWSReservedSSO_*`).
+    pub guard_aws_managed_roles: bool,
     /// `TRIPWIRE_*` and `SELF_RESOURCE_PREFIX`: tripwire's rules and trailwarden's own resources.
     pub tripwire: crate::tripwire::Settings,
     /// `TRAIL_*`: the desired state of every protected trail, as far as the deployment declares it.
@@ -73,6 +76,20 @@ fn err(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
+    }
+}
+
+impl Config {
+    /// What is legal but weaker than it looks, logged once at cold start: allow-list patterns that
+    /// someone other than the principal meant can satisfy.
+    pub fn warnings(&self) -> Vec<String> {
+        self.allowed_principals
+            .iter()
+            .filter_map(|p| {
+                p.claimable()
+                    .map(|why| format!("ALLOWED_PRINCIPALS: {why}"))
+            })
+            .collect()
     }
 }
 
@@ -194,16 +211,16 @@ impl Config {
             })
             .collect::<Result<_, _>>()?;
 
-        let contain_actor = match get("CONTAIN_ACTOR").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(err(
-                    "CONTAIN_ACTOR",
-                    format!("{other:?} is neither \"true\" nor \"false\""),
-                ));
-            }
+        let flag = |name: &'static str| match get(name).as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(err(
+                name,
+                format!("{other:?} is neither \"true\" nor \"false\""),
+            )),
         };
+        let contain_actor = flag("CONTAIN_ACTOR")?;
+        let guard_aws_managed_roles = flag("GUARD_AWS_MANAGED_ROLES")?;
 
         let desired_trail = desired_trail(&get)?;
 
@@ -217,6 +234,7 @@ impl Config {
             protected_trails,
             protected_policies,
             contain_actor,
+            guard_aws_managed_roles,
             tripwire,
             desired_trail,
         })
@@ -568,5 +586,31 @@ mod tests {
                 "{message:?} should start with {expected:?}"
             );
         }
+    }
+
+    #[test]
+    fn patterns_anyone_can_satisfy_are_warned_of_by_name() {
+        let c = config(&[
+            TOPIC,
+            (
+                "ALLOWED_PRINCIPALS",
+                "arn:aws:iam::123456789012:role/Deployer,\
+                 arn:aws:iam::123456789012:role/BreakGlass*,\
+                 arn:aws:sts::123456789012:federated-user/ops,\
+                 arn:aws:sts::123456789012:assumed-role/*/alice,\
+                 arn:aws:sts::123456789012:assumed-role/Deployer/*,\
+                 arn:aws:iam::123456789012:user/*",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.warnings(),
+            [
+                "ALLOWED_PRINCIPALS: arn:aws:iam::123456789012:role/BreakGlass* can be claimed: anyone who may create a role can make one whose name matches \"BreakGlass*\"; name each role exactly",
+                "ALLOWED_PRINCIPALS: arn:aws:sts::123456789012:federated-user/ops can be claimed: a federated user's name is chosen by whoever calls GetFederationToken",
+                "ALLOWED_PRINCIPALS: arn:aws:sts::123456789012:assumed-role/*/alice can be claimed: the session name (alice) is chosen by whoever assumes the role; match the role instead",
+                "ALLOWED_PRINCIPALS: arn:aws:iam::123456789012:user/* can be claimed: anyone who may create a user can make one whose name matches \"*\"; name each user exactly",
+            ]
+        );
     }
 }

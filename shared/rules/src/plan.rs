@@ -500,6 +500,9 @@ pub enum Ignored {
     UnrelatedResource { resource: String },
     /// A policy was detached or deleted: that takes permissions away, and it is not protected.
     UnprotectedPolicyRemoved { policy: String },
+    /// An AWS service changed a role it manages (a service-linked role, IAM Identity Center's
+    /// `AWSReservedSSO_*`), and `GUARD_AWS_MANAGED_ROLES` is not set.
+    AwsManagedRole { role: String },
 }
 
 impl fmt::Display for Ignored {
@@ -519,6 +522,10 @@ impl fmt::Display for Ignored {
             Ignored::UnprotectedPolicyRemoved { policy } => write!(
                 f,
                 "removing {policy} takes permissions away, and it is not in PROTECTED_POLICIES"
+            ),
+            Ignored::AwsManagedRole { role } => write!(
+                f,
+                "AWS manages role {role} (GUARD_AWS_MANAGED_ROLES=true answers it too)"
             ),
             Ignored::UnrelatedResource { resource } => {
                 write!(f, "{resource} belongs to no protected trail")

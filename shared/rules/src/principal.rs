@@ -63,6 +63,29 @@ impl PrincipalPattern {
         })
     }
 
+    /// Why someone other than the principal meant could satisfy this pattern, or `None`: a name
+    /// chosen by the caller (a federated user, a session name), or a trailing `*` on a user or
+    /// role name that anyone allowed to create one can match.
+    pub fn claimable(&self) -> Option<String> {
+        let [_, service, _, _, resource] = &self.parts;
+        let mut path = resource.split('/');
+        let kind = path.next().unwrap_or_default();
+        let name = resource.rsplit('/').next().unwrap_or_default();
+        let why = match (service.as_str(), kind) {
+            ("sts", "federated-user") => {
+                "a federated user's name is chosen by whoever calls GetFederationToken".to_string()
+            }
+            ("sts", "assumed-role") if name != "*" => format!(
+                "the session name ({name}) is chosen by whoever assumes the role; match the role instead"
+            ),
+            ("iam", "role" | "user") if name.ends_with('*') => format!(
+                "anyone who may create a {kind} can make one whose name matches {name:?}; name each {kind} exactly"
+            ),
+            _ => return None,
+        };
+        Some(format!("{} can be claimed: {why}", self.text))
+    }
+
     /// True when the pattern matches this ARN, part by part.
     pub fn matches(&self, arn: &Arn) -> bool {
         self.matches_folding(arn, false)

@@ -502,7 +502,12 @@ fn an_allowed_principal_or_responder_role_is_never_quarantined() {
         json!({"roleName": "TW-IAM-GUARD", "policyDocument": DOC}),
         Value::Null,
     );
-    assert!(iam::decide(&r, &cfg, &Facts::new()).unwrap().plan().is_empty());
+    assert!(
+        iam::decide(&r, &cfg, &Facts::new())
+            .unwrap()
+            .plan()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -572,7 +577,11 @@ fn a_protected_policy_is_protected_whatever_the_case_a_request_writes_it_in() {
         json!({"userName": "bob", "policyName": "GUARDRAIL"}),
         Value::Null,
     );
-    assert_eq!(iam::facts_needed(&r, &cfg).len(), 1, "the deleted document is read");
+    assert_eq!(
+        iam::facts_needed(&r, &cfg).len(),
+        1,
+        "the deleted document is read"
+    );
 }
 
 #[test]

@@ -48,7 +48,10 @@ fn deleting_the_session_denial_denies_the_roles_older_sessions_again() {
         Value::Null,
     );
     let d = decide(&r, &Facts::new());
-    assert_eq!(d.plan(), [Action::RevokeRoleSessions { role: "app".into() }]);
+    assert_eq!(
+        d.plan(),
+        [Action::RevokeRoleSessions { role: "app".into() }]
+    );
     assert_eq!(severity(&d), Severity::Critical);
     let Decision::Respond { incident, .. } = d else {
         unreachable!()

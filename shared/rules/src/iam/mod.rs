@@ -55,7 +55,37 @@ fn skipped(record: &Record, config: &Config) -> Option<Ignored> {
     if let Some(why) = exemptions::of_change(record, config) {
         return Some(why);
     }
-    is_read_only(record).then_some(Ignored::ReadOnly)
+    if is_read_only(record) {
+        return Some(Ignored::ReadOnly);
+    }
+    aws_managed_role(record, config).map(|role| Ignored::AwsManagedRole { role })
+}
+
+/// The role an AWS service changed, when it is one the service manages: a service-linked role
+/// (`AWSServiceRoleFor*`, path `/aws-service-role/`) or one IAM Identity Center provisions
+/// (`AWSReservedSSO_*`, path `/aws-reserved/sso.amazonaws.com/`). Only the service itself counts:
+/// an AWS service acting as itself, or a session of a service-linked role. A call made through a
+/// service on someone's behalf (CloudFormation, say) is that someone's.
+fn aws_managed_role(record: &Record, config: &Config) -> Option<String> {
+    if config.guard_aws_managed_roles {
+        return None;
+    }
+    let actor = &record.actor;
+    let by_a_service = actor.kind == IdentityKind::AwsService
+        || actor
+            .role_arn
+            .as_ref()
+            .is_some_and(|role| role.resource.starts_with("role/aws-service-role/"));
+    if !by_a_service {
+        return None;
+    }
+    let role = optional_param(record, "roleName")?;
+    let path = optional_param(record, "path").unwrap_or_default();
+    let managed = role.starts_with("AWSServiceRoleFor")
+        || role.starts_with("AWSReservedSSO_")
+        || path.starts_with("/aws-service-role/")
+        || path.starts_with("/aws-reserved/");
+    managed.then_some(role)
 }
 
 /// The facts [`decide`] needs for this record. Empty when the record is ignored anyway.
