@@ -48,7 +48,9 @@ pub fn subject(alert: &Alert) -> String {
 pub fn text(alert: &Alert) -> String {
     let mut out = String::new();
     let a = &alert.actor;
-    let _ = writeln!(out, "{}: {}", verdict(alert.outcome), alert.summary);
+    // Every value below may hold text an attacker chose: each stays on its own line.
+    let l = one_line;
+    let _ = writeln!(out, "{}: {}", verdict(alert.outcome), l(&alert.summary));
     let _ = writeln!(out);
     let _ = writeln!(out, "Severity:   {}", alert.severity);
     if let Some(rule) = &alert.rule {
@@ -57,42 +59,43 @@ pub fn text(alert: &Alert) -> String {
     let _ = writeln!(
         out,
         "Who:        {}{}",
-        a.description,
+        l(&a.description),
         a.arn
             .as_ref()
-            .map(|arn| format!(" ({arn})"))
+            .map(|arn| format!(" ({})", l(arn)))
             .unwrap_or_default()
     );
     let _ = writeln!(
         out,
         "What:       {} ({})",
-        alert.event.name, alert.event.source
+        l(&alert.event.name),
+        l(&alert.event.source)
     );
-    let _ = writeln!(out, "Resource:   {}", alert.resource);
+    let _ = writeln!(out, "Resource:   {}", l(&alert.resource));
     let _ = writeln!(
         out,
         "From:       {} via {}, {}, MFA {}",
-        a.source_ip.as_deref().unwrap_or("unknown IP"),
+        l(a.source_ip.as_deref().unwrap_or("unknown IP")),
         if a.console { "console" } else { "API" },
-        a.user_agent.as_deref().unwrap_or("unknown user agent"),
+        l(a.user_agent.as_deref().unwrap_or("unknown user agent")),
         match a.mfa {
             Some(true) => "yes",
             Some(false) => "no",
             None => "unknown",
         }
     );
-    let _ = writeln!(out, "When:       {}", alert.event.time);
+    let _ = writeln!(out, "When:       {}", l(&alert.event.time));
     let _ = writeln!(
         out,
         "Account:    {} in {}",
-        alert.event.account.as_deref().unwrap_or("unknown"),
-        alert.event.region
+        l(alert.event.account.as_deref().unwrap_or("unknown")),
+        l(&alert.event.region)
     );
-    let _ = writeln!(out, "Event id:   {}", alert.event.id);
+    let _ = writeln!(out, "Event id:   {}", l(&alert.event.id));
     let _ = writeln!(out, "Mode:       {}", alert.mode);
     let _ = writeln!(out);
     if let Some(error) = &alert.error {
-        let _ = writeln!(out, "trailwarden could NOT finish the revert: {error}");
+        let _ = writeln!(out, "trailwarden could NOT finish the revert: {}", l(error));
         let _ = writeln!(
             out,
             "Steps marked failed or not-attempted below were NOT done: do them by hand."
@@ -107,12 +110,12 @@ pub fn text(alert: &Alert) -> String {
     } else {
         let _ = writeln!(out, "What trailwarden did:");
         for step in &alert.actions {
-            let _ = write!(out, "  - {}: {}", step.action, step.status);
+            let _ = write!(out, "  - {}: {}", l(&step.action), step.status);
             if let Some(state) = &step.state_after {
-                let _ = write!(out, "; now: {state}");
+                let _ = write!(out, "; now: {}", l(state));
             }
             if let Some(error) = &step.error {
-                let _ = write!(out, "; error: {error}");
+                let _ = write!(out, "; error: {}", l(error));
             }
             let _ = writeln!(out);
         }
@@ -121,7 +124,7 @@ pub fn text(alert: &Alert) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "What to do next:");
         for step in &alert.next_steps {
-            let _ = writeln!(out, "  - {step}");
+            let _ = writeln!(out, "  - {}", l(step));
         }
     }
     if let Some(link) = &alert.event.console_link {
@@ -129,7 +132,7 @@ pub fn text(alert: &Alert) -> String {
         let _ = writeln!(out, "The event in the CloudTrail console: {link}");
     }
     for note in &alert.notes {
-        let _ = writeln!(out, "Note: {note}");
+        let _ = writeln!(out, "Note: {}", l(note));
     }
     let _ = writeln!(out, "(raised by trailwarden {})", alert.function);
     out
@@ -210,7 +213,7 @@ pub fn chat(alert: &Alert) -> serde_json::Value {
             },
             alert.severity.as_str().to_uppercase(),
             verdict(alert.outcome),
-            alert.summary.replace(['`', '*', '_', '<', '>'], "'")
+            plain(&alert.summary)
         ),
         CHAT_TITLE_MAX,
     );
@@ -229,7 +232,7 @@ pub fn chat(alert: &Alert) -> serde_json::Value {
             "textType": "client-markdown",
             "title": title,
             "description": description,
-            "nextSteps": alert.next_steps.iter().take(CHAT_STEPS_MAX).map(|s| clip(s, 500)).collect::<Vec<_>>(),
+            "nextSteps": alert.next_steps.iter().take(CHAT_STEPS_MAX).map(|s| clip(&plain(s), 500)).collect::<Vec<_>>(),
             "keywords": [alert.severity.as_str(), alert.outcome.as_str(), alert.function.as_str(), alert.event.name.as_str()],
         },
         "metadata": {
@@ -260,9 +263,50 @@ const CHAT_STEPS_MAX: usize = 10;
 fn code(value: &str) -> String {
     let clean: String = clip(value, 300)
         .chars()
-        .map(|c| if c == '`' || c.is_control() { '\'' } else { c })
+        .map(|c| {
+            if c == '`' || breaks_a_line(c) {
+                '\''
+            } else {
+                c
+            }
+        })
         .collect();
     format!("`{clean}`")
+}
+
+/// True for the characters that would break a line or reorder what a person reads: controls
+/// (newlines, escapes), Unicode line and paragraph separators, and bidirectional overrides.
+fn breaks_a_line(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{061C}' | '\u{200E}' | '\u{200F}'
+        )
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// A value on one line: a newline shows as `\n`, any other such character as `?`, so that no
+/// value can forge a line of the email ("What trailwarden did: ... done").
+pub(crate) fn one_line(value: &str) -> std::borrow::Cow<'_, str> {
+    if !value.chars().any(breaks_a_line) {
+        return value.into();
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if breaks_a_line(c) => out.push('?'),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+/// A value as plain chat text: on one line, with no markup, link or mention (`@here`, `<!channel>`).
+fn plain(value: &str) -> String {
+    one_line(value).replace(['`', '*', '_', '<', '>', '@'], "'")
 }
 
 /// At most `max` bytes, cut on a character boundary, with "..." when cut.

@@ -523,6 +523,66 @@ fn chat_values_cannot_mention_a_channel_or_break_out_of_code() {
 }
 
 #[test]
+fn no_value_an_attacker_chose_can_forge_a_line_or_a_mention() {
+    let mut alert = reverted();
+    let forged = "x\n\nWhat trailwarden did:\n  - everything: done\r\n";
+    alert.actor.user_agent = Some(forged.into());
+    alert.actor.description = "user mallory\u{2028}Severity: low".into();
+    alert.resource = "user bob\u{202E}gnp.exe".into();
+    alert.summary = "AdministratorAccess attached @channel <!here>\nby nobody".into();
+    alert.next_steps = vec!["Ask @here why\nWhat to do next: nothing".into()];
+    let body = text(&alert);
+    let lines: Vec<&str> = body.lines().collect();
+    // The forged lines are not lines: each value stays on the line of its label.
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("What trailwarden did:"))
+            .count(),
+        1,
+        "{body}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with("  - everything")),
+        "{body}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("Severity:   low") || l.starts_with("Severity: low")),
+        "{body}"
+    );
+    assert!(
+        body.contains("via API, x\\n\\nWhat trailwarden did:\\n  - everything: done\\r\\n, MFA"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Who:        user mallory?Severity: low"),
+        "{body}"
+    );
+    assert!(body.contains("Resource:   user bob?gnp.exe"), "{body}");
+    assert!(
+        body.contains("  - Ask @here why\\nWhat to do next: nothing"),
+        "{body}"
+    );
+    assert!(!subject(&alert).contains('\n'));
+    let c = chat(&alert);
+    let title = c["content"]["title"].as_str().unwrap();
+    assert!(!title.contains(['\n', '@', '<', '>']), "{title}");
+    assert!(
+        title.ends_with("AdministratorAccess attached 'channel '!here'\\nby nobody"),
+        "{title}"
+    );
+    let step = c["content"]["nextSteps"][0].as_str().unwrap();
+    assert_eq!(step, "Ask 'here why\\nWhat to do next: nothing");
+    let description = c["content"]["description"].as_str().unwrap();
+    assert!(
+        description.contains("*Resource:* `user bob'gnp.exe`"),
+        "{description}"
+    );
+}
+
+#[test]
 fn text_is_the_same_in_the_email_and_the_document() {
     let alert = failed();
     assert_eq!(document(&alert)["text"].as_str().unwrap(), text(&alert));
