@@ -70,10 +70,11 @@ fn allowed_actions(role: &Value) -> BTreeSet<String> {
         statements(&policy["PolicyDocument"]["Statement"], &mut all);
     }
     let mut actions = BTreeSet::new();
-    for statement in all {
+    // Deny statements only bound what is allowed: `denied` checks them.
+    for statement in all.into_iter().filter(|s| s["Effect"] != "Deny") {
         assert_eq!(
             statement["Effect"], "Allow",
-            "a role statement that is not an Allow: {statement}"
+            "a role statement that is neither an Allow nor a Deny: {statement}"
         );
         match &statement["Action"] {
             Value::String(a) => {
@@ -86,6 +87,89 @@ fn allowed_actions(role: &Value) -> BTreeSet<String> {
         }
     }
     actions
+}
+
+/// The Deny statements of a role's inline policies.
+fn denied(role: &Value) -> Vec<Value> {
+    role["Properties"]["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone())
+        .filter(|s| s["Effect"] == "Deny")
+        .collect()
+}
+
+#[test]
+fn iam_guard_cannot_make_trailwarden_or_anyone_an_administrator() {
+    let template = transformed(&[]);
+    let role = resource(&template, "IamGuardRole");
+    let deny = denied(role);
+    let itself = deny
+        .iter()
+        .find(|s| s["Sid"] == "NeverItself")
+        .expect("NeverItself");
+    let mut actions: Vec<String> = itself["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    actions.sort();
+    assert_eq!(actions, trailwarden_rules::iam::NEVER_ON_OWN_ROLES);
+    assert_eq!(
+        itself["Resource"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-*"})
+    );
+    // The roles it covers are the stack's own, named <stack>-<LogicalId>-<suffix> by CloudFormation.
+    for (_, _, role_id) in FUNCTIONS {
+        assert!(
+            resource(&template, role_id)["Properties"]
+                .get("RoleName")
+                .is_none(),
+            "{role_id} is named by CloudFormation after the stack"
+        );
+    }
+    let admin = deny
+        .iter()
+        .find(|s| s["Sid"] == "NeverAdministrator")
+        .expect("NeverAdministrator");
+    let arns: Vec<String> = admin["Condition"]["ArnEquals"]["iam:PolicyARN"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            a["Fn::Sub"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(arns, trailwarden_rules::iam::NEVER_ATTACHED);
+    assert_eq!(
+        admin["Action"],
+        json!([
+            "iam:AttachGroupPolicy",
+            "iam:AttachRolePolicy",
+            "iam:AttachUserPolicy"
+        ])
+    );
+}
+
+#[test]
+fn trailwardens_roles_trust_exactly_the_policy_iam_guard_puts_back() {
+    let template = transformed(&[]);
+    let known: Value = serde_json::from_str(trailwarden_rules::iam::OWN_ROLE_TRUST_POLICY).unwrap();
+    for (_, _, role_id) in FUNCTIONS {
+        assert_eq!(
+            resource(&template, role_id)["Properties"]["AssumeRolePolicyDocument"],
+            known,
+            "{role_id}"
+        );
+    }
 }
 
 #[test]

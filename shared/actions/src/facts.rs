@@ -45,7 +45,7 @@ pub async fn gather(clients: &IamClients, queries: &[FactQuery]) -> Facts {
                 after,
                 event_id,
             } => later_changes(clients, subject, *after, event_id, EventTime::now()).await,
-            FactQuery::Trail { .. } | FactQuery::TrailsIn { .. } => {
+            FactQuery::Trail { .. } | FactQuery::TrailsIn { .. } | FactQuery::TrailState { .. } => {
                 Fact::Unknown(format!("{query:?} is a trail fact, not iam-guard's"))
             }
         };

@@ -128,10 +128,11 @@ impl Guard for TrailGuard {
         config: &'a Config,
     ) -> Work<'a, Vec<TrailCheck>> {
         Box::pin(async move {
-            let facts = self
-                .gather(&trailwarden_rules::trail::scheduled_facts(region))
-                .await;
-            trailwarden_rules::trail::check(region, account, config, &facts)
+            use trailwarden_rules::trail::{check, scheduled_facts, states_needed};
+            let mut facts = self.gather(&scheduled_facts(region)).await;
+            let states = states_needed(region, account, config, &facts);
+            facts.extend(self.gather(&states).await);
+            check(region, account, config, &facts)
         })
     }
 }
@@ -160,10 +161,12 @@ impl Executor {
 
     /// Gathers the facts a decision asks for, each from the guard whose fact it is.
     pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
-        let (trail, iam): (Vec<_>, Vec<_>) = queries
-            .iter()
-            .cloned()
-            .partition(|q| matches!(q, FactQuery::Trail { .. } | FactQuery::TrailsIn { .. }));
+        let (trail, iam): (Vec<_>, Vec<_>) = queries.iter().cloned().partition(|q| {
+            matches!(
+                q,
+                FactQuery::Trail { .. } | FactQuery::TrailsIn { .. } | FactQuery::TrailState { .. }
+            )
+        });
         let mut facts = self.iam.gather(&iam).await;
         facts.extend(self.trail.gather(&trail).await);
         facts

@@ -42,6 +42,10 @@ pub enum FactQuery {
     /// Every trail that applies to `region` (multi-region trails of other home regions included),
     /// with only their settings, or (`full`) also status, selectors, insights and key state.
     TrailsIn { region: Region, full: bool },
+    /// One trail in full (settings, status, selectors, insights, key state), for the scheduled
+    /// check: each protected trail is read on its own, so that one that cannot be read does not
+    /// hide the others.
+    TrailState { trail: TrailRef },
 }
 
 /// The answer to a [`FactQuery`].
@@ -55,7 +59,8 @@ pub enum Fact {
     DefaultVersion(String),
     /// Principals (for [`FactQuery::AttachedTo`]).
     Principals(Vec<Principal>),
-    /// One trail as it is now (for [`FactQuery::Trail`]); `None` when it does not exist.
+    /// One trail as it is now (for [`FactQuery::Trail`] and [`FactQuery::TrailState`]); `None`
+    /// when it does not exist.
     Trail(Option<Box<ObservedTrail>>),
     /// Trails as they are now (for [`FactQuery::TrailsIn`]).
     Trails(Vec<ObservedTrail>),

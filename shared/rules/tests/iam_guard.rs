@@ -484,30 +484,53 @@ fn an_allowed_principal_or_responder_role_is_never_quarantined() {
         assert!(d.plan().is_empty(), "{name}: {d}");
         assert_eq!(severity(&d), Severity::Critical);
     }
-    let r = event(
-        "UpdateAssumeRolePolicy",
-        json!({"roleName": "tw-iam-guard", "policyDocument": DOC}),
-        Value::Null,
-    );
+    // A responder role is never quarantined: an inline policy put on it with its previous
+    // document unknown is reported, critical.
     let cfg = config(&[(
         "RESPONDER_ROLE_ARNS",
         "arn:aws:iam::123456789012:role/tw-iam-guard",
     )]);
-    let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
-    assert!(d.plan().is_empty(), "{d}");
-    assert_eq!(severity(&d), Severity::Critical);
     // IAM role names are one regardless of case.
-    let r = event(
-        "UpdateAssumeRolePolicy",
-        json!({"roleName": "TW-IAM-GUARD", "policyDocument": DOC}),
-        Value::Null,
-    );
-    assert!(
-        iam::decide(&r, &cfg, &Facts::new())
-            .unwrap()
-            .plan()
-            .is_empty()
-    );
+    for name in ["tw-iam-guard", "TW-IAM-GUARD"] {
+        let r = event(
+            "PutRolePolicy",
+            json!({"roleName": name, "policyName": "p", "policyDocument": DOC}),
+            Value::Null,
+        );
+        let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
+        assert!(d.plan().is_empty(), "{name}: {d}");
+        assert_eq!(severity(&d), Severity::Critical);
+    }
+}
+
+#[test]
+fn the_trust_policy_of_trailwardens_own_role_is_put_back_from_the_template_at_once() {
+    let cfg = config(&[(
+        "RESPONDER_ROLE_ARNS",
+        "arn:aws:iam::123456789012:role/tw-iam-guard",
+    )]);
+    for name in ["tw-iam-guard", "TW-IAM-GUARD"] {
+        let r = event(
+            "UpdateAssumeRolePolicy",
+            json!({"roleName": name, "policyDocument": DOC}),
+            Value::Null,
+        );
+        // Even with history answering, the template's document is the one put back.
+        let facts = Facts::new().with(
+            previous(Subject::TrustPolicy { role: name.into() }),
+            Fact::Document(Some(DOC.into())),
+        );
+        let d = iam::decide(&r, &cfg, &facts).unwrap();
+        assert_eq!(
+            d.plan(),
+            [Action::PutTrustPolicy {
+                role: name.into(),
+                document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into()
+            }],
+            "{name}"
+        );
+        assert_eq!(severity(&d), Severity::Critical);
+    }
 }
 
 #[test]

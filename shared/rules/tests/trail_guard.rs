@@ -610,21 +610,38 @@ fn changes_to_the_trails_bucket_alert_high_and_suspended_versioning_is_enabled_a
     ));
 }
 
+/// The scheduled check over `trails` as AWS would answer: the list holds their settings, and each
+/// protected one is then read in full.
 fn scheduled(trails: Vec<ObservedTrail>, cfg: &Config) -> Vec<trail::TrailCheck> {
     let region = us_east_1();
     assert_eq!(
         trail::scheduled_facts(&region),
         [FactQuery::TrailsIn {
             region: region.clone(),
-            full: true
+            full: false
         }]
     );
-    trail::check(
-        &region,
-        Some(ACCOUNT),
-        cfg,
-        &trails_fact("us-east-1", true, trails),
-    )
+    let listed: Vec<ObservedTrail> = trails
+        .iter()
+        .map(|t| ObservedTrail {
+            logging: None,
+            selectors: None,
+            insight_types: None,
+            key_state: None,
+            ..t.clone()
+        })
+        .collect();
+    let mut facts = trails_fact("us-east-1", false, listed);
+    let states = trail::states_needed(&region, Some(ACCOUNT), cfg, &facts);
+    for t in trails {
+        let query = FactQuery::TrailState {
+            trail: t.trail.clone(),
+        };
+        if states.contains(&query) {
+            facts = facts.with(query, Fact::Trail(Some(Box::new(t))));
+        }
+    }
+    trail::check(&region, Some(ACCOUNT), cfg, &facts)
 }
 
 #[test]
@@ -866,6 +883,84 @@ fn the_corpus_through_trail_guard() {
             // region `apiso-centralnorth-2r`, refused rather than acted on.
             ("StopLogging", "bad-region", 1),
             ("StopLogging", "failed", 3),
+        ]
+    );
+}
+
+#[test]
+fn the_scheduled_check_reads_only_protected_trails_and_one_it_cannot_read_hides_no_other() {
+    let named = |name: &str| TrailRef {
+        name: name.into(),
+        arn: None,
+        region: us_east_1(),
+    };
+    let settings_only = |name: &str| ObservedTrail {
+        trail: named(name),
+        settings: good_settings(),
+        logging: None,
+        selectors: None,
+        insight_types: None,
+        key_state: None,
+    };
+    let region = us_east_1();
+    let cfg = config(&[("PROTECTED_TRAILS", "audit,backup")]);
+    let listed = trails_fact(
+        "us-east-1",
+        false,
+        vec![
+            settings_only("audit"),
+            settings_only("decoy"),
+            settings_only("backup"),
+        ],
+    );
+    // The decoy is not protected: it is not read at all.
+    assert_eq!(
+        trail::states_needed(&region, Some(ACCOUNT), &cfg, &listed),
+        [
+            FactQuery::TrailState {
+                trail: named("audit")
+            },
+            FactQuery::TrailState {
+                trail: named("backup")
+            },
+        ]
+    );
+    let mut stopped = observed(good_settings());
+    stopped.logging = Some(false);
+    let facts = listed
+        .with(
+            FactQuery::TrailState {
+                trail: named("audit"),
+            },
+            Fact::Trail(Some(Box::new(stopped))),
+        )
+        .with(
+            FactQuery::TrailState {
+                trail: named("backup"),
+            },
+            Fact::Unknown("kms:DescribeKey on the trail's key: AccessDenied".into()),
+        );
+    let checks = trail::check(&region, Some(ACCOUNT), &cfg, &facts);
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert_eq!(checks[0].trail, "audit");
+    assert_eq!(
+        checks[0].decision.plan(),
+        [Action::StartLogging {
+            trail: audit(),
+            stopped_at: None
+        }]
+    );
+    assert_eq!(checks[1].trail, "backup");
+    let backup = incident_of(&checks[1].decision);
+    assert_eq!(backup.severity, Severity::Critical);
+    assert_eq!(
+        backup.summary,
+        "The scheduled check could not read protected trail backup"
+    );
+    assert_eq!(
+        backup.next_steps,
+        [
+            "Check trail backup (us-east-1) by hand: kms:DescribeKey on the trail's key: AccessDenied. The other protected trails were checked."
         ]
     );
 }

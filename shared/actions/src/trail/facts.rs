@@ -28,6 +28,14 @@ async fn gather(clients: &TrailClients, query: &FactQuery) -> Fact {
             },
             Err(e) => Fact::Unknown(e.to_string()),
         },
+        FactQuery::TrailState { trail } => match get_settings(clients, trail).await {
+            Ok(None) => Fact::Trail(None),
+            Ok(Some(settings)) => match observe(clients, trail.clone(), settings, true).await {
+                Ok(observed) => Fact::Trail(Some(Box::new(observed))),
+                Err(e) => Fact::Unknown(e.to_string()),
+            },
+            Err(e) => Fact::Unknown(e.to_string()),
+        },
         FactQuery::TrailsIn { region, full } => match trails_in(clients, region, *full).await {
             Ok(trails) => Fact::Trails(trails),
             Err(e) => Fact::Unknown(e.to_string()),

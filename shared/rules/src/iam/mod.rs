@@ -14,7 +14,8 @@ use crate::{
     Severity, exemptions,
 };
 use serde_json::Value;
-use trailwarden_events::{Arn, EventError, IdentityKind, Record, RoleKey};
+use trailwarden_events::{Arn, EventError, IdentityKind, Record};
+pub use trust::OWN_ROLE_TRUST_POLICY;
 
 // One module per row (or pair of rows) of the README's table, joined in `REVERT_ROWS`.
 mod attachments;
@@ -36,6 +37,19 @@ pub const FACT_PERMISSIONS: &[&str] = &[
     "iam:GetRole",
     "iam:GetGroup",
 ];
+
+/// What iam-guard's role is denied on trailwarden's own roles (`template.yaml`, `NeverItself`):
+/// each would grant them something. Nothing iam-guard does needs it (it never quarantines its own
+/// roles), except putting back what an attacker overwrote on them, which then fails, critical.
+pub const NEVER_ON_OWN_ROLES: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+];
+
+/// The AWS managed policies iam-guard's role may never attach to anyone (`template.yaml`,
+/// `NeverAdministrator`): a revert re-attaches only protected policies, which are guardrails.
+pub const NEVER_ATTACHED: &[&str] = &["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"];
 
 /// True for IAM calls that only read.
 pub fn is_read_only(record: &Record) -> bool {
@@ -341,6 +355,16 @@ impl Case<'_> {
         }
     }
 
+    /// True when `role` (a name from the request, in any case: IAM compares role names regardless
+    /// of case) is one of trailwarden's own roles in the event's account.
+    fn is_own_role(&self, role: &str) -> bool {
+        let account = self.record.account().unwrap_or_default();
+        self.config
+            .own_roles
+            .iter()
+            .any(|own| own.account == account && own.name.eq_ignore_ascii_case(role))
+    }
+
     /// Why `principal` must not be quarantined, or `None`. Names come from the request, in any
     /// case: IAM compares them regardless of case, and so do these checks.
     fn quarantine_refusal(&self, principal: &Principal, full_arn: Option<&Arn>) -> Option<String> {
@@ -386,14 +410,7 @@ impl Case<'_> {
             account: account.to_string(),
             resource: format!("{resource_type}/{}", principal.name),
         };
-        if principal.kind == PrincipalKind::Role
-            && let Some(key) = RoleKey::from_arn(&by_name)
-            && self.config.own_roles.iter().any(|own| {
-                own.account == key.account
-                    && own.partition == key.partition
-                    && own.name.eq_ignore_ascii_case(&key.name)
-            })
-        {
+        if principal.kind == PrincipalKind::Role && self.is_own_role(&principal.name) {
             return Some("it is trailwarden's own role".into());
         }
         if !allowed_exempts {

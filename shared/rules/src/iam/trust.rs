@@ -15,11 +15,32 @@ pub(super) const ROW: RevertRow = RevertRow {
     decide: |case| case.update_trust().map(Answer::Respond),
 };
 
+/// The trust policy of trailwarden's own roles, as `template.yaml` writes it (its test checks
+/// that they are the same): only Lambda assumes them.
+pub const OWN_ROLE_TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+
 impl Case<'_> {
     fn update_trust(&self) -> Result<RowPlan, EventError> {
         let role = param(self.record, "roleName")?;
         let summary = format!("trust policy of role {role} replaced by {}", self.actor());
         let resource = format!("role {role} (trust policy)");
+        if self.is_own_role(&role) {
+            // Known from the template, never from history: whoever rewrote it may have written
+            // history too (an earlier change of their own, put back as "the previous state").
+            let mut row = self.revert(
+                summary,
+                resource,
+                Severity::Critical,
+                vec![Action::PutTrustPolicy {
+                    role: role.clone(),
+                    document: OWN_ROLE_TRUST_POLICY.into(),
+                }],
+            );
+            row.next_steps.push(format!(
+                "Role {role} is trailwarden's own: anyone who assumed it since this change acted as trailwarden; look for its sessions in CloudTrail."
+            ));
+            return Ok(row);
+        }
         let query = previous(self.record, Subject::TrustPolicy { role: role.clone() });
         Ok(match previous_document(self.facts.get(&query)) {
             Ok(Some(document)) => self.revert(

@@ -4,7 +4,7 @@
 //! Two phases, as in iam-guard: [`facts_needed`] says what the decision must know beyond the
 //! record (a trail's current settings; which trails use a key or bucket), the actions crate
 //! gathers those [`Facts`], and [`decide`] is pure. The scheduled check works the same way:
-//! [`scheduled_facts`] then [`check`]. What each protected trail should be is
+//! [`scheduled_facts`], [`states_needed`], then [`check`]. What each protected trail should be is
 //! [`DesiredTrail`] (`config.desired_trail`), compared in [`crate::desired`].
 
 use crate::desired::{DesiredTrail, ObservedTrail};
@@ -25,7 +25,7 @@ mod schedule;
 mod selectors;
 mod settings;
 
-pub use schedule::{TrailCheck, check, scheduled_facts};
+pub use schedule::{TrailCheck, check, scheduled_facts, states_needed};
 
 /// One of trail-guard's responses: the calls it answers (by event source and names), the facts
 /// it needs, and its decision. [`TRAIL_RESPONSES`] is the one place a response is joined:

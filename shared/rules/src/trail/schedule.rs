@@ -3,17 +3,34 @@
 use super::{is_protected, recreate, respond, trails_in};
 use crate::desired::{DesiredTrail, ObservedTrail, key_region, same_insights, settings_drift};
 use crate::{
-    Action, Config, Decision, FactQuery, Facts, Ignored, Severity, TrailRef, TrailSelector,
+    Action, Config, Decision, Fact, FactQuery, Facts, Ignored, Severity, TrailRef, TrailSelector,
 };
 use trailwarden_events::Region;
 
-/// The facts the scheduled check needs: every trail that applies to the function's region, with
-/// its status, selectors, insights and key state.
+/// The facts the scheduled check needs first: the trails that apply to the function's region,
+/// listed with their settings (one call, `DescribeTrails`).
 pub fn scheduled_facts(region: &Region) -> Vec<FactQuery> {
     vec![FactQuery::TrailsIn {
         region: region.clone(),
-        full: true,
+        full: false,
     }]
+}
+
+/// The facts the scheduled check needs next: each protected trail of the list in full. Only
+/// protected trails are read (a decoy trail whose key denies `DescribeKey`, or an organization
+/// trail's shadow, is no concern of the check), each on its own.
+pub fn states_needed(
+    region: &Region,
+    account: Option<&str>,
+    config: &Config,
+    listed: &Facts,
+) -> Vec<FactQuery> {
+    trails_in(listed, region, false)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| is_protected(&t.trail, account, config))
+        .map(|t| FactQuery::TrailState { trail: t.trail })
+        .collect()
 }
 
 /// What the scheduled check decided about one trail.
@@ -25,15 +42,16 @@ pub struct TrailCheck {
 }
 
 /// The scheduled check: every protected trail that applies to `region` compared with its desired
-/// state. One [`Decision::Respond`] per trail that departs from it (or is missing); a trail as it
-/// should be is ignored ([`Ignored::NoDrift`]).
+/// state, from the list ([`scheduled_facts`]) and each trail's state ([`states_needed`]). One
+/// [`Decision::Respond`] per trail that departs from it, is missing, or could not be read (the
+/// others are checked all the same); a trail as it should be is ignored ([`Ignored::NoDrift`]).
 pub fn check(
     region: &Region,
     account: Option<&str>,
     config: &Config,
     facts: &Facts,
 ) -> Vec<TrailCheck> {
-    let trails = match trails_in(facts, region, true) {
+    let trails = match trails_in(facts, region, false) {
         Ok(trails) => trails,
         Err(why) => {
             return vec![TrailCheck {
@@ -53,7 +71,14 @@ pub fn check(
         .filter(|t| is_protected(&t.trail, account, config))
         .map(|t| TrailCheck {
             trail: t.trail.name.clone(),
-            decision: drift(t, &config.desired_trail),
+            decision: match facts.get(&FactQuery::TrailState {
+                trail: t.trail.clone(),
+            }) {
+                Fact::Trail(Some(observed)) => drift(&observed, &config.desired_trail),
+                Fact::Trail(None) => unreadable(&t.trail, "it was listed, then not found".into()),
+                Fact::Unknown(why) => unreadable(&t.trail, why),
+                _ => unreadable(&t.trail, "its state was not read".into()),
+            },
         })
         .collect();
     // A protected trail named in PROTECTED_TRAILS that is not there was deleted unseen.
@@ -86,6 +111,22 @@ pub fn check(
         });
     }
     checks
+}
+
+/// A protected trail whose state could not be read: said, critical; the others are still checked.
+fn unreadable(trail: &TrailRef, why: String) -> Decision {
+    respond(
+        format!(
+            "The scheduled check could not read protected trail {}",
+            trail.name
+        ),
+        trail.to_string(),
+        Severity::Critical,
+        vec![],
+        vec![format!(
+            "Check {trail} by hand: {why}. The other protected trails were checked."
+        )],
+    )
 }
 
 /// One trail against its desired state.
