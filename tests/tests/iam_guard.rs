@@ -291,11 +291,23 @@ async fn versions(s: &Scene, arn: &str) -> (Vec<String>, String) {
     (ids, default)
 }
 
+// The emulator has no event history: which version was the default before is unknown, so no
+// version is made the default (a revert never guesses one, and a forged event could name any).
+// Whoever holds the policy is quarantined instead: its users and roles, and its groups' members.
+// The history path is tested with mocks in shared/actions/tests/iam_mocks.rs.
 #[tokio::test]
-async fn create_policy_version_restores_the_default_and_deletes_the_new_version() {
+async fn create_policy_version_without_event_history_quarantines_the_holders() {
     let s = scene(&[]).await;
     let arn = customer_policy(&s).await;
     assert_eq!(arn, format!("arn:aws:iam::{ACCOUNT}:policy/app-policy"));
+    s.user("alice").await;
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
     s.iam
         .create_policy_version()
         .policy_arn(&arn)
@@ -313,22 +325,39 @@ async fn create_policy_version_restores_the_default_and_deletes_the_new_version(
         .unwrap();
 
     assert_eq!(report.outcome, "reverted");
-    assert_eq!(versions(&s, &arn).await, (vec!["v1".into()], "v1".into()));
-    let doc = s.alert("CreatePolicyVersion", "reverted", "high").await;
+    assert!(s.quarantined("user", "alice").await);
+    assert_eq!(
+        versions(&s, &arn).await,
+        (vec!["v1".into(), "v2".into()], "v2".into()),
+        "no version is made the default on a guess"
+    );
+    let doc = s.alert("CreatePolicyVersion", "reverted", "critical").await;
     assert_eq!(
         doc["actions"][0]["action"],
-        format!("make version v1 the default of policy {arn}")
-    );
-    assert_eq!(
-        doc["actions"][1]["action"],
-        format!("delete version v2 of policy {arn}")
+        "quarantine user alice with the deny-all inline policy trailwarden-quarantine"
     );
 }
 
 #[tokio::test]
-async fn set_default_policy_version_restores_the_previous_default() {
+async fn set_default_policy_version_without_event_history_quarantines_the_members_of_its_groups() {
     let s = scene(&[]).await;
     let arn = customer_policy(&s).await;
+    s.group("devs").await;
+    s.user("bob").await;
+    s.iam
+        .add_user_to_group()
+        .group_name("devs")
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    s.iam
+        .attach_group_policy()
+        .group_name("devs")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
     s.iam
         .create_policy_version()
         .policy_arn(&arn)
@@ -350,12 +379,14 @@ async fn set_default_policy_version_restores_the_previous_default() {
         .await
         .unwrap();
 
-    // The version stays (it was created before, by someone else); only the default goes back.
+    // A group cannot be quarantined: its member is.
+    assert!(s.quarantined("user", "bob").await);
     assert_eq!(
         versions(&s, &arn).await,
-        (vec!["v1".into(), "v2".into()], "v1".into())
+        (vec!["v1".into(), "v2".into()], "v2".into())
     );
-    s.alert("SetDefaultPolicyVersion", "reverted", "high").await;
+    s.alert("SetDefaultPolicyVersion", "reverted", "critical")
+        .await;
 }
 
 #[tokio::test]

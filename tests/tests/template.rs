@@ -322,6 +322,31 @@ fn the_alert_topic_is_encrypted_and_refuses_publishing_without_tls() {
         .expect("a Deny statement");
     assert_eq!(refuse["Action"], "sns:Publish");
     assert_eq!(refuse["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    // No one but trailwarden's roles (and the alarms, a service) publishes an alert.
+    let only = statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "OnlyTrailwardenPublishes")
+        .expect("OnlyTrailwardenPublishes");
+    assert_eq!(only["Effect"], "Deny");
+    assert_eq!(only["Principal"], "*");
+    assert_eq!(only["Action"], "sns:Publish");
+    let roles: Vec<&str> = only["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Fn::GetAtt"][0].as_str().unwrap())
+        .collect();
+    let mut ours: Vec<&str> = FUNCTIONS.iter().map(|(_, _, role)| *role).collect();
+    ours.sort();
+    let mut roles_sorted = roles.clone();
+    roles_sorted.sort();
+    assert_eq!(roles_sorted, ours);
+    assert_eq!(
+        only["Condition"]["Bool"]["aws:PrincipalIsAWSService"],
+        "false"
+    );
     // The email subscription exists only when an address is given (the deploy rehearsal shows the
     // condition holding in a stack).
     let subscription = resource(&template, "AlertEmailSubscription");

@@ -40,6 +40,11 @@ pub async fn gather(clients: &IamClients, queries: &[FactQuery]) -> Facts {
                 event_id,
             } => previous_default(clients, policy, new_default, *before, event_id).await,
             FactQuery::AttachedTo { policy } => attached_to(clients, policy).await,
+            FactQuery::PolicyDocument { policy } => policy_document(clients, policy).await,
+            FactQuery::GroupMembers { group } => match group_members(clients, group).await {
+                Ok(members) => Fact::Principals(members),
+                Err(e) => Fact::Unknown(e.to_string()),
+            },
             FactQuery::LaterChanges {
                 subject,
                 after,
@@ -311,12 +316,12 @@ async fn previous_default(
             );
         }
     };
-    match versions.as_slice() {
-        [] => return Fact::Unknown(format!("{policy} has no version besides {new_default}")),
-        [only] => return Fact::DefaultVersion(only.clone()),
-        _ => {}
+    // Even one other version is not known to have been the default before: the call may have
+    // made default what already was, or the event may be forged. Only history says.
+    if versions.is_empty() {
+        return Fact::Unknown(format!("{policy} has no version besides {new_default}"));
     }
-    // Several candidates: the latest earlier change of the default, from event history.
+    // The latest earlier change of the default, from event history.
     let mut latest: Option<Change> = None;
     let mut holds_the_event = false;
     for event_name in [
@@ -385,27 +390,127 @@ async fn previous_default(
     }
 }
 
-async fn attached_to(clients: &IamClients, policy: &Arn) -> Fact {
+/// The document of a managed policy's default version, decoded (IAM returns it URL-encoded).
+async fn policy_document(clients: &IamClients, policy: &Arn) -> Fact {
+    let arn = policy.to_string();
+    let default = match clients.iam.get_policy().policy_arn(&arn).send().await {
+        Ok(out) => out
+            .policy()
+            .and_then(|p| p.default_version_id())
+            .map(String::from),
+        Err(e) => {
+            return Fact::Unknown(ActionError::from_sdk("iam:GetPolicy", arn, &e).to_string());
+        }
+    };
+    let Some(version) = default else {
+        return Fact::Unknown(format!("{arn} reports no default version"));
+    };
     match clients
         .iam
-        .list_entities_for_policy()
-        .policy_arn(policy.to_string())
+        .get_policy_version()
+        .policy_arn(&arn)
+        .version_id(&version)
         .send()
         .await
     {
-        Ok(out) => Fact::Principals(
+        Ok(out) => match out
+            .policy_version()
+            .and_then(|v| v.document())
+            .and_then(crate::iam::parse_document)
+        {
+            Some(document) => Fact::Document(Some(document.to_string())),
+            None => Fact::Unknown(format!(
+                "version {version} of {arn} has no readable document"
+            )),
+        },
+        Err(e) => Fact::Unknown(ActionError::from_sdk("iam:GetPolicyVersion", arn, &e).to_string()),
+    }
+}
+
+/// Pages read of a list IAM paginates (100 entries a page by default).
+const MAX_LIST_PAGES: usize = 10;
+
+/// Users and roles the policy is attached to, and the members of its groups (every page).
+async fn attached_to(clients: &IamClients, policy: &Arn) -> Fact {
+    let mut holders: Vec<Principal> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_LIST_PAGES {
+        let out = match clients
+            .iam
+            .list_entities_for_policy()
+            .policy_arn(policy.to_string())
+            .set_marker(marker.take())
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                return Fact::Unknown(
+                    ActionError::from_sdk("iam:ListEntitiesForPolicy", policy.to_string(), &e)
+                        .to_string(),
+                );
+            }
+        };
+        holders.extend(
             out.policy_users()
                 .iter()
-                .filter_map(|u| u.user_name().map(Principal::user))
-                .chain(
-                    out.policy_roles()
-                        .iter()
-                        .filter_map(|r| r.role_name().map(Principal::role)),
-                )
-                .collect(),
-        ),
-        Err(e) => Fact::Unknown(
-            ActionError::from_sdk("iam:ListEntitiesForPolicy", policy.to_string(), &e).to_string(),
-        ),
+                .filter_map(|u| u.user_name().map(Principal::user)),
+        );
+        holders.extend(
+            out.policy_roles()
+                .iter()
+                .filter_map(|r| r.role_name().map(Principal::role)),
+        );
+        groups.extend(
+            out.policy_groups()
+                .iter()
+                .filter_map(|g| g.group_name().map(String::from)),
+        );
+        marker = out.marker().map(String::from);
+        if !out.is_truncated() || marker.is_none() {
+            marker = None;
+            break;
+        }
     }
+    if marker.is_some() {
+        return Fact::Unknown(format!(
+            "{policy} is attached to more than {MAX_LIST_PAGES} pages of principals"
+        ));
+    }
+    for group in groups {
+        match group_members(clients, &group).await {
+            Ok(members) => holders.extend(members),
+            Err(e) => return Fact::Unknown(e.to_string()),
+        }
+    }
+    holders.sort();
+    holders.dedup();
+    Fact::Principals(holders)
+}
+
+/// The users of a group (every page).
+async fn group_members(clients: &IamClients, group: &str) -> Result<Vec<Principal>, ActionError> {
+    let mut members = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_LIST_PAGES {
+        let out = clients
+            .iam
+            .get_group()
+            .group_name(group)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| ActionError::from_sdk("iam:GetGroup", format!("group {group}"), &e))?;
+        members.extend(out.users().iter().map(|u| Principal::user(u.user_name())));
+        if !out.is_truncated() {
+            return Ok(members);
+        }
+        marker = out.marker().map(String::from);
+    }
+    Err(ActionError::not_in_effect(
+        "iam:GetGroup",
+        format!("group {group}"),
+        format!("more than {MAX_LIST_PAGES} pages of members"),
+    ))
 }

@@ -27,8 +27,6 @@ pub(crate) enum WhenGone {
     /// Someone was faster (it was gone between the check and the call): already in effect, with
     /// this state.
     InEffect(String),
-    /// Read back as after a successful call.
-    ReadBack,
 }
 
 /// One remediation's particulars.
@@ -76,7 +74,6 @@ pub(crate) async fn remediate<R: Remediation>(r: &R, mode: Mode) -> StepReport {
         (Err(e), WhenGone::InEffect(state)) if e.kind == FailureKind::NotFound => {
             return Ok((StepStatus::AlreadyInEffect, Some(state)));
         }
-        (Err(e), WhenGone::ReadBack) if e.kind == FailureKind::NotFound => {}
         (Err(e), _) => return Err(e),
     }
     let after = r.read().await?;

@@ -5,7 +5,6 @@
 use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEventsOutput};
 use aws_sdk_cloudtrail::types::Event;
 use aws_sdk_cloudtrail::types::error::OperationNotPermittedException;
-use aws_sdk_iam::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryOutput;
 use aws_sdk_iam::operation::delete_user_policy::DeleteUserPolicyOutput;
 use aws_sdk_iam::operation::get_user::GetUserOutput;
 use aws_sdk_iam::operation::get_user_policy::{GetUserPolicyError, GetUserPolicyOutput};
@@ -112,35 +111,15 @@ async fn a_user_permissions_boundary_already_back_is_already_in_effect_and_dry_r
         exec.execute(&plan, Mode::Enforce).await[0].status,
         StepStatus::AlreadyInEffect
     );
-    let plan = [Action::DeletePermissionsBoundary { principal: alice() }];
+    let plan = [Action::PutPermissionsBoundary {
+        principal: alice(),
+        policy: Arn::parse("t", LOOSE).unwrap(),
+    }];
     assert_eq!(
         exec.execute(&plan, Mode::DryRun).await[0].status,
         StepStatus::WouldDo
     );
     assert_eq!(put.num_calls(), 0);
-}
-
-#[tokio::test]
-async fn a_new_user_permissions_boundary_is_removed() {
-    let get = mock!(aws_sdk_iam::Client::get_user)
-        .sequence()
-        .output(|| user(Some(LOOSE), now()))
-        .output(|| user(None, now()))
-        .build();
-    let delete = mock!(aws_sdk_iam::Client::delete_user_permissions_boundary)
-        .match_requests(|r| r.user_name() == Some("alice"))
-        .then_output(|| DeleteUserPermissionsBoundaryOutput::builder().build());
-    let exec = executor(&[], &[&get, &delete]);
-
-    let steps = exec
-        .execute(
-            &[Action::DeletePermissionsBoundary { principal: alice() }],
-            Mode::Enforce,
-        )
-        .await;
-
-    assert_eq!(steps[0].status, StepStatus::Done);
-    assert_eq!(delete.num_calls(), 1);
 }
 
 /// A CloudTrail record as `LookupEvents` returns it in `CloudTrailEvent`.
@@ -461,6 +440,42 @@ async fn with_several_versions_the_previous_default_comes_from_history() {
     assert_eq!(
         exec.gather(std::slice::from_ref(&query)).await.get(&query),
         Fact::DefaultVersion("v2".into())
+    );
+}
+
+#[tokio::test]
+async fn one_other_version_is_not_taken_for_the_previous_default_without_history() {
+    // A forged SetDefaultPolicyVersion of the default v2: v1 is the only other version, but
+    // nothing says it was ever the default. History that does not hold the event says nothing.
+    let policy = Arn::parse("t", "arn:aws:iam::123456789012:policy/app-policy").unwrap();
+    let versions = mock!(aws_sdk_iam::Client::list_policy_versions).then_output(|| {
+        let v = |id: &str, default: bool| {
+            PolicyVersion::builder()
+                .version_id(id)
+                .is_default_version(default)
+                .build()
+        };
+        ListPolicyVersionsOutput::builder()
+            .versions(v("v1", false))
+            .versions(v("v2", true))
+            .build()
+    });
+    let set_default = lookup("SetDefaultPolicyVersion", vec![]);
+    let create_version = lookup("CreatePolicyVersion", vec![]);
+    let create = lookup("CreatePolicy", vec![]);
+    let exec = executor(&[&set_default, &create_version, &create], &[&versions]);
+    let query = FactQuery::PreviousDefaultVersion {
+        policy,
+        new_default: "v2".into(),
+        before: now(),
+        event_id: THIS_EVENT.into(),
+    };
+    assert!(
+        matches!(
+            exec.gather(std::slice::from_ref(&query)).await.get(&query),
+            Fact::Unknown(_)
+        ),
+        "v1 is not guessed"
     );
 }
 

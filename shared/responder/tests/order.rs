@@ -14,7 +14,7 @@ use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
 use aws_sdk_iam::operation::update_access_key::UpdateAccessKeyOutput;
 use aws_sdk_iam::types::{AccessKeyMetadata, StatusType};
 use aws_smithy_mocks::{Rule, mock};
-use common::{Inbox, Mocks, attached, event_file};
+use common::{Inbox, Mocks, attached, event_file, policy_allows_all};
 use serde_json::{Value, json};
 use trailwarden_events::EventTime;
 use trailwarden_responder::{Function, Responder};
@@ -98,9 +98,11 @@ fn detach() -> Rule {
 
 /// iam-guard over these mocks, with the allowed principals and its own role configured.
 fn iam_guard(cloudtrail: &[&Rule], iam: &[&Rule], publish: &Rule) -> Responder {
+    let document = policy_allows_all();
+    let iam: Vec<&Rule> = iam.iter().copied().chain(&document).collect();
     Mocks {
         cloudtrail,
-        iam,
+        iam: &iam,
         kms: &[],
         sns: &[publish],
     }

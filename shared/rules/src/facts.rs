@@ -28,8 +28,13 @@ pub enum FactQuery {
         before: EventTime,
         event_id: String,
     },
-    /// The users and roles a managed policy is attached to.
+    /// The users and roles a managed policy is attached to, and the members of the groups it is
+    /// attached to (a group cannot be quarantined: its members are).
     AttachedTo { policy: Arn },
+    /// The users of a group.
+    GroupMembers { group: String },
+    /// The document of a managed policy's default version, as it is now.
+    PolicyDocument { policy: Arn },
     /// The changes of `subject` after the event (`after`, `event_id`), from CloudTrail event
     /// history: what a revert of the event would undo besides the event's own change.
     LaterChanges {
@@ -51,7 +56,8 @@ pub enum FactQuery {
 /// The answer to a [`FactQuery`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fact {
-    /// The previous document of an inline policy or a trust policy; `None`: there was none.
+    /// The previous document of an inline policy or a trust policy (or a managed policy's default
+    /// document, for [`FactQuery::PolicyDocument`]); `None`: there was none.
     Document(Option<String>),
     /// The previous permissions boundary; `None`: there was none.
     Boundary(Option<Arn>),

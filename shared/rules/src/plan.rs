@@ -409,18 +409,6 @@ action_kinds! {
             "iam:PutUserPermissionsBoundary",
             "iam:PutRolePermissionsBoundary",
         ],
-        /// Remove a user's or role's permissions boundary that was not there before.
-        DeletePermissionsBoundary {
-            principal: Principal,
-        }
-        by iam::boundaries::delete_permissions_boundary,
-        says |f, principal| write!(f, "remove the permissions boundary of {principal}")
-        => [
-            "iam:GetUser",
-            "iam:GetRole",
-            "iam:DeleteUserPermissionsBoundary",
-            "iam:DeleteRolePermissionsBoundary",
-        ],
         /// Make an access key inactive; it is kept as evidence.
         DeactivateAccessKey {
             user: String,

@@ -32,7 +32,8 @@ fn attach_user_role_group_policy_detaches_that_policy_only() {
         );
         assert_eq!(severity(&d), Severity::Critical, "AdministratorAccess");
     }
-    assert!(
+    // Only what the policy says is read: a revert never detaches one that only denies.
+    assert_eq!(
         iam::facts_needed(
             &event(
                 "AttachUserPolicy",
@@ -40,8 +41,8 @@ fn attach_user_role_group_policy_detaches_that_policy_only() {
                 Value::Null
             ),
             &config(&[])
-        )
-        .is_empty()
+        ),
+        [FactQuery::PolicyDocument { policy: arn(ADMIN) }]
     );
 }
 
@@ -305,7 +306,7 @@ fn update_assume_role_policy_puts_back_the_previous_trust_policy() {
 }
 
 #[test]
-fn put_and_delete_permissions_boundary_put_back_the_previous_boundary_or_remove_a_new_one() {
+fn put_and_delete_permissions_boundary_put_back_the_previous_boundary_and_never_remove_one() {
     const B: &str = "arn:aws:iam::123456789012:policy/boundary";
     for (name, key, principal) in [
         (
@@ -343,12 +344,19 @@ fn put_and_delete_permissions_boundary_put_back_the_previous_boundary_or_remove_
             }],
             "{name}"
         );
-        assert_eq!(
-            decide(&r, &Facts::new().with(q, Fact::Boundary(None))).plan(),
-            [Action::DeletePermissionsBoundary {
-                principal: principal.clone()
-            }],
-            "{name}"
+        // Where there was none, the new boundary only limits: a revert never removes one.
+        let d = decide(&r, &Facts::new().with(q, Fact::Boundary(None)));
+        assert!(d.plan().is_empty(), "{name}: {d}");
+        let Decision::Respond { incident, .. } = &d else {
+            panic!("{name}: ignored")
+        };
+        assert!(
+            incident
+                .next_steps
+                .iter()
+                .any(|s| s.contains("trailwarden never removes one")),
+            "{name}: {:?}",
+            incident.next_steps
         );
     }
     for (name, key, principal) in [
@@ -651,7 +659,14 @@ fn detach_or_delete_of_a_protected_policy_puts_it_back() {
             principal: principal.clone(),
             name: "Guardrail".into(),
         });
-        assert_eq!(iam::facts_needed(&r, &cfg), std::slice::from_ref(&q));
+        // A group's members too: they are contained if the policy cannot be put back.
+        let mut needed = vec![q.clone()];
+        if principal.kind == trailwarden_rules::PrincipalKind::Group {
+            needed.push(FactQuery::GroupMembers {
+                group: "bob".into(),
+            });
+        }
+        assert_eq!(iam::facts_needed(&r, &cfg), needed);
         let d = iam::decide(
             &r,
             &cfg,

@@ -6,7 +6,9 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use trailwarden_events::Record;
-use trailwarden_rules::{Action, Decision, Fact, Facts, Principal, Severity, Subject, iam};
+use trailwarden_rules::{
+    Action, Decision, Fact, FactQuery, Facts, Principal, Severity, Subject, iam,
+};
 use trailwarden_testkit::config;
 
 const DEPLOY: &str = "arn:aws:iam::123456789012:role/deploy";
@@ -44,7 +46,13 @@ fn a_change_replaced_by_a_later_allowed_one_is_not_reverted_and_the_alert_says_b
         policy: arn(ADMIN),
     };
     let cfg = config(&[("ALLOWED_PRINCIPALS", DEPLOY)]);
-    assert_eq!(iam::facts_needed(&r, &cfg), [later(subject.clone())]);
+    assert_eq!(
+        iam::facts_needed(&r, &cfg),
+        [
+            FactQuery::PolicyDocument { policy: arn(ADMIN) },
+            later(subject.clone())
+        ]
+    );
     let deploy = later_change(
         "AttachRolePolicy",
         role_session("deploy", "ci"),

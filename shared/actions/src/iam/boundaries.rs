@@ -1,7 +1,7 @@
 //! Permissions boundaries: the previous one put back, or one that was not there removed.
 
 use crate::error::FromSdk;
-use crate::remediation::{Remediation, Standing, StepReport, WhenGone, remediate};
+use crate::remediation::{Remediation, Standing, StepReport, remediate};
 use crate::{ActionError, IamClients};
 use trailwarden_events::Arn;
 use trailwarden_rules::{Mode, Principal, PrincipalKind};
@@ -98,69 +98,4 @@ pub(crate) async fn put_permissions_boundary(
 ) -> StepReport {
     let arn = policy.to_string();
     remediate(&PutBoundary { c, p, arn }, mode).await
-}
-
-struct DeleteBoundary<'a> {
-    c: &'a IamClients,
-    p: &'a Principal,
-}
-
-impl Remediation for DeleteBoundary<'_> {
-    type State = Option<String>;
-
-    async fn read(&self) -> Result<Option<String>, ActionError> {
-        boundary(self.c, self.p).await
-    }
-
-    fn standing(&self, current: &Option<String>) -> Standing {
-        match current {
-            None => Standing::InEffect,
-            Some(_) => Standing::Needed,
-        }
-    }
-
-    fn describe(&self, current: &Option<String>) -> String {
-        match current {
-            None => format!("{} has no permissions boundary", self.p),
-            Some(current) => format!("the permissions boundary of {} is {current}", self.p),
-        }
-    }
-
-    async fn act(&self) -> Result<(), ActionError> {
-        let (iam, p) = (&self.c.iam, self.p);
-        match p.kind {
-            PrincipalKind::User => call!(
-                "iam:DeleteUserPermissionsBoundary",
-                p,
-                iam.delete_user_permissions_boundary().user_name(&p.name)
-            )
-            .map(|_| ()),
-            _ => call!(
-                "iam:DeleteRolePermissionsBoundary",
-                p,
-                iam.delete_role_permissions_boundary().role_name(&p.name)
-            )
-            .map(|_| ()),
-        }
-    }
-
-    fn when_gone(&self) -> WhenGone {
-        WhenGone::ReadBack
-    }
-
-    fn not_in_effect(&self, _: &Option<String>) -> ActionError {
-        ActionError::not_in_effect(
-            "iam:DeletePermissionsBoundary",
-            self.p.to_string(),
-            "the call succeeded but a boundary is still set",
-        )
-    }
-}
-
-pub(crate) async fn delete_permissions_boundary(
-    c: &IamClients,
-    p: &Principal,
-    mode: Mode,
-) -> StepReport {
-    remediate(&DeleteBoundary { c, p }, mode).await
 }

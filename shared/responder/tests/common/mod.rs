@@ -75,6 +75,31 @@ impl Mocks<'_> {
     }
 }
 
+/// `GetPolicy` and `GetPolicyVersion` answering that every managed policy's default version
+/// allows everything (as AdministratorAccess does): what iam-guard reads before detaching one.
+pub fn policy_allows_all() -> [Rule; 2] {
+    use aws_sdk_iam::operation::get_policy::GetPolicyOutput;
+    use aws_sdk_iam::operation::get_policy_version::GetPolicyVersionOutput;
+    use aws_sdk_iam::types::{Policy, PolicyVersion};
+    [
+        aws_smithy_mocks::mock!(aws_sdk_iam::Client::get_policy).then_output(|| {
+            GetPolicyOutput::builder()
+                .policy(Policy::builder().default_version_id("v1").build())
+                .build()
+        }),
+        aws_smithy_mocks::mock!(aws_sdk_iam::Client::get_policy_version).then_output(|| {
+            GetPolicyVersionOutput::builder()
+                .policy_version(
+                    PolicyVersion::builder()
+                        .document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+                        .version_id("v1")
+                        .build(),
+                )
+                .build()
+        }),
+    ]
+}
+
 /// Everything published, in order.
 #[derive(Clone, Default)]
 pub struct Inbox(pub Arc<Mutex<Vec<PublishInput>>>);

@@ -1,5 +1,5 @@
-//! A user's or role's permissions boundary set or removed: the previous one put back (or the new
-//! one removed).
+//! A user's or role's permissions boundary set or removed: the previous one put back (a new one
+//! where there was none is left: it only limits).
 
 use super::{Answer, Case, RevertRow, RowPlan, param, previous, previous_boundary, principal_of};
 use crate::{Action, Severity, Subject};
@@ -53,12 +53,16 @@ impl Case<'_> {
             ),
             // Removing a boundary that was never there changed nothing.
             Ok(None) if removed => self.revert(summary, resource, Severity::Medium, vec![]),
-            Ok(None) => self.revert(
-                summary,
-                resource,
-                Severity::High,
-                vec![Action::DeletePermissionsBoundary { principal }],
-            ),
+            // A boundary where there was none only limits: a revert never removes one (that
+            // would grant, and a forged event could ask for it).
+            Ok(None) => {
+                let mut row = self.revert(summary, resource, Severity::High, vec![]);
+                row.unauthorized = false;
+                row.next_steps.push(format!(
+                    "{principal} had no permissions boundary before; a boundary only limits what it may do, so trailwarden never removes one. Remove it by hand if it is unwanted."
+                ));
+                row
+            }
             Err(why) => self.unknown(
                 summary,
                 resource,

@@ -6,13 +6,13 @@ use super::{
     Answer, Case, RevertRow, RowPlan, is_protected_name, param, previous, previous_document,
     principal_of,
 };
-use crate::{Action, Ignored, Severity, Subject};
+use crate::{Action, FactQuery, Ignored, PrincipalKind, Severity, Subject};
 use trailwarden_events::{EventError, Record};
 
 pub(super) const PUT: RevertRow = RevertRow {
     events: &["PutUserPolicy", "PutRolePolicy", "PutGroupPolicy"],
     subject: |r, _| inline_policy(r).map(Some),
-    previous: |r, subject| Ok(vec![previous(r, subject.clone())]),
+    previous: |r, subject| Ok([vec![previous(r, subject.clone())], members(subject)].concat()),
     decide: |case| case.put_inline().map(Answer::Respond),
 };
 
@@ -31,7 +31,7 @@ pub(super) const DELETE: RevertRow = RevertRow {
     previous: |r, subject| {
         Ok(match containment_policy(r)? {
             Some(_) => vec![],
-            None => vec![previous(r, subject.clone())],
+            None => [vec![previous(r, subject.clone())], members(subject)].concat(),
         })
     },
     decide: |case| {
@@ -47,6 +47,18 @@ pub(super) const DELETE: RevertRow = RevertRow {
         case.delete_inline().map(Answer::Respond)
     },
 };
+
+/// For a group's inline policy, its members: they are contained if the change cannot be undone.
+fn members(subject: &Subject) -> Vec<FactQuery> {
+    match subject {
+        Subject::InlinePolicy { principal, .. } if principal.kind == PrincipalKind::Group => {
+            vec![FactQuery::GroupMembers {
+                group: principal.name.clone(),
+            }]
+        }
+        _ => vec![],
+    }
+}
 
 /// The inline policy a `Put`/`Delete` `*Policy` record names.
 fn inline_policy(record: &Record) -> Result<Subject, EventError> {

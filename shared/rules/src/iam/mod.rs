@@ -31,6 +31,8 @@ mod versions;
 /// The reads iam-guard does to gather facts before deciding.
 pub const FACT_PERMISSIONS: &[&str] = &[
     "cloudtrail:LookupEvents",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
     "iam:ListPolicyVersions",
     "iam:ListEntitiesForPolicy",
     "iam:GetUser",
@@ -330,12 +332,36 @@ impl Case<'_> {
         let mut next_steps = vec![format!(
             "trailwarden could not revert this: {unknown}. Find the previous state and restore it by hand."
         )];
+        let mut quarantine = |holder: &Principal, next_steps: &mut Vec<String>| match self
+            .quarantine_refusal(holder, None)
+        {
+            None => plan.push(Action::Quarantine {
+                principal: holder.clone(),
+            }),
+            Some(why) => next_steps.push(format!("{holder} is not quarantined: {why}.")),
+        };
         for holder in holders {
-            match self.quarantine_refusal(holder, None) {
-                None => plan.push(Action::Quarantine {
-                    principal: holder.clone(),
-                }),
-                Some(why) => next_steps.push(format!("{holder} is not quarantined: {why}.")),
+            if holder.kind != PrincipalKind::Group {
+                quarantine(holder, &mut next_steps);
+                continue;
+            }
+            // A group cannot be quarantined: its members are, meanwhile.
+            match self.facts.get(&FactQuery::GroupMembers {
+                group: holder.name.clone(),
+            }) {
+                Fact::Principals(members) => {
+                    next_steps.push(format!(
+                        "{holder} cannot be quarantined itself: its {} members are, until the previous state is restored.",
+                        members.len()
+                    ));
+                    for member in &members {
+                        quarantine(member, &mut next_steps);
+                    }
+                }
+                Fact::Unknown(why) => next_steps.push(format!(
+                    "{holder} cannot be quarantined itself, and its members could not be listed ({why}): contain them by hand."
+                )),
+                _ => quarantine(holder, &mut next_steps),
             }
         }
         if !plan.is_empty() {
@@ -581,6 +607,20 @@ fn policy_arn(record: &Record) -> Result<Arn, EventError> {
         });
     }
     Ok(arn)
+}
+
+/// True when a policy document has statements and every one of them denies: taking such a policy
+/// away grants, so no revert does.
+fn only_denies(document: &str) -> bool {
+    let Ok(document) = serde_json::from_str::<Value>(document) else {
+        return false;
+    };
+    let statements = match &document["Statement"] {
+        Value::Array(statements) => statements.iter().collect::<Vec<_>>(),
+        one @ Value::Object(_) => vec![one],
+        _ => return false,
+    };
+    !statements.is_empty() && statements.iter().all(|s| s["Effect"] == "Deny")
 }
 
 // IAM names policies regardless of case: a request may write a protected name in any case.
