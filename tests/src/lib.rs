@@ -254,6 +254,7 @@ impl Emulator {
         let credentials = Credentials::new("testing", "testing", None, None, "trailwarden-tests");
         SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(trailwarden_responder::environment::https_client())
             .region(Region::new(region.to_owned()))
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .endpoint_url(self.endpoint())

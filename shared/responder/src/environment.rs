@@ -6,7 +6,17 @@
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use trailwarden_rules::ConfigError;
+
+/// The one HTTP client of every AWS client: rustls with ring (HTTP too, for the local AWS). The
+/// SDK's default client would link aws-lc, twice the size in every binary.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
 
 /// Reads the configuration through `get` (the process environment in a function).
 pub fn sdk_config(get: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, ConfigError> {
@@ -19,6 +29,7 @@ pub fn sdk_config(get: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, Con
         })?;
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(https_client())
         .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(
             EnvironmentVariableCredentialsProvider::new(),

@@ -3,7 +3,7 @@
 //! event goes through [`Responder::handle`]. What differs between functions is their [`Guard`]:
 //! each `main` builds its own, so this crate links no AWS client but SNS's.
 
-mod environment;
+pub mod environment;
 mod error;
 pub mod logging;
 mod report;

@@ -561,6 +561,7 @@ async fn a_timeout_on_every_kind_is_a_transient_failure_and_the_alert_still_goes
     use aws_config::timeout::TimeoutConfig;
     let (url, server) = silent_endpoint().await;
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(trailwarden_responder::environment::https_client())
         .endpoint_url(&url)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_iam::config::Credentials::new(
