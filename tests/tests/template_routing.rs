@@ -168,6 +168,11 @@ fn meant_for(file: &str) -> &'static [&'static str] {
         "update-trail.json",
     ];
     match file {
+        // A key disabled or scheduled for deletion may be a trail's (trail-guard) or the alert
+        // topic's (tripwire): both hear of it, and each one's code asks whose key it is.
+        "tripwire-alert-key-disabled.json" | "disable-key.json" | "schedule-key-deletion.json" => {
+            &["trail-guard", "tripwire"]
+        }
         // Delivered by the schedule rule, not by a pattern.
         "scheduled-check.json" => &[],
         "stop-logging-failed.json" => &[],
@@ -234,7 +239,28 @@ async fn every_sample_event_reaches_exactly_the_functions_meant_for_it_and_faile
             let mut failed = envelope.clone();
             failed["detail"]["errorCode"] = json!("AccessDenied");
             let detail = &failed["detail"];
+            let event_name = detail["eventName"].as_str().unwrap_or("");
+            let alert_path = match detail["eventSource"].as_str().unwrap_or("") {
+                "kms.amazonaws.com" => {
+                    ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"].contains(&event_name)
+                }
+                "monitoring.amazonaws.com" => [
+                    "DeleteAlarms",
+                    "DisableAlarmActions",
+                    "PutMetricAlarm",
+                    "SetAlarmState",
+                ]
+                .contains(&event_name),
+                "logs.amazonaws.com" => [
+                    "DeleteLogGroup",
+                    "PutRetentionPolicy",
+                    "DeleteRetentionPolicy",
+                ]
+                .contains(&event_name),
+                _ => false,
+            };
             let signal = detail["userIdentity"]["type"] == "Root"
+                || alert_path
                 || detail["eventName"] == "LeaveOrganization"
                 || [
                     "iam.amazonaws.com",

@@ -420,8 +420,55 @@ fn changes_to_trailwarden_itself_alert_critical() {
             "RESPONDER_ROLE_ARNS",
             "arn:aws:iam::123456789012:role/tw-TrailGuardRole-ABC",
         ),
+        (
+            "ALERT_KEY_ARN",
+            "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
     ]);
     let cases = [
+        // The alert path: silence it and no alert gets out.
+        (
+            "kms.amazonaws.com",
+            "DisableKey",
+            json!({"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}),
+            "alert key 1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        (
+            "kms.amazonaws.com",
+            "ScheduleKeyDeletion",
+            json!({"keyId": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", "pendingWindowInDays": 7}),
+            "alert key 1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        (
+            "kms.amazonaws.com",
+            "PutKeyPolicy",
+            json!({"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "policyName": "default", "policy": "{}"}),
+            "alert key 1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        (
+            "monitoring.amazonaws.com",
+            "DisableAlarmActions",
+            json!({"alarmNames": ["other", "tw-IamGuardErrorsAlarm-7"]}),
+            "alarm tw-IamGuardErrorsAlarm-7",
+        ),
+        (
+            "monitoring.amazonaws.com",
+            "DeleteAlarms",
+            json!({"alarmNames": ["tw-DeadLetterQueueAlarm-8"]}),
+            "alarm tw-DeadLetterQueueAlarm-8",
+        ),
+        (
+            "logs.amazonaws.com",
+            "DeleteLogGroup",
+            json!({"logGroupName": "/aws/lambda/tw-iam-guard"}),
+            "log group /aws/lambda/tw-iam-guard",
+        ),
+        (
+            "logs.amazonaws.com",
+            "PutRetentionPolicy",
+            json!({"logGroupName": "/aws/lambda/tw-tripwire", "retentionInDays": 1}),
+            "log group /aws/lambda/tw-tripwire",
+        ),
         (
             "lambda.amazonaws.com",
             "PutFunctionConcurrency20171031",
@@ -529,6 +576,37 @@ fn other_resources_and_reads_of_trailwarden_are_not_tampering() {
         json!({"topicArn": "arn:aws:sns:us-east-1:123456789012:tw-AlertTopic-X"}),
     );
     assert_eq!(alert(&topic, &config(&[])).0, "trailwarden-tampered");
+    // Another key, another alarm, another function's log group: not trailwarden's.
+    let c = config(&[
+        ("SELF_RESOURCE_PREFIX", "tw"),
+        (
+            "ALERT_KEY_ARN",
+            "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+    ]);
+    for (source, name, request) in [
+        (
+            "kms.amazonaws.com",
+            "DisableKey",
+            json!({"keyId": "99999999-0000-0000-0000-000000000000"}),
+        ),
+        (
+            "monitoring.amazonaws.com",
+            "DeleteAlarms",
+            json!({"alarmNames": ["twin-alarm", "app-errors"]}),
+        ),
+        (
+            "logs.amazonaws.com",
+            "DeleteLogGroup",
+            json!({"logGroupName": "/aws/lambda/twin-app"}),
+        ),
+    ] {
+        let r = call(source, name, user("mallory"), request);
+        assert!(
+            matches!(ignored(&r, &c), Ignored::NotHandled { .. }),
+            "{name}"
+        );
+    }
 }
 
 #[test]

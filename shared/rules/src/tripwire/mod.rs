@@ -218,7 +218,7 @@ pub const RULES: &[Rule] = &[
         "trailwarden-tampered",
         Severity::Critical,
         Gate::Attempt,
-        "a change to trailwarden's own functions, rules, topic, queues, roles or stack",
+        "a change to trailwarden's own functions, rules, topic and its key, queues, alarms, log groups, roles or stack",
         own::trailwarden_tampered,
     ),
     Rule {

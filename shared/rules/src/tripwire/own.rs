@@ -3,6 +3,7 @@
 
 use super::{Finding, Seen, account_of, finding};
 use crate::{Config, exemptions};
+use serde_json::Value;
 use trailwarden_events::Record;
 
 pub(super) fn trailwarden_tampered(seen: &Seen<'_>) -> Option<Finding> {
@@ -113,6 +114,30 @@ pub(super) fn self_resource(record: &Record, config: &Config) -> Option<(&'stati
                     .starts_with(&format!("{}-", p.to_ascii_lowercase()))
             });
             (ours || named_ours).then(|| ("role", role.to_string()))
+        }
+        // The alert path: the topic's key, trailwarden's alarms and its log groups.
+        "kms" => {
+            let key = record.request_str("keyId")?;
+            let ours = config.tripwire.alert_key.as_ref()?;
+            let id = ours.resource_name();
+            (key == ours.to_string() || key == id).then(|| ("alert key", id.to_string()))
+        }
+        "monitoring" => {
+            // DeleteAlarms and DisableAlarmActions name a list; PutMetricAlarm and SetAlarmState one.
+            let params = record.request_parameters.as_ref()?;
+            let names: Vec<&str> = match (params.get("alarmNames"), params.get("alarmName")) {
+                (Some(Value::Array(names)), _) => names.iter().filter_map(Value::as_str).collect(),
+                (_, Some(Value::String(name))) => vec![name.as_str()],
+                _ => vec![],
+            };
+            let alarm = names.into_iter().find(|n| named(n))?;
+            Some(("alarm", alarm.to_string()))
+        }
+        "logs" => {
+            let group = record.request_str("logGroupName")?;
+            prefix
+                .is_some_and(|p| group.starts_with(&format!("/aws/lambda/{p}-")))
+                .then(|| ("log group", group.to_string()))
         }
         "cloudformation" => {
             let stack = record.request_str("stackName")?;

@@ -17,6 +17,9 @@ pub struct Settings {
     /// `SELF_RESOURCE_PREFIX`: trailwarden's own resources are named `<prefix>-...` (the stack
     /// name); its stack is `<prefix>`.
     pub self_prefix: Option<String>,
+    /// `ALERT_KEY_ARN`: the KMS key the alert topic is encrypted with. Disabling it, scheduling its
+    /// deletion or changing its policy silences every alert.
+    pub alert_key: Option<trailwarden_events::Arn>,
 }
 
 fn problem(variable: &'static str, problem: String) -> ConfigError {
@@ -55,7 +58,7 @@ pub fn parse_severity(text: &str) -> Option<Severity> {
 
 impl Settings {
     /// Reads `TRIPWIRE_DISABLED`, `TRIPWIRE_ENABLED`, `TRIPWIRE_SEVERITY` and
-    /// `SELF_RESOURCE_PREFIX` through `get` (trimmed, blank as unset).
+    /// `SELF_RESOURCE_PREFIX` and `ALERT_KEY_ARN` through `get` (trimmed, blank as unset).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
         let disabled = rule_ids("TRIPWIRE_DISABLED", get("TRIPWIRE_DISABLED"))?;
         let enabled = rule_ids("TRIPWIRE_ENABLED", get("TRIPWIRE_ENABLED"))?;
@@ -112,11 +115,27 @@ impl Settings {
                 }
             })
             .transpose()?;
+        let alert_key = get("ALERT_KEY_ARN")
+            .map(|text| {
+                trailwarden_events::Arn::parse("ALERT_KEY_ARN", &text)
+                    .ok()
+                    .filter(|a| a.service == "kms" && a.resource_type() == "key")
+                    .ok_or_else(|| {
+                        problem(
+                            "ALERT_KEY_ARN",
+                            format!(
+                                "{text:?} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"
+                            ),
+                        )
+                    })
+            })
+            .transpose()?;
         Ok(Settings {
             disabled,
             enabled,
             severity,
             self_prefix,
+            alert_key,
         })
     }
 
