@@ -130,3 +130,50 @@ async fn revoke_role_sessions_denies_sessions_issued_before_now_and_nothing_else
         "sessions issued before about now are denied: {before} vs {now}"
     );
 }
+
+#[tokio::test]
+async fn deny_role_sessions_since_denies_only_the_sessions_issued_since_the_backdoor() {
+    let aws = emulator().await;
+    let iam = aws.iam();
+    iam.create_role()
+        .role_name("ops")
+        .assume_role_policy_document(TRUST_EC2)
+        .send()
+        .await
+        .unwrap();
+    let executor = Executor::new(AwsClients::new(&aws.sdk_config()));
+    // `date -u -d @1795000000` says 2026-11-18T11:06:40Z.
+    let since = trailwarden_events::EventTime::from_epoch_seconds(1_795_000_000);
+
+    let steps = executor
+        .execute(
+            &[Action::DenyRoleSessionsSince {
+                role: "ops".into(),
+                since,
+            }],
+            Mode::Enforce,
+        )
+        .await;
+
+    assert_eq!(steps[0].status, StepStatus::Done, "{steps:?}");
+    let doc = iam
+        .get_role_policy()
+        .role_name("ops")
+        .policy_name("trailwarden-deny-sessions-since")
+        .send()
+        .await
+        .unwrap()
+        .policy_document;
+    let doc = trailwarden_actions::iam::parse_document(&doc).unwrap();
+    let condition = &doc["Statement"][0]["Condition"];
+    assert_eq!(doc["Statement"][0]["Effect"], "Deny");
+    assert_eq!(
+        condition["DateGreaterThan"]["aws:TokenIssueTime"], "2026-11-18T11:06:40Z",
+        "sessions issued before the backdoor keep working"
+    );
+    assert!(condition["DateLessThan"]["aws:TokenIssueTime"].is_string());
+    assert_eq!(
+        steps[0].action.to_string(),
+        "deny the sessions of role ops issued since 2026-11-18T11:06:40Z"
+    );
+}

@@ -20,8 +20,8 @@ pub use facts::{Fact, FactQuery, Facts, LaterChange};
 pub use guard::{Guard, Tripwire, Verdict, Work};
 pub use outcome::{ActionError, FailureKind, Outcome, StepResult, StepStatus, outcome};
 pub use plan::{
-    Action, ActionKind, Decision, Ignored, Incident, Principal, PrincipalKind,
-    QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity,
+    Action, ActionKind, DENY_SESSIONS_SINCE_POLICY_NAME, Decision, Ignored, Incident, Principal,
+    PrincipalKind, QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity,
 };
 pub use principal::PrincipalPattern;
 pub use subject::Subject;

@@ -95,6 +95,10 @@ pub const QUARANTINE_POLICY_NAME: &str = "trailwarden-quarantine";
 /// The name of the inline policy that denies a role's sessions issued before a time.
 pub const REVOKE_SESSIONS_POLICY_NAME: &str = "trailwarden-revoke-sessions";
 
+/// The name of the inline policy that denies a role's sessions issued since its trust policy was
+/// backdoored (and before it was put back).
+pub const DENY_SESSIONS_SINCE_POLICY_NAME: &str = "trailwarden-deny-sessions-since";
+
 /// Declares every [`Action`] once, grouped by the function whose guard carries it out: its
 /// fields, the remediation of `trailwarden_actions` that carries it out (`by`, called with the
 /// guard's clients, each field by reference in order, and the mode), the sentence the alert says
@@ -445,6 +449,15 @@ action_kinds! {
         }
         by iam::containment::revoke_role_sessions,
         says |f, role| write!(f, "deny the sessions of role {role} issued before now")
+        => ["iam:GetRolePolicy", "iam:PutRolePolicy"],
+        /// Deny a role's sessions issued after `since` (when its trust policy was replaced) and
+        /// before the moment the action runs: whoever assumed it through the backdoor.
+        DenyRoleSessionsSince {
+            role: String,
+            since: EventTime,
+        }
+        by iam::containment::deny_role_sessions_since,
+        says |f, role, since| write!(f, "deny the sessions of role {role} issued since {since}")
         => ["iam:GetRolePolicy", "iam:PutRolePolicy"],
     },
     // Detection only: tripwire changes nothing.

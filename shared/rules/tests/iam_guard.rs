@@ -287,10 +287,17 @@ fn update_assume_role_policy_puts_back_the_previous_trust_policy() {
             &Facts::new().with(q.clone(), Fact::Document(Some(OLD_DOC.into())))
         )
         .plan(),
-        [Action::PutTrustPolicy {
-            role: "app".into(),
-            document: OLD_DOC.into()
-        }]
+        [
+            Action::PutTrustPolicy {
+                role: "app".into(),
+                document: OLD_DOC.into()
+            },
+            // Whoever assumed it through the backdoor since the event loses that session.
+            Action::DenyRoleSessionsSince {
+                role: "app".into(),
+                since: EventTime::parse(TIME).unwrap()
+            }
+        ]
     );
     let d = decide(
         &r,

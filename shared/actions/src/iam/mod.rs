@@ -84,7 +84,7 @@ mod tests {
     #[test]
     fn the_revoke_document_denies_sessions_issued_before_the_time() {
         // `date -u -d @1795000000` says 2026-11-18T11:06:40Z.
-        let doc = revoke_sessions_document(EventTime::from_epoch_seconds(1_795_000_000));
+        let doc = revoke_sessions_document(EventTime::from_epoch_seconds(1_795_000_000), None);
         let v: Value = serde_json::from_str(&doc).unwrap();
         assert_eq!(
             v["Statement"][0]["Condition"]["DateLessThan"]["aws:TokenIssueTime"],

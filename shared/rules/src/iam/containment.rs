@@ -4,7 +4,8 @@
 
 use super::{Answer, Case, RevertRow, RowPlan, no_previous, optional_param, param, principal_of};
 use crate::{
-    Action, PrincipalKind, QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity, Subject,
+    Action, DENY_SESSIONS_SINCE_POLICY_NAME, PrincipalKind, QUARANTINE_POLICY_NAME,
+    REVOKE_SESSIONS_POLICY_NAME, Severity, Subject,
 };
 use trailwarden_events::{EventError, IdentityKind, Record};
 
@@ -12,9 +13,13 @@ use trailwarden_events::{EventError, IdentityKind, Record};
 /// policy names regardless of case).
 pub(super) fn containment_policy(r: &Record) -> Result<Option<&'static str>, EventError> {
     let name = param(r, "policyName")?;
-    Ok([QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME]
-        .into_iter()
-        .find(|ours| ours.eq_ignore_ascii_case(&name)))
+    Ok([
+        QUARANTINE_POLICY_NAME,
+        REVOKE_SESSIONS_POLICY_NAME,
+        DENY_SESSIONS_SINCE_POLICY_NAME,
+    ]
+    .into_iter()
+    .find(|ours| ours.eq_ignore_ascii_case(&name)))
 }
 
 pub(super) const KEY_ACTIVATED: RevertRow = RevertRow {
@@ -95,7 +100,11 @@ impl Case<'_> {
                     principal: principal.clone(),
                 }
             }
-            (REVOKE_SESSIONS_POLICY_NAME, PrincipalKind::Role) => Action::RevokeRoleSessions {
+            // The window of the denial is not known again: every session older than now is denied.
+            (
+                REVOKE_SESSIONS_POLICY_NAME | DENY_SESSIONS_SINCE_POLICY_NAME,
+                PrincipalKind::Role,
+            ) => Action::RevokeRoleSessions {
                 role: principal.name.clone(),
             },
             // trailwarden never puts these on a group (or the session denial on a user).

@@ -43,11 +43,21 @@ impl Case<'_> {
         }
         let query = previous(self.record, Subject::TrustPolicy { role: role.clone() });
         Ok(match previous_document(self.facts.get(&query)) {
+            // Whoever assumed the role through the backdoor keeps no session of it.
             Ok(Some(document)) => self.revert(
                 summary,
                 resource,
                 Severity::High,
-                vec![Action::PutTrustPolicy { role, document }],
+                vec![
+                    Action::PutTrustPolicy {
+                        role: role.clone(),
+                        document,
+                    },
+                    Action::DenyRoleSessionsSince {
+                        role,
+                        since: self.record.event_time,
+                    },
+                ],
             ),
             Ok(None) => self.unknown(
                 summary,
