@@ -11,15 +11,12 @@ use trailwarden_rules::{ActionError, FailureKind, Outcome, StepResult, StepStatu
 const EVENT_ID: &str = "7b7f3d2e-1111-4222-8333-944444444444";
 
 fn record(event_name: &str, source: &str, request: Value) -> Record {
-    Record::from_value(&json!({
-        "eventVersion": "1.09", "eventTime": "2026-11-21T10:00:00Z", "eventSource": source,
-        "eventName": event_name, "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.66",
-        "userAgent": "aws-cli/2.15.30", "eventID": EVENT_ID, "recipientAccountId": "123456789012",
+    trailwarden_testkit::record(json!({
+        "eventSource": source, "eventName": event_name, "eventID": EVENT_ID,
         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/mallory",
             "accountId": "123456789012", "accessKeyId": "AKIAEXAMPLEMALLORY01", "userName": "mallory"},
-        "requestParameters": request, "responseElements": null
+        "requestParameters": request
     }))
-    .unwrap()
 }
 
 fn root_sign_in() -> Record {

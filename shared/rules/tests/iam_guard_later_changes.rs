@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use trailwarden_events::Record;
 use trailwarden_rules::{
     Action, Decision, Fact, FactQuery, Facts, Principal, Severity, Subject, iam,
 };
@@ -14,12 +13,10 @@ use trailwarden_testkit::config;
 const DEPLOY: &str = "arn:aws:iam::123456789012:role/deploy";
 
 fn later_change(event_name: &str, identity: Value, time: &str) -> trailwarden_rules::LaterChange {
-    let record = Record::from_value(&json!({
-        "eventVersion": "1.09", "eventTime": time, "eventSource": "iam.amazonaws.com",
-        "eventName": event_name, "awsRegion": "us-east-1", "eventID": "later",
-        "recipientAccountId": ACCOUNT, "userIdentity": identity
-    }))
-    .unwrap();
+    let record = trailwarden_testkit::record(json!({
+        "eventTime": time, "eventSource": "iam.amazonaws.com", "eventName": event_name,
+        "eventID": "later", "userIdentity": identity
+    }));
     trailwarden_rules::LaterChange {
         event_name: event_name.into(),
         time: record.event_time,

@@ -22,14 +22,11 @@ fn decide(record: &Record, config: &Config) -> Result<Decision, EventError> {
 const ACCOUNT: &str = "123456789012";
 
 fn stop_logging(name: &str, identity: Value) -> Record {
-    Record::from_value(&json!({
-        "eventVersion": "1.09", "eventTime": "2026-11-21T10:00:00Z", "eventSource": "cloudtrail.amazonaws.com",
-        "eventName": "StopLogging", "awsRegion": "eu-west-1", "sourceIPAddress": "198.51.100.7",
-        "userAgent": "aws-cli/2.15.0", "eventID": "11111111-2222-3333-4444-555555555555",
-        "recipientAccountId": ACCOUNT, "userIdentity": identity, "requestParameters": {"name": name},
-        "responseElements": null
+    trailwarden_testkit::record(json!({
+        "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging",
+        "awsRegion": "eu-west-1", "sourceIPAddress": "198.51.100.7", "userAgent": "aws-cli/2.15.0",
+        "userIdentity": identity, "requestParameters": {"name": name}
     }))
-    .unwrap()
 }
 
 fn planned_trail(decision: &Decision) -> (String, String) {
@@ -224,14 +221,11 @@ fn missing_request_parameters_is_an_error_not_a_guess() {
 const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 fn call(source: &str, name: &str, params: Value) -> Record {
-    Record::from_value(&json!({
-        "eventVersion": "1.09", "eventTime": "2026-11-21T10:00:00Z", "eventSource": source,
-        "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7",
+    trailwarden_testkit::record(json!({
+        "eventSource": source, "eventName": name, "sourceIPAddress": "198.51.100.7",
         "userAgent": "aws-cli/2.15.0", "eventID": "11111111-2222-3333-4444-666666666666",
-        "recipientAccountId": ACCOUNT, "userIdentity": user("mallory"), "requestParameters": params,
-        "responseElements": null
+        "userIdentity": user("mallory"), "requestParameters": params
     }))
-    .unwrap()
 }
 
 fn us_east_1() -> Region {

@@ -34,14 +34,11 @@ pub fn role_session(role: &str, session: &str) -> Value {
 }
 
 pub fn event_by(identity: Value, name: &str, request: Value, response: Value) -> Record {
-    Record::from_value(&json!({
-        "eventVersion": "1.09", "eventTime": TIME, "eventSource": "iam.amazonaws.com",
-        "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.66",
-        "userAgent": "aws-cli/2.15.30", "eventID": EVENT_ID, "readOnly": false,
-        "recipientAccountId": ACCOUNT, "userIdentity": identity,
+    trailwarden_testkit::record(json!({
+        "eventTime": TIME, "eventSource": "iam.amazonaws.com", "eventName": name,
+        "eventID": EVENT_ID, "readOnly": false, "userIdentity": identity,
         "requestParameters": request, "responseElements": response
     }))
-    .unwrap()
 }
 
 pub fn event(name: &str, request: Value, response: Value) -> Record {
