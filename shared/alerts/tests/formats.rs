@@ -47,6 +47,7 @@ fn reverted() -> Alert {
         severity: Severity::High,
         next_steps: vec!["Ask mallory why bob needed AdministratorAccess.".into()],
         superseded_by: None,
+        pending: None,
     };
     let steps = vec![StepResult {
         action: Action::DetachPolicy {
@@ -83,6 +84,7 @@ fn failed() -> Alert {
         severity: Severity::High,
         next_steps: vec!["Ask mallory why.".into()],
         superseded_by: None,
+        pending: None,
     };
     let steps = vec![
         StepResult {
@@ -125,6 +127,7 @@ fn alert_only() -> Alert {
         severity: Severity::High,
         next_steps: vec!["Confirm with the account owner that this was them.".into()],
         superseded_by: None,
+        pending: None,
     };
     Alert::new(
         "tripwire",
@@ -373,6 +376,7 @@ fn a_huge_policy_document_is_cut_and_the_filter_fields_are_not() {
         severity: Severity::High,
         next_steps: vec![],
         superseded_by: None,
+        pending: None,
     };
     let steps = vec![StepResult {
         action: Action::DeleteInlinePolicy {
@@ -467,6 +471,7 @@ fn an_absurd_record_is_still_cut_to_fit() {
         severity: Severity::High,
         next_steps: vec![],
         superseded_by: None,
+        pending: None,
     };
     let alert = Alert::new(
         "iam-guard",

@@ -64,15 +64,16 @@ pub fn parse_delivered(value: &Value) -> Result<Envelope, EventError> {
 
 /// Reads raw bytes, as a function receives them ([`parse_delivered`]), after checking their size.
 pub fn parse_delivered_bytes(bytes: &[u8]) -> Result<Envelope, EventError> {
-    parse_delivered(&json_of(bytes)?)
+    parse_delivered(&read_json(bytes)?)
 }
 
 /// Reads an event from raw bytes, as a file or a fuzzer hands them over ([`parse_event`]).
 pub fn parse_event_bytes(bytes: &[u8]) -> Result<Envelope, EventError> {
-    parse_event(&json_of(bytes)?)
+    parse_event(&read_json(bytes)?)
 }
 
-fn json_of(bytes: &[u8]) -> Result<Value, EventError> {
+/// The JSON of an event's bytes, refused when larger than an EventBridge event can be.
+pub fn read_json(bytes: &[u8]) -> Result<Value, EventError> {
     if bytes.len() > MAX_EVENT_BYTES {
         return Err(EventError::TooLarge {
             bytes: bytes.len(),

@@ -21,6 +21,8 @@ pub enum HandlerError {
         kind: FailureKind,
         detail: String,
     },
+    #[error("event {event_id} could not be undone within an hour: {detail}")]
+    NotUndone { event_id: String, detail: String },
 }
 
 impl HandlerError {
@@ -44,6 +46,7 @@ impl HandlerError {
             HandlerError::BadEvent(e) => format!("BadEvent.{}", e.kind()),
             HandlerError::AlertNotPublished(_) => "AlertNotPublished".into(),
             HandlerError::RemediationFailed { kind, .. } => format!("RemediationFailed.{kind:?}"),
+            HandlerError::NotUndone { .. } => "NotUndone".into(),
         }
     }
 }

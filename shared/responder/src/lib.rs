@@ -7,9 +7,11 @@ pub mod environment;
 mod error;
 pub mod logging;
 mod report;
+mod retry;
 
 pub use error::HandlerError;
 pub use report::Report;
+pub use retry::RetryQueue;
 pub use serde_json::Value;
 pub use trailwarden_rules::{Config, Function, Guard, Mode, Tripwire};
 
@@ -18,9 +20,7 @@ use std::sync::Arc;
 use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::Insight;
 use trailwarden_events::redact::redact_text;
-use trailwarden_events::{
-    Envelope, Record, Region, Scheduled, parse_delivered, parse_delivered_bytes,
-};
+use trailwarden_events::{Envelope, EventTime, Record, Region, Scheduled, parse_delivered};
 use trailwarden_rules::{Decision, Facts, Ignored, Outcome, Verdict, outcome};
 
 /// One function's configuration, guard and alert publisher. A function's binary has its own guard
@@ -30,6 +30,8 @@ pub struct Responder<G: Guard + ?Sized = dyn Guard> {
     pub guard: Arc<G>,
     pub config: Config,
     pub alerts: AlertPublisher,
+    /// `RETRY_QUEUE_URL`'s queue, when set.
+    pub retries: Option<RetryQueue>,
 }
 
 impl<G: Guard + ?Sized> Clone for Responder<G> {
@@ -38,6 +40,7 @@ impl<G: Guard + ?Sized> Clone for Responder<G> {
             guard: self.guard.clone(),
             config: self.config.clone(),
             alerts: self.alerts.clone(),
+            retries: self.retries.clone(),
         }
     }
 }
@@ -64,10 +67,15 @@ impl<G: Guard + ?Sized> Responder<G> {
             aws_sdk_sns::Client::new(sdk),
             config.alert_topic.to_string(),
         );
+        let retries = config
+            .retry_queue
+            .clone()
+            .map(|url| RetryQueue::new(aws_sdk_sqs::Client::new(sdk), url));
         Responder {
             guard,
             config,
             alerts,
+            retries,
         }
     }
 
@@ -78,26 +86,40 @@ impl<G: Guard + ?Sized> Responder<G> {
     /// Handles one event. An error means the event must not be dropped: Lambda retries it and then
     /// hands it to the dead-letter destination.
     pub async fn handle(&self, event: Value) -> Result<Report, HandlerError> {
-        let envelope = parse_delivered(&event).map_err(HandlerError::BadEvent)?;
-        self.handle_envelope(envelope).await
+        // A look again, handed back through the retry queue (one message a delivery).
+        if let Some(retries) = retry::from_queue(&event).map_err(HandlerError::BadEvent)? {
+            let mut last = None;
+            for (event, attempt) in retries {
+                last = Some(self.handle_attempt(event, attempt).await?);
+            }
+            return last.ok_or(HandlerError::BadEvent(
+                trailwarden_events::EventError::Shape("an SQS delivery with no message".into()),
+            ));
+        }
+        self.handle_attempt(event, 0).await
     }
 
     /// [`Responder::handle`] for raw bytes (a file, a fuzzer, a payload not yet parsed): too large
     /// and not-JSON inputs are refused here with the same errors.
     pub async fn handle_bytes(&self, bytes: &[u8]) -> Result<Report, HandlerError> {
-        let envelope = parse_delivered_bytes(bytes).map_err(HandlerError::BadEvent)?;
-        self.handle_envelope(envelope).await
+        let event = trailwarden_events::read_json(bytes).map_err(HandlerError::BadEvent)?;
+        self.handle(event).await
     }
 
-    async fn handle_envelope(&self, envelope: Envelope) -> Result<Report, HandlerError> {
-        match envelope {
-            Envelope::Record(record) => self.handle_record(&record).await,
+    async fn handle_attempt(&self, event: Value, attempt: u32) -> Result<Report, HandlerError> {
+        match parse_delivered(&event).map_err(HandlerError::BadEvent)? {
+            Envelope::Record(record) => self.handle_record(&record, &event, attempt).await,
             Envelope::Scheduled(scheduled) => self.handle_scheduled(&scheduled).await,
             Envelope::Insight(insight) => self.handle_insight(&insight).await,
         }
     }
 
-    async fn handle_record(&self, record: &Record) -> Result<Report, HandlerError> {
+    async fn handle_record(
+        &self,
+        record: &Record,
+        event: &Value,
+        attempt: u32,
+    ) -> Result<Report, HandlerError> {
         let facts = self.gather_facts(record).await;
         let Verdict { decision, rule } = self
             .guard
@@ -127,10 +149,42 @@ impl<G: Guard + ?Sized> Responder<G> {
             outcome,
         );
         // tripwire's alerts name the rule that answered.
-        let alert = match rule {
+        let mut alert = match rule {
             Some(rule) => alert.with_rule(rule.id, rule.explanation),
             None => alert,
         };
+        if let (Some(pending), Some(queue)) = (&incident.pending, &self.retries) {
+            let age = EventTime::now().epoch_seconds() - record.event_time.epoch_seconds();
+            let left = retry::WINDOW_SECONDS - age;
+            if left > 0 {
+                let delay = left.min(retry::DELAY_SECONDS);
+                match queue.send(event, attempt + 1, delay).await {
+                    Ok(()) if attempt > 0 => {
+                        // Still unknown: said once already, at the first look.
+                        tracing::info!(event_id = %record.event_id, attempt, delay, "looking again later");
+                        return Ok(Report::deferred(record, self.function(), pending));
+                    }
+                    Ok(()) => alert.notes.push(format!(
+                        "trailwarden looks again every {} minutes, until an hour after the event, and alerts when it can put the change back or gives up.",
+                        retry::DELAY_SECONDS / 60
+                    )),
+                    Err(why) => alert.notes.push(format!(
+                        "trailwarden could not schedule another look ({why}): undo the change by hand."
+                    )),
+                }
+            } else {
+                // An hour of looking: give up, and keep the event.
+                alert.outcome = Outcome::Failed;
+                alert.error = Some(format!(
+                    "after {attempt} looks over an hour, still not undone: {pending}"
+                ));
+                self.publish(&alert).await?;
+                return Err(HandlerError::NotUndone {
+                    event_id: record.event_id.clone(),
+                    detail: pending.clone(),
+                });
+            }
+        }
         let message_id = self.publish(&alert).await?;
         if outcome == Outcome::Failed {
             // The alert is out; the error makes Lambda retry and, in the end, keep the event.

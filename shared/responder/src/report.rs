@@ -85,6 +85,22 @@ impl Report {
         }
     }
 
+    /// A change still not undone, handed back to look at again later; alerted at the first look.
+    pub fn deferred(
+        record: &trailwarden_events::Record,
+        function: Function,
+        pending: &str,
+    ) -> Report {
+        Report {
+            event_id: record.event_id.clone(),
+            function: function.name().to_string(),
+            outcome: "deferred".into(),
+            reason: Some(pending.to_string()),
+            actions: vec![],
+            alert_message_id: None,
+        }
+    }
+
     pub fn responded(alert: &Alert, message_id: String) -> Report {
         Report {
             event_id: alert.event.id.clone(),

@@ -747,6 +747,7 @@ async fn a_revert_failing_half_way_says_exactly_what_was_done() {
         severity: trailwarden_rules::Severity::High,
         next_steps: vec![],
         superseded_by: None,
+        pending: None,
     };
     let record =
         match trailwarden_events::parse_event(&event_file("add-user-to-group.json")).unwrap() {

@@ -86,6 +86,7 @@ fn responder(function: Function, publish: &Rule) -> Responder {
         guard: clients.guard(function),
         config: common::config(&[("SELF_RESOURCE_PREFIX", "trailwarden")]),
         alerts: AlertPublisher::new(sns, common::TOPIC.to_string()),
+        retries: None,
     }
 }
 
@@ -173,6 +174,7 @@ async fn run(function: Function) {
             Err(HandlerError::RemediationFailed { .. }) => ("failed, alerted", 1),
             Err(HandlerError::BadEvent(_)) => ("bad event", 0),
             Err(HandlerError::AlertNotPublished(_)) => ("alert not published", 0),
+            Err(HandlerError::NotUndone { .. }) => ("not undone, alerted", 1),
         };
         *tally.entry(kind).or_default() += 1;
         if published != expected {

@@ -56,6 +56,9 @@ pub struct Config {
     pub protected_policies: Vec<PolicySelector>,
     /// `CONTAIN_ACTOR`: also contain the actor who made an unauthorized change.
     pub contain_actor: bool,
+    /// `RETRY_QUEUE_URL`: the SQS queue through which iam-guard looks again at a change it could
+    /// neither undo nor contain yet (`None`: it alerts once and does not look again).
+    pub retry_queue: Option<String>,
     /// `GUARD_AWS_MANAGED_ROLES`: also answer what AWS services do to the roles they manage
     /// (service-linked roles, IAM Identity Center's `AWSReservedSSO_*`).
     pub guard_aws_managed_roles: bool,
@@ -222,6 +225,19 @@ impl Config {
         let contain_actor = flag("CONTAIN_ACTOR")?;
         let guard_aws_managed_roles = flag("GUARD_AWS_MANAGED_ROLES")?;
 
+        let retry_queue = get("RETRY_QUEUE_URL")
+            .map(|url| {
+                if url.starts_with("https://") || url.starts_with("http://") {
+                    Ok(url)
+                } else {
+                    Err(err(
+                        "RETRY_QUEUE_URL",
+                        format!("{url:?} is not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)"),
+                    ))
+                }
+            })
+            .transpose()?;
+
         let desired_trail = desired_trail(&get)?;
 
         let tripwire = crate::tripwire::Settings::from_lookup(&get)?;
@@ -235,6 +251,7 @@ impl Config {
             protected_policies,
             contain_actor,
             guard_aws_managed_roles,
+            retry_queue,
             tripwire,
             desired_trail,
         })

@@ -38,6 +38,15 @@ pub const RUNTIME_PERMISSIONS: &[&str] = &[
     "sqs:SendMessage",
 ];
 
+/// What iam-guard's look-again needs: sending an event to its retry queue, and Lambda reading the
+/// queue back to it.
+pub const RETRY_PERMISSIONS: &[&str] = &[
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+];
+
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -80,6 +89,9 @@ impl Function {
             .collect();
         all.extend(self.fact_permissions().iter().copied());
         all.extend(ALERT_PERMISSIONS.iter().copied());
+        if self == Function::IamGuard {
+            all.extend(RETRY_PERMISSIONS.iter().copied());
+        }
         all
     }
 }

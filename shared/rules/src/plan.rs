@@ -478,6 +478,10 @@ pub struct Incident {
     /// by role deploy at 2026-11-21T10:05:00Z"). Then nothing of the event is left to revert, and
     /// the plan holds no revert: the later change has its own event, handled on its own.
     pub superseded_by: Option<String>,
+    /// What of the change is still in effect because it could be neither undone nor contained
+    /// (its previous state unknown, and no one who holds it can be quarantined), and how to undo
+    /// it by hand. iam-guard looks again later (`RETRY_QUEUE_URL`) until history answers.
+    pub pending: Option<String>,
 }
 
 /// Why an event needs nothing from trailwarden. Logged, never alerted.

@@ -71,6 +71,7 @@ impl Mocks<'_> {
             guard: self.clients().guard(function),
             config: config(vars),
             alerts: AlertPublisher::new(sns, TOPIC.to_string()),
+            retries: None,
         }
     }
 }

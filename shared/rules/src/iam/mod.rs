@@ -236,6 +236,8 @@ struct RowPlan {
     unauthorized: bool,
     /// The later change that replaced the event's (see [`Case::supersede`]).
     superseded_by: Option<String>,
+    /// What stays in effect, uncontained (see [`Incident::pending`]).
+    pending: Option<String>,
 }
 
 /// The change being decided: its record, the configuration, and the facts read for it.
@@ -268,6 +270,7 @@ impl Case<'_> {
             plan,
             unauthorized: true,
             superseded_by: None,
+            pending: None,
         }
     }
 
@@ -317,6 +320,7 @@ impl Case<'_> {
             )],
             unauthorized: false,
             superseded_by: None,
+            pending: None,
         }
     }
 
@@ -370,6 +374,11 @@ impl Case<'_> {
                 crate::QUARANTINE_POLICY_NAME
             ));
         }
+        // Nothing undone and no one contained: the change stays until history (or a person) says
+        // what to put back.
+        let pending = plan.is_empty().then(|| {
+            format!("{unknown}; no one who holds it could be quarantined, so it is still in effect")
+        });
         RowPlan {
             summary: format!("{summary}; previous state unknown"),
             resource,
@@ -378,6 +387,7 @@ impl Case<'_> {
             next_steps,
             unauthorized: true,
             superseded_by: None,
+            pending,
         }
     }
 
@@ -461,6 +471,7 @@ impl Case<'_> {
                 severity: row.severity,
                 next_steps: row.next_steps,
                 superseded_by: row.superseded_by,
+                pending: row.pending,
             },
             plan: row.plan,
         }
@@ -555,6 +566,7 @@ fn other_account(record: &Record, resource: &str, account: &str) -> RowPlan {
         ],
         unauthorized: false,
         superseded_by: None,
+        pending: None,
     }
 }
 

@@ -155,6 +155,7 @@ fn respond(
             severity,
             next_steps,
             superseded_by: None,
+            pending: None,
         },
         plan,
     }
@@ -285,6 +286,7 @@ fn refuse_other_account(record: &Record, trail: &TrailRef) -> Option<Decision> {
                     .into(),
             ],
             superseded_by: None,
+            pending: None,
         },
         plan: vec![],
     })
