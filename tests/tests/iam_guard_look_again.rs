@@ -108,17 +108,20 @@ async fn a_change_that_cannot_be_undone_yet_is_alerted_once_and_looked_at_again(
     assert_eq!(alerts[0].attribute("severity"), "critical");
     let doc = alerts[0].body_json();
     assert!(
-        doc["notes"]
-            .as_array()
+        doc["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
             .unwrap()
-            .iter()
-            .any(|n| n.as_str().unwrap().starts_with("trailwarden looks again every 15 minutes")),
+            .starts_with("trailwarden looks again every 15 minutes")),
         "{doc}"
     );
     assert_eq!(delayed(&s).await, "1", "handed back, with a delay");
 
     // The next look, still unknown: no second alert, and handed back again.
-    let report = s.responder.handle(delivery(&backdoor(900), 1)).await.unwrap();
+    let report = s
+        .responder
+        .handle(delivery(&backdoor(900), 1))
+        .await
+        .unwrap();
     assert_eq!(report.outcome, "deferred");
     assert!(s.alerts.receive(Duration::ZERO).await.is_empty());
     assert_eq!(delayed(&s).await, "2");
