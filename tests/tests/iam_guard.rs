@@ -415,6 +415,43 @@ async fn add_user_to_group_removes_the_user_from_that_group_only() {
 }
 
 #[tokio::test]
+async fn add_user_to_a_group_that_only_denies_leaves_the_user_in_it() {
+    // Removing a user from a deny group would grant: a revert never does.
+    let s = scene(&[]).await;
+    s.user("alice").await;
+    s.group("quarantined").await;
+    s.iam
+        .put_group_policy()
+        .group_name("quarantined")
+        .policy_name("deny-all")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    s.iam
+        .add_user_to_group()
+        .user_name("alice")
+        .group_name("quarantined")
+        .send()
+        .await
+        .unwrap();
+
+    let report = s
+        .responder
+        .handle(event("add-user-to-group.json", |d| {
+            d["requestParameters"]["groupName"] = "quarantined".into();
+        }))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "alert-only");
+    assert_eq!(s.groups_of("alice").await, ["quarantined"]);
+    s.alert("AddUserToGroup", "alert-only", "medium").await;
+}
+
+#[tokio::test]
 async fn update_assume_role_policy_without_event_history_quarantines_the_role() {
     let s = scene(&[]).await;
     s.role("app").await;

@@ -41,6 +41,7 @@ pub async fn gather(clients: &IamClients, queries: &[FactQuery]) -> Facts {
             } => previous_default(clients, policy, new_default, *before, event_id).await,
             FactQuery::AttachedTo { policy } => attached_to(clients, policy).await,
             FactQuery::PolicyDocument { policy } => policy_document(clients, policy).await,
+            FactQuery::GroupPolicies { group } => group_policies(clients, group).await,
             FactQuery::GroupMembers { group } => match group_members(clients, group).await {
                 Ok(members) => Fact::Principals(members),
                 Err(e) => Fact::Unknown(e.to_string()),
@@ -487,6 +488,93 @@ async fn attached_to(clients: &IamClients, policy: &Arn) -> Fact {
     holders.sort();
     holders.dedup();
     Fact::Principals(holders)
+}
+
+/// Every statement of a group's inline and attached policies, as one document.
+async fn group_policies(clients: &IamClients, group: &str) -> Fact {
+    let resource = format!("group {group}");
+    let mut statements: Vec<Value> = Vec::new();
+    let mut add = |document: Value| match document.get("Statement") {
+        Some(Value::Array(all)) => statements.extend(all.iter().cloned()),
+        Some(one @ Value::Object(_)) => statements.push(one.clone()),
+        _ => {}
+    };
+    let names = match clients
+        .iam
+        .list_group_policies()
+        .group_name(group)
+        .max_items(1000)
+        .send()
+        .await
+    {
+        Ok(out) if !out.is_truncated() => out.policy_names().to_vec(),
+        Ok(_) => return Fact::Unknown(format!("{resource} has more than 1000 inline policies")),
+        Err(e) => {
+            return Fact::Unknown(
+                ActionError::from_sdk("iam:ListGroupPolicies", resource.clone(), &e).to_string(),
+            );
+        }
+    };
+    for name in names {
+        match clients
+            .iam
+            .get_group_policy()
+            .group_name(group)
+            .policy_name(&name)
+            .send()
+            .await
+        {
+            Ok(out) => match crate::iam::parse_document(out.policy_document()) {
+                Some(document) => add(document),
+                None => {
+                    return Fact::Unknown(format!(
+                        "inline policy {name} of {resource} is not readable"
+                    ));
+                }
+            },
+            Err(e) => {
+                return Fact::Unknown(
+                    ActionError::from_sdk("iam:GetGroupPolicy", resource.clone(), &e).to_string(),
+                );
+            }
+        }
+    }
+    let attached = match clients
+        .iam
+        .list_attached_group_policies()
+        .group_name(group)
+        .max_items(1000)
+        .send()
+        .await
+    {
+        Ok(out) if !out.is_truncated() => out
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn().map(String::from))
+            .collect::<Vec<_>>(),
+        Ok(_) => return Fact::Unknown(format!("{resource} has more than 1000 attached policies")),
+        Err(e) => {
+            return Fact::Unknown(
+                ActionError::from_sdk("iam:ListAttachedGroupPolicies", resource.clone(), &e)
+                    .to_string(),
+            );
+        }
+    };
+    for arn in attached {
+        let Ok(policy) = Arn::parse("PolicyArn", &arn) else {
+            return Fact::Unknown(format!("{arn} is not an ARN"));
+        };
+        match policy_document(clients, &policy).await {
+            Fact::Document(Some(text)) => match serde_json::from_str(&text) {
+                Ok(document) => add(document),
+                Err(_) => return Fact::Unknown(format!("{arn} is not readable")),
+            },
+            other => return other,
+        }
+    }
+    Fact::Document(Some(
+        serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string(),
+    ))
 }
 
 /// The users of a group (every page).

@@ -33,6 +33,8 @@ pub enum FactQuery {
     AttachedTo { policy: Arn },
     /// The users of a group.
     GroupMembers { group: String },
+    /// Every statement a group's policies make (inline and attached), as one document.
+    GroupPolicies { group: String },
     /// The document of a managed policy's default version, as it is now.
     PolicyDocument { policy: Arn },
     /// The changes of `subject` after the event (`after`, `event_id`), from CloudTrail event

@@ -132,3 +132,46 @@ fn a_groups_inline_change_that_cannot_be_undone_contains_its_members() {
         incident.next_steps
     );
 }
+
+#[test]
+fn a_user_is_not_taken_out_of_a_group_that_only_denies() {
+    let r = event(
+        "AddUserToGroup",
+        json!({"userName": "mallory", "groupName": "quarantined"}),
+        Value::Null,
+    );
+    let policies = FactQuery::GroupPolicies {
+        group: "quarantined".into(),
+    };
+    assert!(iam::facts_needed(&r, &config(&[])).contains(&policies));
+    let d = iam::decide(
+        &r,
+        &config(&[]),
+        &Facts::new().with(policies.clone(), Fact::Document(Some(DENY_TWO.into()))),
+    )
+    .unwrap();
+    assert!(d.plan().is_empty(), "{d}");
+    let Decision::Respond { incident, .. } = &d else {
+        panic!("ignored")
+    };
+    assert!(
+        incident.next_steps.iter().any(|s| s
+            == "trailwarden leaves user mallory in group quarantined: every statement of the group's policies denies, and removing the user would grant more."),
+        "{:?}",
+        incident.next_steps
+    );
+    // A group that grants anything: the user is removed as ever.
+    let d = iam::decide(
+        &r,
+        &config(&[]),
+        &Facts::new().with(policies, Fact::Document(Some(MIXED.into()))),
+    )
+    .unwrap();
+    assert_eq!(
+        d.plan(),
+        [Action::RemoveUserFromGroup {
+            user: "mallory".into(),
+            group: "quarantined".into()
+        }]
+    );
+}
