@@ -153,3 +153,23 @@ async fn an_hour_after_the_event_it_is_a_failure_and_the_event_is_kept() {
     );
     assert_eq!(delayed(&s).await, "0", "not handed back again");
 }
+
+#[tokio::test]
+async fn an_event_time_in_the_future_does_not_make_the_looks_endless() {
+    let s = scene().await;
+    // An hour ahead: by its time the window never closes; by the count of looks it does.
+    let error = s
+        .responder
+        .handle(delivery(&backdoor(-3600), 6))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, HandlerError::NotUndone { .. }), "{error}");
+    assert_eq!(delayed(&s).await, "0");
+    // An attempt count at its limit is no overflow either.
+    let error = s
+        .responder
+        .handle(delivery(&backdoor(5), u32::MAX))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, HandlerError::NotUndone { .. }), "{error}");
+}

@@ -155,10 +155,15 @@ impl<G: Guard + ?Sized> Responder<G> {
         };
         if let (Some(pending), Some(queue)) = (&incident.pending, &self.retries) {
             let age = EventTime::now().epoch_seconds() - record.event_time.epoch_seconds();
-            let left = retry::WINDOW_SECONDS - age;
+            // Bounded by the looks too: an event time in the future must not make it endless.
+            let left = if attempt >= retry::MAX_LOOKS {
+                0
+            } else {
+                retry::WINDOW_SECONDS - age
+            };
             if left > 0 {
                 let delay = left.min(retry::DELAY_SECONDS);
-                match queue.send(event, attempt + 1, delay).await {
+                match queue.send(event, attempt.saturating_add(1), delay).await {
                     Ok(()) if attempt > 0 => {
                         // Still unknown: said once already, at the first look.
                         tracing::info!(event_id = %record.event_id, attempt, delay, "looking again later");

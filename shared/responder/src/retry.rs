@@ -10,6 +10,8 @@ use trailwarden_events::EventError;
 pub(crate) const WINDOW_SECONDS: i64 = 3600;
 /// SQS's longest delay: the time between two looks.
 pub(crate) const DELAY_SECONDS: i64 = 900;
+/// The most looks an event gets, whatever its time says: the window's worth, and one to spare.
+pub(crate) const MAX_LOOKS: u32 = (WINDOW_SECONDS / DELAY_SECONDS) as u32 + 2;
 
 /// The retry queue (`RETRY_QUEUE_URL`).
 #[derive(Clone)]
