@@ -91,10 +91,30 @@ impl PrincipalPattern {
         self.matches_folding(arn, false)
     }
 
-    /// [`PrincipalPattern::matches`] for an ARN built from a name in a request: IAM compares user
-    /// and role names regardless of case, so the resource part is compared so too.
+    /// [`PrincipalPattern::matches`] for an ARN built from a name in a request (`role/NAME`, no
+    /// path: a request names a user or role without it). IAM compares user and role names
+    /// regardless of case, so the resource is compared so too; and a name is unique whatever the
+    /// path, so a pattern's path (`role/ops/BreakGlass`) matches the name alone.
     pub fn matches_ignoring_case(&self, arn: &Arn) -> bool {
-        self.matches_folding(arn, true)
+        if self.matches_folding(arn, true) {
+            return true;
+        }
+        let resource = &self.parts[4];
+        let (Some((kind, _)), Some((_, name))) =
+            (resource.split_once('/'), resource.rsplit_once('/'))
+        else {
+            return false;
+        };
+        if !matches!(kind, "role" | "user") || resource.matches('/').count() < 2 {
+            return false;
+        }
+        let mut parts = self.parts.clone();
+        parts[4] = format!("{kind}/{name}");
+        PrincipalPattern {
+            text: self.text.clone(),
+            parts,
+        }
+        .matches_folding(arn, true)
     }
 
     fn matches_folding(&self, arn: &Arn, fold_resource: bool) -> bool {

@@ -549,6 +549,33 @@ fn the_trust_policy_of_trailwardens_own_role_is_put_back_from_the_template_at_on
 }
 
 #[test]
+fn an_allowed_role_written_with_its_path_is_never_quarantined_by_its_name() {
+    // The request names the role without its path; the pattern has it. IAM role names are unique
+    // whatever the path, so the role is the allowed one.
+    let cfg = config(&[(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/ops/BreakGlass",
+    )]);
+    let r = event(
+        "PutRolePolicy",
+        json!({"roleName": "BreakGlass", "policyName": "p", "policyDocument": DOC}),
+        Value::Null,
+    );
+    let d = iam::decide(&r, &cfg, &Facts::new()).unwrap();
+    assert!(d.plan().is_empty(), "{d}");
+    // Another name is not allowed by it.
+    let r = event(
+        "PutRolePolicy",
+        json!({"roleName": "BreakGlass2", "policyName": "p", "policyDocument": DOC}),
+        Value::Null,
+    );
+    assert_eq!(
+        iam::decide(&r, &cfg, &Facts::new()).unwrap().plan().len(),
+        1
+    );
+}
+
+#[test]
 fn a_role_made_by_someone_not_allowed_is_quarantined_even_with_an_allowed_name() {
     // ALLOWED_PRINCIPALS exempts actors, not what an actor who is not allowed creates.
     let cfg = config(&[(
