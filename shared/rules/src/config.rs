@@ -83,6 +83,14 @@ fn err(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 }
 
 impl Config {
+    /// True when `role` (a name from a request, in any case: IAM compares role names regardless of
+    /// case) is one of trailwarden's own roles, in `account` when one is given.
+    pub fn is_own_role_named(&self, role: &str, account: Option<&str>) -> bool {
+        self.own_roles.iter().any(|own| {
+            account.is_none_or(|a| own.account == a) && own.name.eq_ignore_ascii_case(role)
+        })
+    }
+
     /// What is legal but weaker than it looks, logged once at cold start: allow-list patterns that
     /// someone other than the principal meant can satisfy.
     pub fn warnings(&self) -> Vec<String> {

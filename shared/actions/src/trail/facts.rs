@@ -20,22 +20,18 @@ pub async fn gather_all(clients: &TrailClients, queries: &[FactQuery]) -> Facts 
 /// Answers a trail fact; never fails (what cannot be read is `Unknown`, with the reason).
 async fn gather(clients: &TrailClients, query: &FactQuery) -> Fact {
     match query {
-        FactQuery::Trail { trail } => match get_settings(clients, trail).await {
-            Ok(None) => Fact::Trail(None),
-            Ok(Some(settings)) => match observe(clients, trail.clone(), settings, false).await {
-                Ok(observed) => Fact::Trail(Some(Box::new(observed))),
+        // One trail: its settings (`Trail`), or everything the scheduled check reads (`TrailState`).
+        FactQuery::Trail { trail } | FactQuery::TrailState { trail } => {
+            let full = matches!(query, FactQuery::TrailState { .. });
+            match get_settings(clients, trail).await {
+                Ok(None) => Fact::Trail(None),
+                Ok(Some(settings)) => match observe(clients, trail.clone(), settings, full).await {
+                    Ok(observed) => Fact::Trail(Some(Box::new(observed))),
+                    Err(e) => Fact::Unknown(e.to_string()),
+                },
                 Err(e) => Fact::Unknown(e.to_string()),
-            },
-            Err(e) => Fact::Unknown(e.to_string()),
-        },
-        FactQuery::TrailState { trail } => match get_settings(clients, trail).await {
-            Ok(None) => Fact::Trail(None),
-            Ok(Some(settings)) => match observe(clients, trail.clone(), settings, true).await {
-                Ok(observed) => Fact::Trail(Some(Box::new(observed))),
-                Err(e) => Fact::Unknown(e.to_string()),
-            },
-            Err(e) => Fact::Unknown(e.to_string()),
-        },
+            }
+        }
         FactQuery::TrailsIn { region, full } => match trails_in(clients, region, *full).await {
             Ok(trails) => Fact::Trails(trails),
             Err(e) => Fact::Unknown(e.to_string()),

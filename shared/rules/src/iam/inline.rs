@@ -78,10 +78,7 @@ impl Case<'_> {
             self.actor()
         );
         let resource = format!("{principal} (inline policy {name})");
-        let subject = Subject::InlinePolicy {
-            principal: principal.clone(),
-            name: name.clone(),
-        };
+        let subject = inline_policy(self.record)?;
         Ok(
             match previous_document(self.facts.get(&previous(self.record, subject))) {
                 Ok(Some(previous)) => self.revert(
@@ -122,10 +119,7 @@ impl Case<'_> {
             self.actor()
         );
         let resource = format!("{principal} (inline policy {name})");
-        let subject = Subject::InlinePolicy {
-            principal: principal.clone(),
-            name: name.clone(),
-        };
+        let subject = inline_policy(self.record)?;
         Ok(
             match previous_document(self.facts.get(&previous(self.record, subject))) {
                 Ok(Some(document)) => self.revert(

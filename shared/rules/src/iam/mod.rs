@@ -398,10 +398,7 @@ impl Case<'_> {
     /// of case) is one of trailwarden's own roles in the event's account.
     fn is_own_role(&self, role: &str) -> bool {
         let account = self.record.account().unwrap_or_default();
-        self.config
-            .own_roles
-            .iter()
-            .any(|own| own.account == account && own.name.eq_ignore_ascii_case(role))
+        self.config.is_own_role_named(role, Some(account))
     }
 
     /// Why `principal` must not be quarantined, or `None`. Names come from the request, in any

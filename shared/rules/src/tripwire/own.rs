@@ -105,10 +105,7 @@ pub(super) fn self_resource(record: &Record, config: &Config) -> Option<(&'stati
         // IAM compares role names regardless of case: `TRAILWARDEN-IamGuardRole` is the same role.
         "iam" => {
             let role = record.request_str("roleName")?;
-            let ours = config
-                .own_roles
-                .iter()
-                .any(|r| r.name.eq_ignore_ascii_case(role));
+            let ours = config.is_own_role_named(role, None);
             let named_ours = prefix.is_some_and(|p| {
                 role.to_ascii_lowercase()
                     .starts_with(&format!("{}-", p.to_ascii_lowercase()))
