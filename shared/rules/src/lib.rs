@@ -13,8 +13,9 @@ mod principal;
 pub mod subject;
 pub mod trail;
 pub mod tripwire;
+mod variables;
 
-pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector};
+pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector, TripwireSettings};
 pub use desired::{DesiredTrail, ObservedTrail, TrailRef};
 pub use facts::{Fact, FactQuery, Facts, LaterChange};
 pub use guard::{Guard, Tripwire, Verdict, Work};

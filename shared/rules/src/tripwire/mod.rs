@@ -21,7 +21,7 @@ mod root;
 mod settings;
 mod signin;
 
-pub use settings::{Settings, parse_severity};
+pub use settings::parse_severity;
 
 /// Which of the common checks a rule applies before alerting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,30 +1,10 @@
-//! tripwire's configuration: which rules are off or on, their severities, and the prefix of
-//! trailwarden's own resources.
+//! Reading tripwire's configuration ([`TripwireSettings`]): rule ids are checked against
+//! [`RULES`](super::RULES), so a mistyped id fails the cold start instead of never firing.
 
 use super::{Rule, rule_by_id};
+use crate::config::{TripwireSettings, err};
 use crate::{ConfigError, Severity};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// tripwire's configuration, read with the rest at cold start.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Settings {
-    /// `TRIPWIRE_DISABLED`: rule ids turned off.
-    pub disabled: BTreeSet<&'static str>,
-    /// `TRIPWIRE_ENABLED`: rule ids off by default turned on.
-    pub enabled: BTreeSet<&'static str>,
-    /// `TRIPWIRE_SEVERITY`: `rule-id=severity` overrides.
-    pub severity: BTreeMap<&'static str, Severity>,
-    /// `SELF_RESOURCE_PREFIX`: trailwarden's own resources are named `<prefix>-...` (the stack
-    /// name); its stack is `<prefix>`.
-    pub self_prefix: Option<String>,
-    /// `ALERT_KEY_ARN`: the KMS key the alert topic is encrypted with. Disabling it, scheduling its
-    /// deletion or changing its policy silences every alert.
-    pub alert_key: Option<trailwarden_events::Arn>,
-}
-
-fn problem(variable: &'static str, problem: String) -> ConfigError {
-    ConfigError { variable, problem }
-}
 
 fn rule_ids(
     variable: &'static str,
@@ -38,7 +18,7 @@ fn rule_ids(
         .map(|id| {
             rule_by_id(id)
                 .map(|r| r.id)
-                .ok_or_else(|| problem(variable, format!("{id:?} is not a tripwire rule id")))
+                .ok_or_else(|| err(variable, format!("{id:?} is not a tripwire rule id")))
         })
         .collect()
 }
@@ -56,14 +36,16 @@ pub fn parse_severity(text: &str) -> Option<Severity> {
     .find(|s| s.as_str() == text)
 }
 
-impl Settings {
+impl TripwireSettings {
     /// Reads `TRIPWIRE_DISABLED`, `TRIPWIRE_ENABLED`, `TRIPWIRE_SEVERITY` and
     /// `SELF_RESOURCE_PREFIX` and `ALERT_KEY_ARN` through `get` (trimmed, blank as unset).
-    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    pub fn from_lookup(
+        get: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<TripwireSettings, ConfigError> {
         let disabled = rule_ids("TRIPWIRE_DISABLED", get("TRIPWIRE_DISABLED"))?;
         let enabled = rule_ids("TRIPWIRE_ENABLED", get("TRIPWIRE_ENABLED"))?;
         if let Some(both) = disabled.intersection(&enabled).next() {
-            return Err(problem(
+            return Err(err(
                 "TRIPWIRE_ENABLED",
                 format!("{both:?} is also in TRIPWIRE_DISABLED"),
             ));
@@ -76,19 +58,19 @@ impl Settings {
             .filter(|s| !s.is_empty())
         {
             let (id, level) = entry.split_once('=').ok_or_else(|| {
-                problem(
+                err(
                     "TRIPWIRE_SEVERITY",
                     format!("{entry:?} is not rule-id=severity"),
                 )
             })?;
             let rule = rule_by_id(id.trim()).ok_or_else(|| {
-                problem(
+                err(
                     "TRIPWIRE_SEVERITY",
                     format!("{:?} is not a tripwire rule id", id.trim()),
                 )
             })?;
             let level = parse_severity(level.trim()).ok_or_else(|| {
-                problem(
+                err(
                     "TRIPWIRE_SEVERITY",
                     format!(
                         "{:?} is not a severity (critical, high, medium, low, info)",
@@ -106,7 +88,7 @@ impl Settings {
                 if ok {
                     Ok(p)
                 } else {
-                    Err(problem(
+                    Err(err(
                         "SELF_RESOURCE_PREFIX",
                         format!(
                             "{p:?} is not a stack name (1-128 of A-Z a-z 0-9 -, starting with a letter)"
@@ -121,7 +103,7 @@ impl Settings {
                     .ok()
                     .filter(|a| a.service == "kms" && a.resource_type() == "key")
                     .ok_or_else(|| {
-                        problem(
+                        err(
                             "ALERT_KEY_ARN",
                             format!(
                                 "{text:?} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"
@@ -130,7 +112,7 @@ impl Settings {
                     })
             })
             .transpose()?;
-        Ok(Settings {
+        Ok(TripwireSettings {
             disabled,
             enabled,
             severity,
