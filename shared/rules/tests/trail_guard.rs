@@ -1,13 +1,16 @@
-//! trail-guard's decisions, one test per rule of the foundation issue, and over the real corpus.
+//! trail-guard's decisions: what every row leaves alone, one test per row of the README's
+//! trail-guard table, and every record of the real corpus. The scheduled check is in
+//! `trail_guard_schedule.rs`.
 
 mod common;
 
+use common::trail::*;
 use common::{role_session, user};
 use serde_json::{Value, json};
-use trailwarden_events::{EventError, Region};
+use trailwarden_events::EventError;
 use trailwarden_events::{Record, corpus};
 use trailwarden_rules::desired::{
-    CloudWatchLogs, DataResource, EventSelector, ObservedTrail, TrailChanges, TrailSettings,
+    DataResource, EventSelector, ObservedTrail, TrailChanges, TrailSettings,
 };
 use trailwarden_rules::{
     Action, Config, Decision, Fact, FactQuery, Facts, Ignored, Mode, Severity, TrailRef, trail,
@@ -18,8 +21,6 @@ use trailwarden_testkit::config;
 fn decide(record: &Record, config: &Config) -> Result<Decision, EventError> {
     trail::decide(record, config, &Facts::new())
 }
-
-const ACCOUNT: &str = "123456789012";
 
 fn stop_logging(name: &str, identity: Value) -> Record {
     trailwarden_testkit::record(json!({
@@ -216,58 +217,8 @@ fn missing_request_parameters_is_an_error_not_a_guess() {
     );
 }
 
-// ---- README, trail-guard's table: every way of blinding CloudTrail, and the scheduled check ----
-
-const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-
-fn call(source: &str, name: &str, params: Value) -> Record {
-    trailwarden_testkit::record(json!({
-        "eventSource": source, "eventName": name, "sourceIPAddress": "198.51.100.7",
-        "userAgent": "aws-cli/2.15.0", "eventID": "11111111-2222-3333-4444-666666666666",
-        "userIdentity": user("mallory"), "requestParameters": params
-    }))
-}
-
-fn us_east_1() -> Region {
-    Region::parse("test", "us-east-1").unwrap()
-}
-
-fn audit() -> TrailRef {
-    TrailRef {
-        name: "audit".into(),
-        arn: None,
-        region: us_east_1(),
-    }
-}
-
-/// A trail as the desired state (nothing declared) wants it, with bucket `audit-logs`.
-fn good_settings() -> TrailSettings {
-    TrailSettings {
-        multi_region: true,
-        include_global_service_events: true,
-        log_file_validation: true,
-        s3_bucket: Some("audit-logs".into()),
-        ..TrailSettings::default()
-    }
-}
-
-fn observed(settings: TrailSettings) -> ObservedTrail {
-    ObservedTrail {
-        trail: audit(),
-        settings,
-        logging: Some(true),
-        selectors: Some((vec![EventSelector::management(vec![])], false)),
-        insight_types: Some(vec![]),
-        key_state: None,
-    }
-}
-
-fn incident_of(d: &Decision) -> &trailwarden_rules::Incident {
-    match d {
-        Decision::Respond { incident, .. } => incident,
-        other => panic!("expected a response, got {other}"),
-    }
-}
+// ---- README, trail-guard's table: every way of blinding CloudTrail (the scheduled check is
+// in trail_guard_schedule.rs) ----
 
 #[test]
 fn update_trail_puts_back_every_departing_setting() {
@@ -494,16 +445,6 @@ fn delete_trail_recreates_it_when_declared_and_is_critical_with_what_is_missing_
     assert_eq!(desired.s3_bucket.as_deref(), Some("audit-logs"));
 }
 
-fn trails_fact(region: &str, full: bool, trails: Vec<ObservedTrail>) -> Facts {
-    Facts::new().with(
-        FactQuery::TrailsIn {
-            region: Region::parse("test", region).unwrap(),
-            full,
-        },
-        Fact::Trails(trails),
-    )
-}
-
 #[test]
 fn disabling_or_scheduling_deletion_of_the_trails_key_cancels_and_enables() {
     let with_key = observed(TrailSettings {
@@ -602,172 +543,6 @@ fn changes_to_the_trails_bucket_alert_high_and_suspended_versioning_is_enabled_a
         trail::decide(&other, &cfg, &facts).unwrap(),
         Decision::Ignore(Ignored::UnrelatedResource { .. })
     ));
-}
-
-/// The scheduled check over `trails` as AWS would answer: the list holds their settings, and each
-/// protected one is then read in full.
-fn scheduled(trails: Vec<ObservedTrail>, cfg: &Config) -> Vec<trail::TrailCheck> {
-    let region = us_east_1();
-    assert_eq!(
-        trail::scheduled_facts(&region),
-        [FactQuery::TrailsIn {
-            region: region.clone(),
-            full: false
-        }]
-    );
-    let listed: Vec<ObservedTrail> = trails
-        .iter()
-        .map(|t| ObservedTrail {
-            logging: None,
-            selectors: None,
-            insight_types: None,
-            key_state: None,
-            ..t.clone()
-        })
-        .collect();
-    let mut facts = trails_fact("us-east-1", false, listed);
-    let states = trail::states_needed(&region, Some(ACCOUNT), cfg, &facts);
-    for t in trails {
-        let query = FactQuery::TrailState {
-            trail: t.trail.clone(),
-        };
-        if states.contains(&query) {
-            facts = facts.with(query, Fact::Trail(Some(Box::new(t))));
-        }
-    }
-    trail::check(&region, Some(ACCOUNT), cfg, &facts)
-}
-
-#[test]
-fn the_scheduled_check_finds_a_stopped_trail() {
-    let mut stopped = observed(good_settings());
-    stopped.logging = Some(false);
-    let checks = scheduled(vec![stopped], &config(&[]));
-    assert_eq!(checks.len(), 1);
-    assert_eq!(
-        checks[0].decision.plan(),
-        [Action::StartLogging {
-            trail: audit(),
-            stopped_at: None
-        }]
-    );
-    assert_eq!(
-        incident_of(&checks[0].decision).summary,
-        "Drift on trail audit found by the scheduled check: logging stopped"
-    );
-}
-
-#[test]
-fn the_scheduled_check_finds_several_kinds_of_drift_on_one_trail() {
-    let cfg = config(&[
-        ("TRAIL_S3_BUCKET", "audit-logs"),
-        ("TRAIL_INSIGHT_TYPES", "ApiCallRateInsight"),
-    ]);
-    let mut drifted = observed(TrailSettings {
-        log_file_validation: false,
-        kms_key_id: Some(KEY.into()),
-        ..good_settings()
-    });
-    drifted.logging = Some(false);
-    drifted.key_state = Some("PendingDeletion".into());
-    drifted.selectors = Some((
-        vec![EventSelector {
-            read_write_type: "WriteOnly".into(),
-            ..EventSelector::management(vec![])
-        }],
-        false,
-    ));
-    drifted.insight_types = Some(vec![]);
-    let checks = scheduled(vec![drifted], &cfg);
-    let kinds: Vec<_> = checks[0]
-        .decision
-        .plan()
-        .iter()
-        .map(|a| a.kind().as_str())
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "StartLogging",
-            "CancelKeyDeletion",
-            "EnableKey",
-            "UpdateTrail",
-            "PutEventSelectors",
-            "PutInsightSelectors"
-        ]
-    );
-    assert_eq!(
-        incident_of(&checks[0].decision).severity,
-        Severity::Critical
-    );
-}
-
-#[test]
-fn the_scheduled_check_says_nothing_when_all_is_well_and_finds_a_missing_trail() {
-    let checks = scheduled(vec![observed(good_settings())], &config(&[]));
-    assert_eq!(
-        checks,
-        [trail::TrailCheck {
-            trail: "audit".into(),
-            decision: Decision::Ignore(Ignored::NoDrift {
-                trail: "audit".into()
-            })
-        }]
-    );
-    // `org` is protected by name and not there: deleted while nobody listened.
-    let cfg = config(&[
-        ("PROTECTED_TRAILS", "audit,org"),
-        ("TRAIL_S3_BUCKET", "audit-logs"),
-    ]);
-    let checks = scheduled(vec![observed(good_settings())], &cfg);
-    assert_eq!(checks.len(), 2);
-    assert_eq!(checks[1].trail, "org");
-    let kinds: Vec<_> = checks[1]
-        .decision
-        .plan()
-        .iter()
-        .map(|a| a.kind().as_str())
-        .collect();
-    assert_eq!(kinds, ["CreateTrail", "StartLogging"]);
-    // Trails the check cannot read: one critical alert, no guess.
-    let none = trail::check(&us_east_1(), Some(ACCOUNT), &config(&[]), &Facts::new());
-    assert_eq!(incident_of(&none[0].decision).severity, Severity::Critical);
-}
-
-#[test]
-fn the_declared_cloudwatch_logs_group_matches_with_or_without_the_trailing_star() {
-    let cfg = config(&[
-        (
-            "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
-            "arn:aws:logs:us-east-1:123456789012:log-group:audit:*",
-        ),
-        (
-            "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN",
-            "arn:aws:iam::123456789012:role/trail-to-logs",
-        ),
-    ]);
-    let same = TrailSettings {
-        cloud_watch_logs_group_arn: Some(
-            "arn:aws:logs:us-east-1:123456789012:log-group:audit".into(),
-        ),
-        cloud_watch_logs_role_arn: Some("arn:aws:iam::123456789012:role/trail-to-logs".into()),
-        ..good_settings()
-    };
-    assert!(matches!(
-        scheduled(vec![observed(same)], &cfg)[0].decision,
-        Decision::Ignore(Ignored::NoDrift { .. })
-    ));
-    let checks = scheduled(vec![observed(good_settings())], &cfg);
-    let Action::UpdateTrail { changes, .. } = &checks[0].decision.plan()[0] else {
-        panic!()
-    };
-    assert_eq!(
-        changes.cloud_watch_logs,
-        Some(CloudWatchLogs {
-            log_group_arn: "arn:aws:logs:us-east-1:123456789012:log-group:audit:*".into(),
-            role_arn: "arn:aws:iam::123456789012:role/trail-to-logs".into()
-        })
-    );
 }
 
 /// Every record of the corpus through trail-guard, with the default configuration (every trail
@@ -877,84 +652,6 @@ fn the_corpus_through_trail_guard() {
             // region `apiso-centralnorth-2r`, refused rather than acted on.
             ("StopLogging", "bad-region", 1),
             ("StopLogging", "failed", 3),
-        ]
-    );
-}
-
-#[test]
-fn the_scheduled_check_reads_only_protected_trails_and_one_it_cannot_read_hides_no_other() {
-    let named = |name: &str| TrailRef {
-        name: name.into(),
-        arn: None,
-        region: us_east_1(),
-    };
-    let settings_only = |name: &str| ObservedTrail {
-        trail: named(name),
-        settings: good_settings(),
-        logging: None,
-        selectors: None,
-        insight_types: None,
-        key_state: None,
-    };
-    let region = us_east_1();
-    let cfg = config(&[("PROTECTED_TRAILS", "audit,backup")]);
-    let listed = trails_fact(
-        "us-east-1",
-        false,
-        vec![
-            settings_only("audit"),
-            settings_only("decoy"),
-            settings_only("backup"),
-        ],
-    );
-    // The decoy is not protected: it is not read at all.
-    assert_eq!(
-        trail::states_needed(&region, Some(ACCOUNT), &cfg, &listed),
-        [
-            FactQuery::TrailState {
-                trail: named("audit")
-            },
-            FactQuery::TrailState {
-                trail: named("backup")
-            },
-        ]
-    );
-    let mut stopped = observed(good_settings());
-    stopped.logging = Some(false);
-    let facts = listed
-        .with(
-            FactQuery::TrailState {
-                trail: named("audit"),
-            },
-            Fact::Trail(Some(Box::new(stopped))),
-        )
-        .with(
-            FactQuery::TrailState {
-                trail: named("backup"),
-            },
-            Fact::Unknown("kms:DescribeKey on the trail's key: AccessDenied".into()),
-        );
-    let checks = trail::check(&region, Some(ACCOUNT), &cfg, &facts);
-    assert_eq!(checks.len(), 2, "{checks:?}");
-    assert_eq!(checks[0].trail, "audit");
-    assert_eq!(
-        checks[0].decision.plan(),
-        [Action::StartLogging {
-            trail: audit(),
-            stopped_at: None
-        }]
-    );
-    assert_eq!(checks[1].trail, "backup");
-    let backup = incident_of(&checks[1].decision);
-    assert_eq!(backup.severity, Severity::Critical);
-    assert_eq!(
-        backup.summary,
-        "The scheduled check could not read protected trail backup"
-    );
-    assert_eq!(
-        backup.next_steps,
-        [
-            "Check trail backup (us-east-1) by hand: kms:DescribeKey on the trail's key: AccessDenied. The other protected trails were checked."
         ]
     );
 }

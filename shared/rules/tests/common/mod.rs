@@ -2,6 +2,8 @@
 //! IAM calls, the fact queries an iam-guard decision asks, and the configuration they run with.
 #![allow(dead_code)]
 
+pub mod trail;
+
 use serde_json::{Value, json};
 use trailwarden_events::{Arn, EventTime, Record};
 use trailwarden_rules::{Decision, FactQuery, Facts, Severity, Subject, iam};
