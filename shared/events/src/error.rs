@@ -40,6 +40,10 @@ pub enum EventError {
         "source {0:?} is not an AWS service's: only AWS sends events with an \"aws.\" source, so this one did not come from CloudTrail through EventBridge"
     )]
     ForeignSource(String),
+    #[error(
+        "the record's recipientAccountId {record:?} is not its envelope's account {envelope:?}: an event is answered only in the account it came from"
+    )]
+    AccountMismatch { envelope: String, record: String },
     #[error("record {index} of the log file: {source}")]
     InLogFile {
         index: usize,
@@ -64,6 +68,7 @@ impl EventError {
             EventError::Request { .. } => "BadRequestParameters",
             EventError::NotDelivered => "NotDelivered",
             EventError::ForeignSource(_) => "ForeignSource",
+            EventError::AccountMismatch { .. } => "AccountMismatch",
             EventError::InLogFile { source, .. } => source.kind(),
         }
     }

@@ -196,6 +196,52 @@ mod tests {
     }
 
     #[test]
+    fn a_record_is_of_its_envelopes_account_and_one_naming_another_is_refused() {
+        let mut other = api_call(stop_logging());
+        other["account"] = json!("222222222222");
+        let error = parse_event(&other).unwrap_err();
+        assert_eq!(error.kind(), "AccountMismatch");
+        assert_eq!(
+            error.to_string(),
+            "the record's recipientAccountId \"123456789012\" is not its envelope's account \"222222222222\": an event is answered only in the account it came from"
+        );
+        // A record that names no account is of its envelope's.
+        let mut unnamed = stop_logging();
+        unnamed
+            .as_object_mut()
+            .unwrap()
+            .remove("recipientAccountId");
+        let mut event = api_call(unnamed);
+        event["account"] = json!("222222222222");
+        let Envelope::Record(r) = parse_event(&event).unwrap() else {
+            panic!("not a record")
+        };
+        assert_eq!(r.account(), Some("222222222222"));
+        // The envelope's account is what EventBridge says: it must be there, and an account id.
+        for (account, problem) in [
+            (None, "field account is missing"),
+            (
+                Some(json!(7)),
+                "field account should be a string, found a number",
+            ),
+            (
+                Some(json!("12345")),
+                "account \"12345\" is not an AWS account id (12 digits)",
+            ),
+        ] {
+            let mut event = api_call(stop_logging());
+            match account {
+                Some(a) => event["account"] = a,
+                None => {
+                    event.as_object_mut().unwrap().remove("account");
+                }
+            }
+            let error = parse_event(&event).unwrap_err().to_string();
+            assert!(error.contains(problem), "{error}");
+        }
+    }
+
+    #[test]
     fn reads_a_bare_record_the_same_way() {
         let Envelope::Record(r) = parse_event(&stop_logging()).unwrap() else {
             panic!("not a record")

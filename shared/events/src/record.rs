@@ -48,13 +48,44 @@ pub(crate) fn envelope_from_value(value: &Value) -> Result<Envelope, EventError>
     };
     match detail_type.as_str() {
         t if RECORD_DETAIL_TYPES.contains(&t) => {
-            Ok(Envelope::Record(Box::new(Record::from_value(detail()?)?)))
+            let mut record = Record::from_value(detail()?)?;
+            record.recipient_account_id = Some(account_of(map, record.recipient_account_id)?);
+            Ok(Envelope::Record(Box::new(record)))
         }
         "AWS Insight via CloudTrail" => {
-            Ok(Envelope::Insight(Box::new(Insight::from_value(detail()?)?)))
+            let mut insight = Insight::from_value(detail()?)?;
+            insight.recipient_account_id = Some(account_of(map, insight.recipient_account_id)?);
+            Ok(Envelope::Insight(Box::new(insight)))
         }
         "Scheduled Event" => Ok(Envelope::Scheduled(Scheduled::from_map(map)?)),
         other => Err(EventError::UnsupportedDetailType(other.to_string())),
+    }
+}
+
+/// The account a delivered record is of: the envelope's `account` (EventBridge sets it to the
+/// account whose bus the event came from; nobody can send it for another), which the record's
+/// `recipientAccountId` must equal. A record that names another account than its envelope would
+/// make trailwarden act in an account the event did not come from: refused.
+fn account_of(
+    envelope: &serde_json::Map<String, Value>,
+    recipient: Option<String>,
+) -> Result<String, EventError> {
+    let envelope = match envelope.get("account") {
+        Some(Value::String(account)) => account,
+        Some(other) => return Err(wrong_type("account", "a string", other)),
+        None => return Err(EventError::Missing { field: "account" }),
+    };
+    if !(envelope.len() == 12 && envelope.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(EventError::Shape(format!(
+            "account {envelope:?} is not an AWS account id (12 digits)"
+        )));
+    }
+    match recipient {
+        Some(recipient) if recipient != *envelope => Err(EventError::AccountMismatch {
+            envelope: envelope.clone(),
+            record: recipient,
+        }),
+        _ => Ok(envelope.clone()),
     }
 }
 
