@@ -63,6 +63,9 @@ pub struct Config {
     /// `GUARD_AWS_MANAGED_ROLES`: also answer what AWS services do to the roles they manage
     /// (service-linked roles, IAM Identity Center's `AWSReservedSSO_*`).
     pub guard_aws_managed_roles: bool,
+    /// `MEMBER_ROLE_NAME`: the role trailwarden assumes in the other accounts of the organization
+    /// to act there (`None`: account mode, where an event of another account changes nothing).
+    pub member_role: Option<String>,
     /// `TRIPWIRE_*` and `SELF_RESOURCE_PREFIX`: tripwire's rules and trailwarden's own resources.
     pub tripwire: TripwireSettings,
     /// `TRAIL_*`: the desired state of every protected trail, as far as the deployment declares it.
@@ -105,9 +108,22 @@ impl Config {
     /// True when `role` (a name from a request, in any case: IAM compares role names regardless of
     /// case) is one of trailwarden's own roles, in `account` when one is given.
     pub fn is_own_role_named(&self, role: &str, account: Option<&str>) -> bool {
-        self.own_roles.iter().any(|own| {
-            account.is_none_or(|a| own.account == a) && own.name.eq_ignore_ascii_case(role)
-        })
+        self.member_role
+            .as_deref()
+            .is_some_and(|member| member.eq_ignore_ascii_case(role))
+            || self.own_roles.iter().any(|own| {
+                account.is_none_or(|a| own.account == a) && own.name.eq_ignore_ascii_case(role)
+            })
+    }
+
+    /// trailwarden's own role, when `role` (a session's role, acting in `account`) is one: one of
+    /// `RESPONDER_ROLE_ARNS`, or the member role in the account it acts in. By role ARN, never by
+    /// session name: anyone who can assume a role picks its session name.
+    pub fn is_own_role(&self, role: &RoleKey, account: Option<&str>) -> bool {
+        self.own_roles.contains(role)
+            || self.member_role.as_deref().is_some_and(|member| {
+                role.name == member && account.is_some_and(|a| a == role.account)
+            })
     }
 
     /// What is legal but weaker than it looks, logged once at cold start: allow-list patterns that

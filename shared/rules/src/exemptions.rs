@@ -8,7 +8,7 @@ use trailwarden_events::{Actor, Record, RoleKey};
 
 /// Why the record needs no response whatever it did, or `None` when the guard must look at it.
 pub fn of_change(record: &Record, config: &Config) -> Option<Ignored> {
-    failed(record).or_else(|| of_actor(&record.actor, config))
+    failed(record).or_else(|| of_actor(record, config))
 }
 
 /// The call failed: it changed nothing.
@@ -19,20 +19,22 @@ pub(crate) fn failed(record: &Record) -> Option<Ignored> {
 }
 
 /// Why the actor's calls are left alone, failed or not: trailwarden itself, or an allowed principal.
-pub(crate) fn of_actor(actor: &Actor, config: &Config) -> Option<Ignored> {
-    own_role(actor, config)
+pub(crate) fn of_actor(record: &Record, config: &Config) -> Option<Ignored> {
+    own_role(&record.actor, record.account(), config)
         .map(|role| Ignored::OwnRole { role })
         .or_else(|| {
-            allowed_by(actor, config).map(|pattern| Ignored::AllowedPrincipal {
+            allowed_by(&record.actor, config).map(|pattern| Ignored::AllowedPrincipal {
                 pattern: pattern.to_string(),
             })
         })
 }
 
-/// trailwarden's own role, when it is the actor's. By role ARN, never by session name: anyone who
-/// can assume a role picks its session name.
-pub(crate) fn own_role(actor: &Actor, config: &Config) -> Option<RoleKey> {
-    actor.role().filter(|role| config.own_roles.contains(role))
+/// trailwarden's own role, when it is the actor's ([`Config::is_own_role`]: one of its execution
+/// roles, or the member role acting in its own account).
+pub(crate) fn own_role(actor: &Actor, account: Option<&str>, config: &Config) -> Option<RoleKey> {
+    actor
+        .role()
+        .filter(|role| config.is_own_role(role, account))
 }
 
 /// The `ALLOWED_PRINCIPALS` pattern that matches the actor.

@@ -149,6 +149,26 @@ impl Config {
             })
             .transpose()?;
 
+        let member_role = get("MEMBER_ROLE_NAME")
+            .map(|name| {
+                // An IAM role name: 1-64 of A-Z a-z 0-9 + = , . @ _ -.
+                let ok = (1..=64).contains(&name.len())
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+                if ok {
+                    Ok(name)
+                } else {
+                    Err(err(
+                        "MEMBER_ROLE_NAME",
+                        format!(
+                            "{name:?} is not an IAM role name (1-64 of A-Z a-z 0-9 + = , . @ _ -)"
+                        ),
+                    ))
+                }
+            })
+            .transpose()?;
+
         let desired_trail = desired_trail(&get)?;
 
         let tripwire = TripwireSettings::from_lookup(&get)?;
@@ -163,6 +183,7 @@ impl Config {
             contain_actor,
             guard_aws_managed_roles,
             retry_queue,
+            member_role,
             tripwire,
             desired_trail,
         })

@@ -15,7 +15,7 @@ use crate::{
 };
 use serde_json::Value;
 use trailwarden_events::{Arn, EventError, IdentityKind, Record};
-pub use trust::OWN_ROLE_TRUST_POLICY;
+pub use trust::{OWN_ROLE_TRUST_POLICY, member_trust_policy};
 
 // One module per row (or pair of rows) of the README's table, joined in `REVERT_ROWS`.
 mod attachments;
@@ -287,7 +287,7 @@ impl Case<'_> {
         match self.facts.get(&later(self.record, subject.clone())) {
             Fact::Changes(changes) => {
                 let allowed = changes.iter().find_map(|c| {
-                    let own = exemptions::own_role(&c.actor, self.config).is_some();
+                    let own = exemptions::own_role(&c.actor, self.record.account(), self.config).is_some();
                     exemptions::allowed_by(&c.actor, self.config)
                         .filter(|_| !own)
                         .map(|p| (c, p))

@@ -1,6 +1,7 @@
 //! A role's trust policy replaced: the previous one put back.
 
 use super::{Answer, Case, RevertRow, RowPlan, param, previous, previous_document};
+use crate::Config;
 use crate::{Action, Principal, Severity, Subject};
 use trailwarden_events::EventError;
 
@@ -19,21 +20,47 @@ pub(super) const ROW: RevertRow = RevertRow {
 /// that they are the same): only Lambda assumes them.
 pub const OWN_ROLE_TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
+/// The trust policy of the member role, as `member.yaml` writes it (its test checks that they are
+/// the same): only trailwarden's own roles in the central account (`RESPONDER_ROLE_ARNS`) assume it.
+pub fn member_trust_policy(config: &Config) -> String {
+    let partition = &config.alert_topic.partition;
+    let roles: Vec<String> = config
+        .own_roles
+        .iter()
+        .map(|r| format!("arn:{partition}:iam::{}:role/{}", r.account, r.name))
+        .collect();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": roles},
+            "Action": "sts:AssumeRole"
+        }]
+    })
+    .to_string()
+}
+
 impl Case<'_> {
     fn update_trust(&self) -> Result<RowPlan, EventError> {
         let role = param(self.record, "roleName")?;
         let summary = format!("trust policy of role {role} replaced by {}", self.actor());
         let resource = format!("role {role} (trust policy)");
         if self.is_own_role(&role) {
-            // Known from the template, never from history: whoever rewrote it may have written
+            // Known from the templates, never from history: whoever rewrote it may have written
             // history too (an earlier change of their own, put back as "the previous state").
+            let document = match &self.config.member_role {
+                Some(member) if member.eq_ignore_ascii_case(&role) => {
+                    member_trust_policy(self.config)
+                }
+                _ => OWN_ROLE_TRUST_POLICY.into(),
+            };
             let mut row = self.revert(
                 summary,
                 resource,
                 Severity::Critical,
                 vec![Action::PutTrustPolicy {
                     role: role.clone(),
-                    document: OWN_ROLE_TRUST_POLICY.into(),
+                    document,
                 }],
             );
             row.next_steps.push(format!(

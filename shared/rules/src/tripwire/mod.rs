@@ -41,13 +41,15 @@ pub enum Gate {
 impl Gate {
     /// Why this gate leaves the record alone, or `None`.
     fn leaves_alone(self, record: &Record, config: &Config) -> Option<Ignored> {
-        let own_role =
-            || exemptions::own_role(&record.actor, config).map(|role| Ignored::OwnRole { role });
+        let own_role = || {
+            exemptions::own_role(&record.actor, record.account(), config)
+                .map(|role| Ignored::OwnRole { role })
+        };
         match self {
             Gate::Change => exemptions::of_change(record, config),
             Gate::Always => own_role(),
             // A failed attempt counts too: only trailwarden and allowed principals are left alone.
-            Gate::Attempt => exemptions::of_actor(&record.actor, config),
+            Gate::Attempt => exemptions::of_actor(record, config),
             Gate::AllowedOnly => exemptions::failed(record).or_else(own_role),
         }
     }
