@@ -99,6 +99,36 @@ pub async fn emulator() -> EmulatorGuard {
     }
 }
 
+/// Exclusive use of the shared emulator of several accounts: each request acts in the account of
+/// its credentials ([`Emulator::sdk_config_as`]), the tests' own credentials in [`ACCOUNT_ID`].
+/// A server of its own, as moto keeps accounts apart only without `MOTO_ACCOUNT_ID`.
+pub async fn emulator_of_accounts() -> EmulatorGuard {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    static SHARED: OnceLock<Result<Emulator, String>> = OnceLock::new();
+
+    let turn = TURN.lock().await;
+    let shared = tokio::task::spawn_blocking(|| {
+        SHARED.get_or_init(|| Emulator::try_start_with(Accounts::Many))
+    })
+    .await
+    .expect("starting the emulator panicked");
+    let emulator = shared.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    emulator.reset().await;
+    EmulatorGuard {
+        emulator,
+        _turn: turn,
+    }
+}
+
+/// Whether the emulator keeps accounts apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Accounts {
+    /// Every request in [`ACCOUNT_ID`] (fast: one IAM backend).
+    One,
+    /// Each request in its credentials' account.
+    Many,
+}
+
 /// Exclusive use of the shared [`Emulator`], from [`emulator`]. Dereferences
 /// to the emulator, so all of its helpers are available.
 pub struct EmulatorGuard {
@@ -133,6 +163,10 @@ impl Emulator {
     }
 
     fn try_start() -> Result<Emulator, String> {
+        Self::try_start_with(Accounts::One)
+    }
+
+    fn try_start_with(accounts: Accounts) -> Result<Emulator, String> {
         let root = repo_root();
         let venv = root.join(".venv");
         let python = venv.join("bin").join("python");
@@ -147,16 +181,22 @@ impl Emulator {
             )
         };
 
-        let mut child = Command::new(&python)
+        let mut command = Command::new(&python);
+        command
             .arg(&script)
             .arg("0") // moto binds port 0 and reports the port: no race for it
             // So IAM knows the AWS managed policies, e.g. AdministratorAccess.
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true");
+        if accounts == Accounts::One {
             // One account for every request. Otherwise moto finds the account
             // by looking the access key up in the IAM backends of all six
             // partitions, creating each (with all managed policies) on the
             // first request after a reset: about a second per test.
-            .env("MOTO_ACCOUNT_ID", ACCOUNT_ID)
+            command.env("MOTO_ACCOUNT_ID", ACCOUNT_ID);
+        } else {
+            command.env_remove("MOTO_ACCOUNT_ID");
+        }
+        let mut child = command
             .current_dir(&root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -258,6 +298,30 @@ impl Emulator {
             .region(Region::new(region.to_owned()))
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .endpoint_url(self.endpoint())
+            .build()
+    }
+
+    /// SDK configuration acting in `account` (an [`emulator_of_accounts`]): credentials of an
+    /// `AssumeRole` into a role of that account, which moto grants without checking.
+    pub async fn sdk_config_as(&self, account: &str) -> SdkConfig {
+        use aws_sdk_sqs::config::ProvideCredentials;
+        let role = format!("arn:aws:iam::{account}:role/trailwarden-tests");
+        let base = self
+            .sdk_config()
+            .to_builder()
+            .time_source(aws_smithy_async::time::SystemTimeSource::new())
+            .build();
+        let credentials = aws_config::sts::AssumeRoleProvider::builder(role)
+            .session_name("tests")
+            .configure(&base)
+            .build()
+            .await
+            .provide_credentials()
+            .await
+            .expect("the emulator grants every AssumeRole");
+        self.sdk_config()
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
             .build()
     }
 

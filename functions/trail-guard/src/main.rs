@@ -7,9 +7,9 @@ use trailwarden_responder::{Responder, Value, logging};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     logging::init();
-    let responder = Responder::from_env(TrailGuard::new).await?;
+    let responder = Responder::acting_from_env(TrailGuard::new).await?;
     run(service_fn(|event: LambdaEvent<Value>| {
-        responder.handle(event.payload)
+        responder.handle_invocation(event)
     }))
     .await
 }

@@ -8,7 +8,7 @@ async fn main() -> Result<(), Error> {
     logging::init();
     let responder = Responder::from_env(|_| Tripwire).await?;
     run(service_fn(|event: LambdaEvent<Value>| {
-        responder.handle(event.payload)
+        responder.handle_invocation(event)
     }))
     .await
 }

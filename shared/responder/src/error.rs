@@ -1,6 +1,7 @@
 //! [`HandlerError`]: why a function returns an error for an event, each mapped to a Lambda
 //! `Diagnostic` whose `error_type` says what went wrong.
 
+use crate::MemberError;
 use lambda_runtime::Diagnostic;
 use thiserror::Error;
 use trailwarden_alerts::AlertError;
@@ -23,6 +24,12 @@ pub enum HandlerError {
     },
     #[error("event {event_id} could not be undone within an hour: {detail}")]
     NotUndone { event_id: String, detail: String },
+    #[error(
+        "an event of account {account} reached the function of account {home}, which acts only in its own account (no MEMBER_ROLE_NAME): nothing changed"
+    )]
+    ForeignAccount { account: String, home: String },
+    #[error("{0}: nothing changed in that account")]
+    MemberRoleUnavailable(MemberError),
 }
 
 impl HandlerError {
@@ -47,6 +54,8 @@ impl HandlerError {
             HandlerError::AlertNotPublished(_) => "AlertNotPublished".into(),
             HandlerError::RemediationFailed { kind, .. } => format!("RemediationFailed.{kind:?}"),
             HandlerError::NotUndone { .. } => "NotUndone".into(),
+            HandlerError::ForeignAccount { .. } => "ForeignAccount".into(),
+            HandlerError::MemberRoleUnavailable(_) => "MemberRoleUnavailable".into(),
         }
     }
 }

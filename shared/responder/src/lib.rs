@@ -6,10 +6,12 @@
 pub mod environment;
 mod error;
 pub mod logging;
+mod members;
 mod report;
 mod retry;
 
 pub use error::HandlerError;
+pub use members::{AccountGuards, MakeGuard, MemberCredentials, MemberError, Members};
 pub use report::Report;
 pub use retry::RetryQueue;
 pub use serde_json::Value;
@@ -32,6 +34,12 @@ pub struct Responder<G: Guard + ?Sized = dyn Guard> {
     pub alerts: AlertPublisher,
     /// `RETRY_QUEUE_URL`'s queue, when set.
     pub retries: Option<RetryQueue>,
+    /// The function's own account: where `guard` acts. Lambda names it with each invocation
+    /// ([`Responder::handle_invocation`]); until then, the alert topic's.
+    pub home: String,
+    /// The guards of the other accounts (`MEMBER_ROLE_NAME`, organization mode); `None`: an event
+    /// of another account changes nothing.
+    pub members: Option<Arc<dyn AccountGuards<G>>>,
 }
 
 impl<G: Guard + ?Sized> Clone for Responder<G> {
@@ -41,6 +49,8 @@ impl<G: Guard + ?Sized> Clone for Responder<G> {
             config: self.config.clone(),
             alerts: self.alerts.clone(),
             retries: self.retries.clone(),
+            home: self.home.clone(),
+            members: self.members.clone(),
         }
     }
 }
@@ -59,6 +69,19 @@ impl<G: Guard> Responder<G> {
         let sdk = environment::sdk_config(|name| std::env::var(name).ok())?;
         Ok(Responder::new(Arc::new(guard(&sdk)), config, &sdk))
     }
+
+    /// [`Responder::from_env`] for a function that acts: with `MEMBER_ROLE_NAME` set, it also acts
+    /// in the other accounts of the organization, through a guard made by `guard` for each.
+    pub async fn acting_from_env(
+        guard: fn(&SdkConfig) -> G,
+    ) -> Result<Responder<G>, trailwarden_rules::ConfigError>
+    where
+        G: 'static,
+    {
+        let responder = Responder::from_env(guard).await?;
+        let sdk = environment::sdk_config(|name| std::env::var(name).ok())?;
+        Ok(responder.with_members(&sdk, Arc::new(move |sdk| Arc::new(guard(sdk)))))
+    }
 }
 
 impl<G: Guard + ?Sized> Responder<G> {
@@ -71,12 +94,44 @@ impl<G: Guard + ?Sized> Responder<G> {
             .retry_queue
             .clone()
             .map(|url| RetryQueue::new(aws_sdk_sqs::Client::new(sdk), url));
+        let home = config.alert_topic.account.clone();
         Responder {
             guard,
             config,
             alerts,
             retries,
+            home,
+            members: None,
         }
+    }
+
+    /// With `MEMBER_ROLE_NAME` set, the guards of the other accounts, made by `make` with the
+    /// member role's credentials over `sdk` (the function's own configuration). Without it,
+    /// unchanged: account mode.
+    pub fn with_members(mut self, sdk: &SdkConfig, make: MakeGuard<G>) -> Responder<G>
+    where
+        G: 'static,
+    {
+        self.members = self
+            .config
+            .member_role
+            .as_ref()
+            .map(|role| -> Arc<dyn AccountGuards<G>> {
+                Arc::new(Members::new(
+                    sdk,
+                    &self.config.alert_topic.partition,
+                    role,
+                    self.function().name(),
+                    make,
+                ))
+            });
+        self
+    }
+
+    /// The function's own account is `account` (the tests' and tools' stand-in for Lambda's).
+    pub fn in_account(mut self, account: &str) -> Responder<G> {
+        self.home = account.to_string();
+        self
     }
 
     pub fn function(&self) -> Function {
@@ -86,17 +141,33 @@ impl<G: Guard + ?Sized> Responder<G> {
     /// Handles one event. An error means the event must not be dropped: Lambda retries it and then
     /// hands it to the dead-letter destination.
     pub async fn handle(&self, event: Value) -> Result<Report, HandlerError> {
+        self.handle_in(&self.home, event).await
+    }
+
+    /// Handles one invocation: the function's own account is the one Lambda names in it.
+    pub async fn handle_invocation(
+        &self,
+        invocation: lambda_runtime::LambdaEvent<Value>,
+    ) -> Result<Report, HandlerError> {
+        let arn = &invocation.context.invoked_function_arn;
+        let home = trailwarden_events::Arn::parse("invoked_function_arn", arn)
+            .map(|arn| arn.account)
+            .unwrap_or_else(|_| self.home.clone());
+        self.handle_in(&home, invocation.payload).await
+    }
+
+    async fn handle_in(&self, home: &str, event: Value) -> Result<Report, HandlerError> {
         // A look again, handed back through the retry queue (one message a delivery).
         if let Some(retries) = retry::from_queue(&event).map_err(HandlerError::BadEvent)? {
             let mut last = None;
             for (event, attempt) in retries {
-                last = Some(self.handle_attempt(event, attempt).await?);
+                last = Some(self.handle_attempt(home, event, attempt).await?);
             }
             return last.ok_or(HandlerError::BadEvent(
                 trailwarden_events::EventError::Shape("an SQS delivery with no message".into()),
             ));
         }
-        self.handle_attempt(event, 0).await
+        self.handle_attempt(home, event, 0).await
     }
 
     /// [`Responder::handle`] for raw bytes (a file, a fuzzer, a payload not yet parsed): too large
@@ -106,9 +177,17 @@ impl<G: Guard + ?Sized> Responder<G> {
         self.handle(event).await
     }
 
-    async fn handle_attempt(&self, event: Value, attempt: u32) -> Result<Report, HandlerError> {
+    async fn handle_attempt(
+        &self,
+        home: &str,
+        event: Value,
+        attempt: u32,
+    ) -> Result<Report, HandlerError> {
         match parse_delivered(&event).map_err(HandlerError::BadEvent)? {
-            Envelope::Record(record) => self.handle_record(&record, &event, attempt).await,
+            // Boxed: the whole way of a record is one future too deep for the compiler otherwise.
+            Envelope::Record(record) => {
+                Box::pin(self.handle_record(home, &record, &event, attempt)).await
+            }
             Envelope::Scheduled(scheduled) => self.handle_scheduled(&scheduled).await,
             Envelope::Insight(insight) => self.handle_insight(&insight).await,
         }
@@ -116,13 +195,17 @@ impl<G: Guard + ?Sized> Responder<G> {
 
     async fn handle_record(
         &self,
+        home: &str,
         record: &Record,
         event: &Value,
         attempt: u32,
     ) -> Result<Report, HandlerError> {
-        let facts = self.gather_facts(record).await;
-        let Verdict { decision, rule } = self
-            .guard
+        let guard = match self.guard_for(home, record).await {
+            Ok(guard) => guard,
+            Err(refusal) => return Box::pin(self.refuse(record, refusal)).await,
+        };
+        let facts = guard.gather_facts(record, &self.config).await;
+        let Verdict { decision, rule } = guard
             .decide(record, &self.config, &facts)
             .map_err(HandlerError::BadEvent)?;
         tracing::info!(
@@ -138,7 +221,7 @@ impl<G: Guard + ?Sized> Responder<G> {
             }
             Decision::Respond { incident, plan } => (incident, plan),
         };
-        let steps = self.guard.execute(&plan, self.config.mode).await;
+        let steps = guard.execute(&plan, self.config.mode).await;
         let outcome = outcome(&steps, incident.superseded_by.is_some());
         let alert = Alert::new(
             self.function().name(),
@@ -196,6 +279,77 @@ impl<G: Guard + ?Sized> Responder<G> {
             return Err(HandlerError::remediation_failed(record, &steps));
         }
         Ok(Report::responded(&alert, message_id))
+    }
+
+    /// The guard that acts in the record's account: the function's own in its account (and for a
+    /// function that never acts, anywhere), a member account's through its member role; never
+    /// the function's own credentials in another account.
+    async fn guard_for(&self, home: &str, record: &Record) -> Result<Arc<G>, Refusal> {
+        let account = record.account().unwrap_or(home);
+        if account == home || self.function().action_kinds().is_empty() {
+            return Ok(self.guard.clone());
+        }
+        match &self.members {
+            Some(members) => members.guard_in(account).await.map_err(Refusal::MemberRole),
+            None => Err(Refusal::AccountMode {
+                account: account.to_string(),
+                home: home.to_string(),
+            }),
+        }
+    }
+
+    /// An event trailwarden may not act on in its account: nothing changes anywhere; an alert
+    /// says so (unless the event needs no answer whatever the account), and the error keeps it.
+    async fn refuse(&self, record: &Record, refusal: Refusal) -> Result<Report, HandlerError> {
+        // Decided without facts (no clients may read that account): only to know whether the
+        // event would be answered at all, and what with.
+        let decision = self
+            .guard
+            .decide(record, &self.config, &Facts::new())
+            .map_err(HandlerError::BadEvent)?
+            .decision;
+        let Decision::Respond { incident, plan } = decision else {
+            return Ok(Report::ignored(
+                &record.event_id,
+                self.function(),
+                &match decision {
+                    Decision::Ignore(why) => why,
+                    Decision::Respond { .. } => unreachable!("matched above"),
+                },
+            ));
+        };
+        let would = plan
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let floor = match refusal {
+            Refusal::AccountMode { .. } => trailwarden_rules::Severity::High,
+            Refusal::MemberRole(_) => trailwarden_rules::Severity::Critical,
+        };
+        let (summary, next_steps, error) = refusal.explain(&record.event_name, &would);
+        let refused = trailwarden_rules::Incident {
+            summary,
+            severity: incident.severity.max(floor),
+            next_steps: next_steps
+                .into_iter()
+                .chain(incident.next_steps.iter().cloned())
+                .collect(),
+            superseded_by: None,
+            pending: None,
+            ..incident
+        };
+        let mut alert = Alert::new(
+            self.function().name(),
+            self.config.mode,
+            record,
+            &refused,
+            &[],
+            Outcome::Failed,
+        );
+        alert.error = Some(error.to_string());
+        self.publish(&alert).await?;
+        Err(error)
     }
 
     /// tripwire: a CloudTrail Insights event is alerted (when an unusual rate starts), never acted on.
@@ -294,6 +448,48 @@ impl<G: Guard + ?Sized> Responder<G> {
     /// What the function's rules need to know beyond the record, read from AWS.
     pub async fn gather_facts(&self, record: &Record) -> Facts {
         self.guard.gather_facts(record, &self.config).await
+    }
+}
+
+/// Why an event's account is not one the function may act in.
+enum Refusal {
+    /// Account mode: the event is of another account than the function's.
+    AccountMode { account: String, home: String },
+    /// Organization mode: the member role of the event's account cannot be assumed.
+    MemberRole(MemberError),
+}
+
+impl Refusal {
+    /// The alert's summary and first next steps, and the handler's error.
+    fn explain(self, event_name: &str, would: &str) -> (String, Vec<String>, HandlerError) {
+        let would = if would.is_empty() {
+            String::new()
+        } else {
+            format!(" (it would: {would})")
+        };
+        match self {
+            Refusal::AccountMode { account, home } => (
+                format!(
+                    "{event_name} in account {account}, not this function's account {home}: nothing changed{would}"
+                ),
+                vec![
+                    format!("trailwarden here acts only in account {home} (account mode: no MEMBER_ROLE_NAME). To answer account {account}, deploy with Deployment=organization and member.yaml in that account."),
+                    "If no forwarding rule of yours sends that account's events here, find out who sent this one.".into(),
+                ],
+                HandlerError::ForeignAccount { account, home },
+            ),
+            Refusal::MemberRole(error) => (
+                format!(
+                    "{event_name} in account {}: its member role cannot be assumed, nothing changed{would}",
+                    error.account
+                ),
+                vec![
+                    format!("Check that {} exists in account {} (member.yaml) and trusts trailwarden's roles; a member administrator may have deleted or edited it.", error.role_arn, error.account),
+                    "Until it can be assumed, undo the change by hand.".into(),
+                ],
+                HandlerError::MemberRoleUnavailable(error),
+            ),
+        }
     }
 }
 

@@ -87,6 +87,8 @@ fn responder(function: Function, publish: &Rule) -> Responder {
         config: common::config(&[("SELF_RESOURCE_PREFIX", "trailwarden")]),
         alerts: AlertPublisher::new(sns, common::TOPIC.to_string()),
         retries: None,
+        home: "123456789012".into(),
+        members: None,
     }
 }
 
@@ -175,6 +177,8 @@ async fn run(function: Function) {
             Err(HandlerError::BadEvent(_)) => ("bad event", 0),
             Err(HandlerError::AlertNotPublished(_)) => ("alert not published", 0),
             Err(HandlerError::NotUndone { .. }) => ("not undone, alerted", 1),
+            Err(HandlerError::ForeignAccount { .. }) => ("of another account, alerted", 1),
+            Err(HandlerError::MemberRoleUnavailable(_)) => ("member role unavailable, alerted", 1),
         };
         *tally.entry(kind).or_default() += 1;
         if published != expected {

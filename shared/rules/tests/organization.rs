@@ -131,7 +131,7 @@ fn the_member_roles_trust_policy_is_put_back_as_member_yaml_writes_it() {
     );
     let d = iam::decide(&r, &organization(), &Facts::new()).unwrap();
     // Written out by hand: the central roles of RESPONDER_ROLE_ARNS, and nobody else.
-    let expected = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:role/tw-iam-guard","arn:aws:iam::111111111111:role/tw-trail-guard"]}}],"Version":"2012-10-17"}"#;
+    let expected = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:role/tw-iam-guard","arn:aws:iam::111111111111:role/tw-trail-guard"]},"Action":"sts:AssumeRole"}]}"#;
     assert_eq!(
         d.plan(),
         [Action::PutTrustPolicy {

@@ -72,6 +72,8 @@ impl Mocks<'_> {
             config: config(vars),
             alerts: AlertPublisher::new(sns, TOPIC.to_string()),
             retries: None,
+            home: "123456789012".into(),
+            members: None,
         }
     }
 }

@@ -1,0 +1,268 @@
+//! Acting in the other accounts of an organization (`MEMBER_ROLE_NAME`): a guard per account, whose
+//! clients carry the member role's credentials there, assumed once and kept until shortly before
+//! they expire (one `AssumeRole` per account an hour, not one an event). Only the functions that
+//! act build [`Members`], so tripwire links no STS client.
+
+use aws_config::SdkConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
+use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use thiserror::Error;
+use trailwarden_rules::Work;
+
+/// Credentials are assumed again this long before they expire, so that no call of a remediation
+/// starts with credentials that end under it.
+pub const REFRESH_BEFORE: Duration = Duration::from_secs(5 * 60);
+
+/// Why trailwarden cannot act in a member account.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[error("cannot assume {role_arn} in account {account}: {detail}")]
+pub struct MemberError {
+    pub account: String,
+    pub role_arn: String,
+    pub detail: String,
+}
+
+/// One account's credentials: those of `inner` (the member role's `AssumeRole`), kept until
+/// [`REFRESH_BEFORE`] their expiry. Concurrent events of one account wait for one `AssumeRole`.
+#[derive(Debug, Clone)]
+pub struct MemberCredentials {
+    inner: SharedCredentialsProvider,
+    kept: Arc<tokio::sync::Mutex<Option<Credentials>>>,
+    assumed: Arc<AtomicU32>,
+}
+
+impl MemberCredentials {
+    pub fn new(inner: SharedCredentialsProvider) -> MemberCredentials {
+        MemberCredentials {
+            inner,
+            kept: Arc::default(),
+            assumed: Arc::default(),
+        }
+    }
+
+    /// The credentials, from `inner` only when none are kept or they expire within
+    /// [`REFRESH_BEFORE`].
+    pub async fn get(&self) -> Result<Credentials, CredentialsError> {
+        let mut kept = self.kept.lock().await;
+        if let Some(credentials) = kept.as_ref() {
+            let fresh = credentials
+                .expiry()
+                .is_none_or(|expiry| expiry > SystemTime::now() + REFRESH_BEFORE);
+            if fresh {
+                return Ok(credentials.clone());
+            }
+        }
+        let credentials = self.inner.provide_credentials().await?;
+        self.assumed.fetch_add(1, Ordering::Relaxed);
+        *kept = Some(credentials.clone());
+        Ok(credentials)
+    }
+
+    /// How many times credentials were fetched from `inner`.
+    pub fn assumed(&self) -> u32 {
+        self.assumed.load(Ordering::Relaxed)
+    }
+}
+
+impl ProvideCredentials for MemberCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(self.get())
+    }
+}
+
+/// Makes a function's guard for one account's SDK configuration.
+pub type MakeGuard<G> = Arc<dyn Fn(&SdkConfig) -> Arc<G> + Send + Sync>;
+
+/// The guards of the other accounts, as the responder asks for them: behind a trait object, so
+/// that a function that never acts in another account (tripwire) links none of [`Members`].
+pub trait AccountGuards<G: ?Sized>: Send + Sync {
+    /// The guard acting in `account`, or why there is none.
+    fn guard_in<'a>(&'a self, account: &'a str) -> Work<'a, Result<Arc<G>, MemberError>>;
+
+    /// How many times the member role was assumed in `account`.
+    fn assumed_in(&self, account: &str) -> u32;
+}
+
+impl<G: ?Sized + Send + Sync> AccountGuards<G> for Members<G> {
+    fn guard_in<'a>(&'a self, account: &'a str) -> Work<'a, Result<Arc<G>, MemberError>> {
+        Box::pin(Members::guard_in(self, account))
+    }
+
+    fn assumed_in(&self, account: &str) -> u32 {
+        Members::assumed_in(self, account)
+    }
+}
+
+/// The guards of the member accounts, one each, made on the first event of the account.
+pub struct Members<G: ?Sized> {
+    base: SdkConfig,
+    partition: String,
+    role_name: String,
+    session_name: String,
+    make: MakeGuard<G>,
+    accounts: Mutex<HashMap<String, (Arc<G>, MemberCredentials)>>,
+}
+
+impl<G: ?Sized> Members<G> {
+    /// `base`: the function's own configuration (its role's credentials assume the member role);
+    /// `session_name`: the function's name, so that CloudTrail in the member account says which
+    /// function acted.
+    pub fn new(
+        base: &SdkConfig,
+        partition: &str,
+        role_name: &str,
+        session_name: &str,
+        make: MakeGuard<G>,
+    ) -> Members<G> {
+        // AssumeRoleProvider needs a clock, and its STS client a timer: an SdkConfig built by hand
+        // (environment::sdk_config) has neither.
+        let mut builder = base.to_builder();
+        if base.time_source().is_none() {
+            builder.set_time_source(Some(SharedTimeSource::new(SystemTimeSource::new())));
+        }
+        if base.sleep_impl().is_none() {
+            builder.set_sleep_impl(Some(SharedAsyncSleep::new(TokioSleep::new())));
+        }
+        Members {
+            base: builder.build(),
+            partition: partition.to_string(),
+            role_name: role_name.to_string(),
+            session_name: session_name.to_string(),
+            make,
+            accounts: Mutex::default(),
+        }
+    }
+
+    /// `arn:<partition>:iam::<account>:role/<MEMBER_ROLE_NAME>`.
+    pub fn role_arn(&self, account: &str) -> String {
+        format!(
+            "arn:{}:iam::{account}:role/{}",
+            self.partition, self.role_name
+        )
+    }
+
+    /// The guard acting in `account` with the member role's credentials there. An account whose
+    /// role cannot be assumed is an error: nothing is ever done there with the function's own.
+    pub async fn guard_in(&self, account: &str) -> Result<Arc<G>, MemberError> {
+        let known = self.lock().get(account).cloned();
+        let (guard, credentials) = match known {
+            Some(member) => member,
+            None => {
+                let assume = AssumeRoleProvider::builder(self.role_arn(account))
+                    .session_name(&self.session_name)
+                    .configure(&self.base)
+                    .build()
+                    .await;
+                let credentials = MemberCredentials::new(SharedCredentialsProvider::new(assume));
+                let sdk = self
+                    .base
+                    .to_builder()
+                    .credentials_provider(SharedCredentialsProvider::new(credentials.clone()))
+                    .build();
+                let member = ((self.make)(&sdk), credentials);
+                self.lock()
+                    .entry(account.to_string())
+                    .or_insert(member)
+                    .clone()
+            }
+        };
+        credentials.get().await.map_err(|e| MemberError {
+            account: account.to_string(),
+            role_arn: self.role_arn(account),
+            detail: DisplayErrorContext(&e).to_string(),
+        })?;
+        Ok(guard)
+    }
+
+    /// How many times the member role was assumed in `account` (0 before its first event).
+    pub fn assumed_in(&self, account: &str) -> u32 {
+        self.lock()
+            .get(account)
+            .map_or(0, |(_, credentials)| credentials.assumed())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<G>, MemberCredentials)>> {
+        self.accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU64;
+
+    /// Credentials that expire `lifetime` after they are handed out, counted.
+    #[derive(Debug)]
+    struct Expiring {
+        lifetime: Duration,
+        calls: AtomicU64,
+    }
+
+    impl ProvideCredentials for Expiring {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            future::ProvideCredentials::ready(Ok(Credentials::new(
+                "ASIAEXAMPLE",
+                "secret",
+                Some("token".into()),
+                Some(SystemTime::now() + self.lifetime),
+                "test",
+            )))
+        }
+    }
+
+    #[tokio::test]
+    async fn credentials_are_kept_until_shortly_before_they_expire() {
+        let hour = MemberCredentials::new(SharedCredentialsProvider::new(Expiring {
+            lifetime: Duration::from_secs(3600),
+            calls: AtomicU64::new(0),
+        }));
+        for _ in 0..100 {
+            hour.get().await.unwrap();
+        }
+        assert_eq!(hour.assumed(), 1, "an hour's credentials are assumed once");
+        // Credentials that end within REFRESH_BEFORE are assumed again at every use.
+        let short = MemberCredentials::new(SharedCredentialsProvider::new(Expiring {
+            lifetime: REFRESH_BEFORE - Duration::from_secs(1),
+            calls: AtomicU64::new(0),
+        }));
+        for _ in 0..3 {
+            short.get().await.unwrap();
+        }
+        assert_eq!(short.assumed(), 3);
+    }
+
+    #[test]
+    fn the_member_role_is_named_in_the_events_account_and_partition() {
+        let make: MakeGuard<()> = Arc::new(|_| Arc::new(()));
+        let members = Members::new(
+            &SdkConfig::builder().build(),
+            "aws-us-gov",
+            "trailwarden-member",
+            "iam-guard",
+            make,
+        );
+        assert_eq!(
+            members.role_arn("222222222222"),
+            "arn:aws-us-gov:iam::222222222222:role/trailwarden-member"
+        );
+        assert_eq!(members.assumed_in("222222222222"), 0);
+    }
+}
