@@ -121,13 +121,17 @@ fn iam_guard_cannot_make_trailwarden_or_anyone_an_administrator() {
         itself["Resource"],
         json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-*"})
     );
-    // The roles it covers are the stack's own, named <stack>-<LogicalId>-<suffix> by CloudFormation.
-    for (_, _, role_id) in FUNCTIONS {
-        assert!(
-            resource(&template, role_id)["Properties"]
-                .get("RoleName")
-                .is_none(),
-            "{role_id} is named by CloudFormation after the stack"
+    // The roles it covers are the stack's own: named <stack>-<LogicalId>-<suffix> by
+    // CloudFormation, or in organization mode <stack>-<function> (member.yaml trusts them by name).
+    for (function, _, role_id) in FUNCTIONS {
+        assert_eq!(
+            resource(&template, role_id)["Properties"]["RoleName"],
+            json!({"Fn::If": [
+                "IsOrganization",
+                {"Fn::Sub": format!("${{AWS::StackName}}-{}", function.name())},
+                {"Ref": "AWS::NoValue"}
+            ]}),
+            "{role_id} is named after the stack"
         );
     }
     let admin = deny
@@ -379,6 +383,7 @@ fn a_first_deployment_runs_in_dry_run_and_every_variable_has_a_parameter() {
         "TRAIL_KMS_KEY_ID",
         "TRIPWIRE_DISABLED",
         "TRIPWIRE_SEVERITY",
+        "MEMBER_ROLE_NAME",
     ] {
         assert!(
             raw.contains(&format!("{variable}: !")),

@@ -1,6 +1,7 @@
 //! The template's EventBridge rules, loaded into the emulator's EventBridge, deliver every sample
 //! event and every corpus record where it belongs, and no failed call anywhere but where the
-//! attempt is the signal.
+//! attempt is the signal; the organization's bus and `member.yaml`'s forwarding rules deliver
+//! every one of them exactly as the central rules do.
 
 mod common;
 
@@ -13,46 +14,78 @@ use trailwarden_tests::{EmulatorGuard, emulator, repo_root};
 
 // ---- Routing: the rules against the emulator's EventBridge ------------------------------------------
 
-/// The template's pattern rules loaded into the emulator's EventBridge, each delivering to an SQS
-/// queue named after its function.
+/// Where a set of rules comes from: the central stack's rules on the default bus, its rules on the
+/// organization's bus (organization mode), and `member.yaml`'s forwarding rules.
+const CENTRAL: &str = "central";
+const ORGANIZATION: &str = "organization";
+const MEMBER: &str = "member";
+
+/// The rules of `template.yaml` (both buses) and `member.yaml` loaded into the emulator's
+/// EventBridge, all on one bus, each delivering to an SQS queue named after its set and function.
 struct Routing {
     events: aws_sdk_eventbridge::Client,
     sqs: aws_sdk_sqs::Client,
-    queues: Vec<(&'static str, String)>,
+    /// (set, function, queue URL)
+    queues: Vec<(&'static str, &'static str, String)>,
+}
+
+/// The function a rule's first target is: a central function's logical id, or for a forwarding
+/// rule of `member.yaml`, its logical id `<Function>Forwarding`.
+fn function_of(rule_id: &str, rule: &Value) -> &'static str {
+    let target = rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| rule_id.replace("Forwarding", "Function"));
+    FUNCTIONS
+        .iter()
+        .find(|(_, fid, _)| *fid == target)
+        .unwrap_or_else(|| panic!("{rule_id} targets {target}"))
+        .0
+        .name()
 }
 
 impl Routing {
     async fn load(aws: &EmulatorGuard) -> Routing {
-        let template = transformed(&[]);
+        let central = transformed(&[]);
+        let member = member_template();
+        let mut rules = Vec::new();
+        for (id, rule) in of_type(&central, "AWS::Events::Rule") {
+            // The schedule has no pattern.
+            if let Some(pattern) = rule["Properties"].get("EventPattern") {
+                let set = match rule["Properties"].get("EventBusName") {
+                    Some(_) => ORGANIZATION,
+                    None => CENTRAL,
+                };
+                rules.push((set, function_of(id, rule), id.to_string(), pattern.clone()));
+            }
+        }
+        for (id, rule) in of_type(&member, "AWS::Events::Rule") {
+            let pattern = rule["Properties"]["EventPattern"].clone();
+            rules.push((
+                MEMBER,
+                function_of(id, rule),
+                format!("member-{id}"),
+                pattern,
+            ));
+        }
         let sdk = aws.sdk_config();
         let events = aws_sdk_eventbridge::Client::new(&sdk);
         let sqs = aws.sqs();
         let mut queues = Vec::new();
-        for (id, rule) in of_type(&template, "AWS::Events::Rule") {
-            let Some(pattern) = rule["Properties"].get("EventPattern") else {
-                continue;
-            }; // the schedule
-            let target = rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
-                .as_str()
-                .unwrap();
-            let function = FUNCTIONS
-                .iter()
-                .find(|(_, fid, _)| *fid == target)
-                .unwrap()
-                .0
-                .name();
+        for (set, function, id, pattern) in rules {
+            let name = format!("{set}-{function}");
             let url = sqs
                 .create_queue()
-                .queue_name(function)
+                .queue_name(&name)
                 .send()
                 .await
                 .unwrap()
                 .queue_url
                 .unwrap();
-            let arn = format!("arn:aws:sqs:us-east-1:123456789012:{function}");
+            let arn = format!("arn:aws:sqs:us-east-1:123456789012:{name}");
             events
                 .put_rule()
-                .name(id)
+                .name(&id)
                 .event_pattern(pattern.to_string())
                 .send()
                 .await
@@ -64,14 +97,21 @@ impl Routing {
                 .unwrap();
             events
                 .put_targets()
-                .rule(id)
+                .rule(&id)
                 .targets(target)
                 .send()
                 .await
                 .unwrap();
-            queues.push((function, url));
+            queues.push((set, function, url));
         }
-        assert_eq!(queues.len(), 3, "three pattern rules");
+        for set in [CENTRAL, ORGANIZATION, MEMBER] {
+            let functions: BTreeSet<_> = queues
+                .iter()
+                .filter(|(s, _, _)| *s == set)
+                .map(|(_, f, _)| *f)
+                .collect();
+            assert_eq!(functions.len(), 3, "{set}: a pattern rule per function");
+        }
         Routing {
             events,
             sqs,
@@ -103,10 +143,14 @@ impl Routing {
         }
     }
 
-    /// Which functions received each event, by the `detail.eventID` (or `detail.trailwardenTag`).
+    /// Which functions each set of rules delivered each event to, by the `detail.eventID` (or
+    /// `detail.trailwardenTag`). The three sets must agree (`member.yaml` forwards exactly what
+    /// the central rules match, and the organization's bus matches it again): the central set is
+    /// returned once that is checked.
     async fn delivered(&self) -> BTreeMap<String, BTreeSet<&'static str>> {
-        let mut delivered: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
-        for (function, url) in &self.queues {
+        let mut by_set: BTreeMap<&str, BTreeMap<String, BTreeSet<&'static str>>> = BTreeMap::new();
+        for (set, function, url) in &self.queues {
+            let delivered = by_set.entry(set).or_default();
             loop {
                 let out = self
                     .sqs
@@ -128,7 +172,7 @@ impl Routing {
                         .or(detail["eventID"].as_str())
                         .unwrap()
                         .to_string();
-                    delivered.entry(key).or_default().insert(*function);
+                    delivered.entry(key).or_default().insert(function);
                     self.sqs
                         .delete_message()
                         .queue_url(url)
@@ -139,7 +183,29 @@ impl Routing {
                 }
             }
         }
-        delivered
+        let central = by_set.remove(CENTRAL).unwrap_or_default();
+        for (set, delivered) in &by_set {
+            let disagree: Vec<String> = central
+                .keys()
+                .chain(delivered.keys())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .filter(|tag| central.get(*tag) != delivered.get(*tag))
+                .map(|tag| {
+                    format!(
+                        "{tag}: central {:?}, {set} {:?}",
+                        central.get(tag),
+                        delivered.get(tag)
+                    )
+                })
+                .collect();
+            assert!(
+                disagree.is_empty(),
+                "{set} rules route otherwise:\n{}",
+                disagree.join("\n")
+            );
+        }
+        central
     }
 }
 

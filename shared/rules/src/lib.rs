@@ -48,6 +48,11 @@ pub const RETRY_PERMISSIONS: &[&str] = &[
     "sqs:GetQueueAttributes",
 ];
 
+/// What acting in the other accounts of an organization needs (`MEMBER_ROLE_NAME`): assuming the
+/// member role there. Every function that acts holds it (the template grants it in organization
+/// mode only).
+pub const MEMBER_PERMISSIONS: &[&str] = &["sts:AssumeRole"];
+
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -93,6 +98,28 @@ impl Function {
         if self == Function::IamGuard {
             all.extend(RETRY_PERMISSIONS.iter().copied());
         }
+        if !self.action_kinds().is_empty() {
+            all.extend(MEMBER_PERMISSIONS.iter().copied());
+        }
         all
+    }
+
+    /// What the function does in a member account, through the member role: its actions and its
+    /// fact gathering (alerts, logs and queues stay in the central account).
+    pub fn member_permissions(self) -> std::collections::BTreeSet<&'static str> {
+        self.action_kinds()
+            .iter()
+            .flat_map(|k| k.permissions().iter().copied())
+            .chain(self.fact_permissions().iter().copied())
+            .collect()
+    }
+
+    /// The member role's permissions (`member.yaml`): what every function does in a member
+    /// account.
+    pub fn member_role_permissions() -> std::collections::BTreeSet<&'static str> {
+        [Function::IamGuard, Function::TrailGuard, Function::Tripwire]
+            .into_iter()
+            .flat_map(Function::member_permissions)
+            .collect()
     }
 }

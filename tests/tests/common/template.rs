@@ -38,6 +38,24 @@ pub fn transformed(parameters: &[(&str, &str)]) -> Value {
     serde_json::from_slice(&output.stdout).expect("the transform prints JSON")
 }
 
+/// member.yaml (plain CloudFormation, no tags: `scripts/member-template` writes long forms) as JSON.
+pub fn member_template() -> Value {
+    let output = Command::new(venv_tool("python"))
+        .current_dir(repo_root())
+        .args([
+            "-c",
+            "import json, sys, yaml; json.dump(yaml.safe_load(open('member.yaml')), sys.stdout)",
+        ])
+        .output()
+        .expect("run python");
+    assert!(
+        output.status.success(),
+        "member.yaml does not parse: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
 pub fn resource<'a>(template: &'a Value, logical_id: &str) -> &'a Value {
     template["Resources"]
         .get(logical_id)

@@ -1,0 +1,305 @@
+//! Organization mode's templates, proven without AWS (the README's "Organization"): `member.yaml`
+//! is what `scripts/member-template` writes from `template.yaml` and passes cfn-lint as plain
+//! CloudFormation; its member role holds exactly what the code does in a member account and is
+//! trusted exactly as iam-guard puts back; the central stack's organization bus takes events from
+//! the organization alone, with the same rules as the default bus. That the forwarding rules route
+//! every event as the central ones do is in `template_routing.rs`.
+
+mod common;
+
+use common::template::*;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::process::Command;
+use trailwarden_rules::{Function, MEMBER_PERMISSIONS};
+use trailwarden_tests::repo_root;
+
+fn organization() -> Value {
+    transformed(&[
+        ("Deployment", "organization"),
+        ("OrganizationId", "o-a1b2c3d4e5"),
+    ])
+}
+
+/// Every action a policy document's statements allow (or deny), both branches of each `Fn::If`.
+fn actions(statements: &Value, effect: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for statement in statements.as_array().unwrap() {
+        let statement = match statement.get("Fn::If") {
+            Some(branches) => &branches[1],
+            None => statement,
+        };
+        if statement["Effect"] != effect {
+            continue;
+        }
+        match &statement["Action"] {
+            Value::String(a) => {
+                out.insert(a.clone());
+            }
+            Value::Array(list) => out.extend(list.iter().map(|a| a.as_str().unwrap().to_string())),
+            other => panic!("Action {other}"),
+        }
+    }
+    out
+}
+
+#[test]
+fn member_yaml_is_what_the_script_writes_and_plain_cloudformation_that_lints_clean() {
+    let check = Command::new(repo_root().join("scripts/member-template"))
+        .arg("--check")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let lint = Command::new(venv_tool("cfn-lint"))
+        .current_dir(repo_root())
+        .arg("member.yaml")
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    assert!(
+        lint.status.success() && said.trim().is_empty(),
+        "cfn-lint: {said}"
+    );
+    let member = member_template();
+    // A service-managed StackSet takes neither a transform nor a nested stack.
+    assert!(member.get("Transform").is_none());
+    assert!(of_type(&member, "AWS::CloudFormation::Stack").is_empty());
+    let parameters: BTreeSet<&str> = member["Parameters"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        parameters,
+        BTreeSet::from([
+            "CentralAccountId",
+            "CentralEventBusArn",
+            "CentralStackName",
+            "MemberRoleName"
+        ])
+    );
+    assert_eq!(
+        member["Parameters"]["MemberRoleName"]["Default"],
+        "trailwarden-member"
+    );
+    // The member role once per account (IAM is global), the forwarding everywhere but IAM's.
+    assert_eq!(
+        resource(&member, "MemberRole")["Condition"],
+        "IsIamEventRegion"
+    );
+    assert_eq!(
+        resource(&member, "IamGuardForwarding")["Condition"],
+        "IsIamEventRegion"
+    );
+    assert!(
+        resource(&member, "TrailGuardForwarding")
+            .get("Condition")
+            .is_none()
+    );
+    assert!(
+        resource(&member, "TripwireForwarding")
+            .get("Condition")
+            .is_none()
+    );
+}
+
+#[test]
+fn the_member_role_holds_exactly_what_the_functions_do_in_a_member_account() {
+    let member = member_template();
+    let policies = resource(&member, "MemberRole")["Properties"]["Policies"]
+        .as_array()
+        .unwrap();
+    assert_eq!(policies.len(), 1);
+    let statements = &policies[0]["PolicyDocument"]["Statement"];
+    let expected: BTreeSet<String> = Function::member_role_permissions()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let actual = actions(statements, "Allow");
+    let missing: Vec<_> = expected.difference(&actual).collect();
+    let extra: Vec<_> = actual.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
+    // Nothing of the central account's own: no alert topic, queue or log group here.
+    for action in &actual {
+        assert!(
+            !["sns:", "sqs:", "logs:", "sts:"]
+                .iter()
+                .any(|p| action.starts_with(p)),
+            "{action}"
+        );
+    }
+    // Only what AWS scopes to no resource is granted on every resource.
+    for statement in statements.as_array().unwrap() {
+        if statement["Resource"] == "*" {
+            let action = statement["Action"].as_str().unwrap_or_default();
+            assert!(
+                ["cloudtrail:LookupEvents", "cloudtrail:DescribeTrails"].contains(&action),
+                "{statement}"
+            );
+        }
+    }
+    // The member role cannot grant itself anything, nor anyone an administrator's policy.
+    let denied = actions(statements, "Deny");
+    for action in [
+        "iam:AttachRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:AttachUserPolicy",
+    ] {
+        assert!(denied.contains(action), "{action} is denied: {denied:?}");
+    }
+}
+
+#[test]
+fn the_member_role_is_trusted_exactly_as_iam_guard_puts_it_back() {
+    let member = member_template();
+    let trust = &resource(&member, "MemberRole")["Properties"]["AssumeRolePolicyDocument"];
+    // The template's document with its parameters filled in as a deployment would.
+    let filled: Value = serde_json::from_str(
+        &trust
+            .to_string()
+            .replace(r#"{"Fn::Sub":"arn:${AWS::Partition}:iam::${CentralAccountId}:role/${CentralStackName}-"#, r#""arn:aws:iam::111111111111:role/tw-"#)
+            .replace(r#"iam-guard"}"#, r#"iam-guard""#)
+            .replace(r#"trail-guard"}"#, r#"trail-guard""#)
+            .replace(r#"tripwire"}"#, r#"tripwire""#),
+    )
+    .unwrap();
+    // The central stack "tw" in organization mode names its roles so (checked below).
+    let config = trailwarden_testkit::config(&[
+        (
+            "RESPONDER_ROLE_ARNS",
+            "arn:aws:iam::111111111111:role/tw-iam-guard,arn:aws:iam::111111111111:role/tw-trail-guard,arn:aws:iam::111111111111:role/tw-tripwire",
+        ),
+        ("MEMBER_ROLE_NAME", "trailwarden-member"),
+    ]);
+    let put_back: Value =
+        serde_json::from_str(&trailwarden_rules::iam::member_trust_policy(&config)).unwrap();
+    assert_eq!(filled, put_back);
+
+    let central = organization();
+    for (role_id, suffix) in [
+        ("IamGuardRole", "iam-guard"),
+        ("TrailGuardRole", "trail-guard"),
+        ("TripwireRole", "tripwire"),
+    ] {
+        assert_eq!(
+            resource(&central, role_id)["Properties"]["RoleName"]["Fn::If"][1],
+            json!({"Fn::Sub": format!("${{AWS::StackName}}-{suffix}")}),
+            "{role_id}"
+        );
+    }
+}
+
+#[test]
+fn the_forwarding_rules_and_the_organization_bus_rules_have_the_central_patterns() {
+    let central = organization();
+    let member = member_template();
+    for (default_bus, organization_bus, forwarding) in [
+        (
+            "IamGuardRule",
+            "IamGuardOrganizationRule",
+            "IamGuardForwarding",
+        ),
+        (
+            "TrailGuardFunctionTrailTampering",
+            "TrailGuardOrganizationRule",
+            "TrailGuardForwarding",
+        ),
+        (
+            "TripwireFunctionTripwireEvents",
+            "TripwireOrganizationRule",
+            "TripwireForwarding",
+        ),
+    ] {
+        let pattern = &resource(&central, default_bus)["Properties"]["EventPattern"];
+        assert!(pattern.is_object(), "{default_bus}");
+        let on_bus = resource(&central, organization_bus);
+        assert_eq!(
+            &on_bus["Properties"]["EventPattern"], pattern,
+            "{organization_bus}"
+        );
+        assert_eq!(
+            on_bus["Properties"]["EventBusName"],
+            json!({"Ref": "OrganizationBus"})
+        );
+        assert_eq!(on_bus["Condition"], "IsOrganization");
+        let forward = resource(&member, forwarding);
+        assert_eq!(
+            &forward["Properties"]["EventPattern"], pattern,
+            "{forwarding}"
+        );
+        let target = &forward["Properties"]["Targets"][0];
+        assert_eq!(target["Arn"], json!({"Ref": "CentralEventBusArn"}));
+        assert_eq!(
+            target["RoleArn"],
+            json!({"Fn::GetAtt": ["ForwardingRole", "Arn"]})
+        );
+    }
+    // EventBridge's role puts events on the central bus and does nothing else.
+    let forwarding_role = resource(&member, "ForwardingRole");
+    let statements = &forwarding_role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+    assert_eq!(
+        actions(statements, "Allow"),
+        BTreeSet::from(["events:PutEvents".to_string()])
+    );
+    assert_eq!(
+        statements[0]["Resource"],
+        json!({"Ref": "CentralEventBusArn"})
+    );
+}
+
+#[test]
+fn only_the_organizations_accounts_put_events_on_the_central_bus() {
+    let central = organization();
+    let policy = resource(&central, "OrganizationBusPolicy");
+    assert_eq!(policy["Condition"], "IsOrganization");
+    let statement = &policy["Properties"]["Statement"];
+    assert_eq!(statement["Action"], "events:PutEvents");
+    assert_eq!(
+        statement["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+        json!({"Ref": "OrganizationId"})
+    );
+    // Organization mode needs its organization, in us-east-1.
+    let assertions = &central["Rules"]["OrganizationModeNeedsItsOrganization"]["Assertions"];
+    assert_eq!(assertions.as_array().unwrap().len(), 2);
+    // The functions that act assume the member role, in the organization's accounts only.
+    for role_id in ["IamGuardRole", "TrailGuardRole"] {
+        let statements = &resource(&central, role_id)["Properties"]["Policies"][0]["PolicyDocument"]
+            ["Statement"];
+        let member = statements
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|s| {
+                s.get("Fn::If")
+                    .filter(|b| b[0] == "IsOrganization")
+                    .map(|b| &b[1])
+            })
+            .unwrap_or_else(|| panic!("{role_id}: no organization statement"));
+        assert_eq!(member["Action"], MEMBER_PERMISSIONS[0]);
+        assert_eq!(
+            member["Condition"]["StringEquals"]["aws:ResourceOrgID"],
+            json!({"Ref": "OrganizationId"})
+        );
+    }
+    // MEMBER_ROLE_NAME is set in organization mode only, for every function.
+    for (_, function_id, _) in FUNCTIONS {
+        let variables = &resource(&central, function_id)["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            variables["MEMBER_ROLE_NAME"],
+            json!({"Fn::If": ["IsOrganization", {"Ref": "MemberRoleName"}, ""]}),
+            "{function_id}"
+        );
+    }
+}
