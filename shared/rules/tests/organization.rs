@@ -8,7 +8,7 @@ use common::*;
 use serde_json::{Value, json};
 use trailwarden_events::Record;
 use trailwarden_rules::{
-    Action, Config, Decision, Facts, Ignored, Principal, Severity, iam, trail,
+    Action, Config, Decision, Facts, Ignored, Principal, Severity, iam, trail, tripwire,
 };
 use trailwarden_testkit::config;
 
@@ -196,4 +196,66 @@ fn the_member_roles_trail_repairs_are_trailwardens_too() {
         trail::decide(&r, &organization(), &Facts::new()).unwrap(),
         Decision::Ignore(Ignored::OwnRole { .. })
     ));
+}
+
+#[test]
+fn member_yamls_rules_and_roles_are_trailwardens_own_in_every_member_account() {
+    // A member administrator switching the guard off in their account: tripwire says so.
+    let cases = [
+        (
+            "events.amazonaws.com",
+            "DeleteRule",
+            json!({"name": "trailwarden-member-iam-guard"}),
+            "EventBridge rule trailwarden-member-iam-guard",
+        ),
+        (
+            "events.amazonaws.com",
+            "DisableRule",
+            json!({"name": "trailwarden-member-trail-guard"}),
+            "EventBridge rule trailwarden-member-trail-guard",
+        ),
+        (
+            "events.amazonaws.com",
+            "RemoveTargets",
+            json!({"rule": "trailwarden-member-tripwire", "ids": ["trailwarden"]}),
+            "EventBridge rule trailwarden-member-tripwire",
+        ),
+        (
+            "iam.amazonaws.com",
+            "DeleteRole",
+            json!({"roleName": "trailwarden-member"}),
+            "role trailwarden-member",
+        ),
+        (
+            "iam.amazonaws.com",
+            "UpdateAssumeRolePolicy",
+            json!({"roleName": "trailwarden-member", "policyDocument": DOC}),
+            "role trailwarden-member",
+        ),
+        (
+            "iam.amazonaws.com",
+            "DeleteRolePolicy",
+            json!({"roleName": "trailwarden-member-forwarding-eu-west-1", "policyName": "forward-to-trailwarden"}),
+            "role trailwarden-member-forwarding-eu-west-1",
+        ),
+    ];
+    for (source, name, request, resource) in cases {
+        let r = trailwarden_testkit::record(json!({
+            "eventSource": source, "eventName": name, "recipientAccountId": MEMBER,
+            "userIdentity": mallory_in_member(), "requestParameters": request
+        }));
+        let e = tripwire::evaluate(&r, &organization());
+        match (&e.decision, e.rule) {
+            (Decision::Respond { incident, .. }, Some(rule)) => {
+                assert_eq!(rule.id, "trailwarden-tampered", "{name}");
+                assert_eq!(incident.resource, resource, "{name}");
+                assert_eq!(incident.severity, Severity::Critical, "{name}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        // In account mode these names are nobody's.
+        let account_mode = config(&[("RESPONDER_ROLE_ARNS", CENTRAL_ROLES)]);
+        let e = tripwire::evaluate(&r, &account_mode);
+        assert_ne!(e.rule.map(|r| r.id), Some("trailwarden-tampered"), "{name}");
+    }
 }

@@ -27,17 +27,20 @@ pub fn member_trust_policy(config: &Config) -> String {
     let roles: Vec<String> = config
         .own_roles
         .iter()
-        .map(|r| format!("arn:{partition}:iam::{}:role/{}", r.account, r.name))
+        .map(|r| {
+            // Written out, not built as a JSON object: the text must not depend on how
+            // serde_json happens to order keys in this build.
+            serde_json::Value::String(format!(
+                "arn:{partition}:iam::{}:role/{}",
+                r.account, r.name
+            ))
+            .to_string()
+        })
         .collect();
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"AWS": roles},
-            "Action": "sts:AssumeRole"
-        }]
-    })
-    .to_string()
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":[{}]}},"Action":"sts:AssumeRole"}}]}}"#,
+        roles.join(",")
+    )
 }
 
 impl Case<'_> {

@@ -64,6 +64,10 @@ pub(super) fn self_resource(record: &Record, config: &Config) -> Option<(&'stati
     }
     let prefix = config.tripwire.self_prefix.as_deref();
     let named = |resource: &str| prefix.is_some_and(|p| resource.starts_with(&format!("{p}-")));
+    // In a member account, member.yaml's forwarding rules and role are named `<member role>-...`.
+    let member = config.member_role.as_deref();
+    let forwarding =
+        |resource: &str| member.is_some_and(|m| resource.starts_with(&format!("{m}-")));
     match record.service() {
         "lambda" => {
             // Lambda's event names carry an API version: UpdateFunctionCode20150331v2.
@@ -80,7 +84,7 @@ pub(super) fn self_resource(record: &Record, config: &Config) -> Option<(&'stati
                 .request_str("name")
                 .or_else(|| record.request_str("rule"))?;
             let rule = last_part(rule, &['/']);
-            named(&rule).then_some(("EventBridge rule", rule))
+            (named(&rule) || forwarding(&rule)).then_some(("EventBridge rule", rule))
         }
         "sns" => {
             let arn = record
@@ -106,7 +110,7 @@ pub(super) fn self_resource(record: &Record, config: &Config) -> Option<(&'stati
         "iam" => {
             let role = record.request_str("roleName")?;
             let ours = config.is_own_role_named(role, None);
-            let named_ours = prefix.is_some_and(|p| {
+            let named_ours = prefix.into_iter().chain(member).any(|p| {
                 role.to_ascii_lowercase()
                     .starts_with(&format!("{}-", p.to_ascii_lowercase()))
             });
