@@ -18,7 +18,9 @@ from samtranslator.yaml_helper import yaml_parse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Statements about the central stack's own resources: they stay in the central account.
-CENTRAL_ONLY = {"Alert", "AlertKey", "Logs", "DeadLetter", "LookAgain", "MemberAccounts"}
+CENTRAL_ONLY = {"Alert", "AlertKey", "Logs", "DeadLetter", "LookAgain", "CheckAccounts", "MemberAccounts"}
+
+
 
 # Statements whose resource is the central stack's: what it is in a member account.
 MEMBER_RESOURCE = {
@@ -74,7 +76,7 @@ def member_statements(template):
         policy = template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]
         for statement in policy["Statement"]:
             statement = copy.deepcopy(without_if(statement))
-            if statement["Sid"] in CENTRAL_ONLY:
+            if statement["Sid"] in CENTRAL_ONLY or statement in statements:
                 continue
             statement["Resource"] = MEMBER_RESOURCE.get(
                 statement["Sid"], without_if(statement["Resource"])

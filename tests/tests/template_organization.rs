@@ -145,7 +145,12 @@ fn the_member_role_holds_exactly_what_the_functions_do_in_a_member_account() {
         if statement["Resource"] == "*" {
             let action = statement["Action"].as_str().unwrap_or_default();
             assert!(
-                ["cloudtrail:LookupEvents", "cloudtrail:DescribeTrails"].contains(&action),
+                [
+                    "cloudtrail:LookupEvents",
+                    "cloudtrail:DescribeTrails",
+                    "organizations:ListAccounts",
+                ]
+                .contains(&action),
                 "{statement}"
             );
         }
@@ -283,16 +288,27 @@ fn only_the_organizations_accounts_put_events_on_the_central_bus() {
             .iter()
             .find_map(|s| {
                 s.get("Fn::If")
-                    .filter(|b| b[0] == "IsOrganization")
+                    .filter(|b| b[0] == "IsOrganization" && b[1]["Sid"] == "MemberAccounts")
                     .map(|b| &b[1])
             })
-            .unwrap_or_else(|| panic!("{role_id}: no organization statement"));
+            .unwrap_or_else(|| panic!("{role_id}: no MemberAccounts statement"));
         assert_eq!(member["Action"], MEMBER_PERMISSIONS[0]);
         assert_eq!(
             member["Condition"]["StringEquals"]["aws:ResourceOrgID"],
             json!({"Ref": "OrganizationId"})
         );
     }
+    // trail-guard's scheduled check hands each member account to a queue that feeds it back.
+    let mapping = resource(&central, "CheckQueueToTrailGuard");
+    assert_eq!(mapping["Condition"], "IsOrganization");
+    assert_eq!(
+        mapping["Properties"]["EventSourceArn"],
+        json!({"Fn::GetAtt": ["CheckQueue", "Arn"]})
+    );
+    assert_eq!(
+        resource(&central, "TrailGuardFunction")["Properties"]["Environment"]["Variables"]["CHECK_QUEUE_URL"],
+        json!({"Fn::If": ["IsOrganization", {"Ref": "CheckQueue"}, ""]})
+    );
     // MEMBER_ROLE_NAME is set in organization mode only, for every function.
     for (_, function_id, _) in FUNCTIONS {
         let variables = &resource(&central, function_id)["Properties"]["Environment"]["Variables"];

@@ -44,6 +44,9 @@ pub struct Alert {
     pub record_bytes: usize,
     /// What was left out or cut to keep the message within SNS's limit.
     pub notes: Vec<String>,
+    /// The subject names the account (organization mode: one topic hears of every account).
+    #[serde(skip)]
+    pub account_in_subject: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -60,6 +63,8 @@ pub struct AlertEvent {
     pub time: String,
     pub region: String,
     pub account: Option<String>,
+    /// The account's name in the organization, where it could be read (organization mode).
+    pub account_name: Option<String>,
     /// The event in the CloudTrail console, when the region is a real one.
     pub console_link: Option<String>,
 }
@@ -179,6 +184,7 @@ impl Alert {
                 time: record.event_time.to_string(),
                 region: record.aws_region.clone(),
                 account: record.account().map(String::from),
+                account_name: None,
                 console_link: console_link(record),
             },
             actor: AlertActor {
@@ -212,6 +218,7 @@ impl Alert {
             record_sha256,
             record_bytes,
             notes: Vec::new(),
+            account_in_subject: false,
         }
     }
 
@@ -254,6 +261,7 @@ impl Alert {
                 time: insight.event_time.to_string(),
                 region: insight.aws_region.clone(),
                 account: insight.recipient_account_id.clone(),
+                account_name: None,
                 console_link,
             },
             actor: AlertActor {
@@ -275,6 +283,7 @@ impl Alert {
             record_sha256,
             record_bytes,
             notes: Vec::new(),
+            account_in_subject: false,
         }
         .redacted()
     }

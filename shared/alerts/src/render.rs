@@ -20,8 +20,13 @@ fn verdict(outcome: Outcome) -> &'static str {
 
 /// The SNS `Subject`: printable ASCII, at most 100 characters, severity and what happened.
 pub fn subject(alert: &Alert) -> String {
+    let account = match (&alert.event.account, &alert.event.account_name) {
+        (Some(id), Some(name)) if alert.account_in_subject => format!("{id} {name}: "),
+        (Some(id), None) if alert.account_in_subject => format!("{id}: "),
+        _ => String::new(),
+    };
     let full = format!(
-        "[{}] {}: {}",
+        "[{}] {account}{}: {}",
         alert.severity.as_str().to_uppercase(),
         verdict(alert.outcome),
         alert.summary
@@ -87,8 +92,14 @@ pub fn text(alert: &Alert) -> String {
     let _ = writeln!(out, "When:       {}", l(&alert.event.time));
     let _ = writeln!(
         out,
-        "Account:    {} in {}",
+        "Account:    {}{} in {}",
         l(alert.event.account.as_deref().unwrap_or("unknown")),
+        alert
+            .event
+            .account_name
+            .as_ref()
+            .map(|name| format!(" ({})", l(name)))
+            .unwrap_or_default(),
         l(&alert.event.region)
     );
     let _ = writeln!(out, "Event id:   {}", l(&alert.event.id));

@@ -30,6 +30,8 @@ pub enum HandlerError {
     ForeignAccount { account: String, home: String },
     #[error("{0}: nothing changed in that account")]
     MemberRoleUnavailable(MemberError),
+    #[error("the trails of account {account} could not be checked: {detail}")]
+    AccountUnchecked { account: String, detail: String },
 }
 
 impl HandlerError {
@@ -56,6 +58,7 @@ impl HandlerError {
             HandlerError::NotUndone { .. } => "NotUndone".into(),
             HandlerError::ForeignAccount { .. } => "ForeignAccount".into(),
             HandlerError::MemberRoleUnavailable(_) => "MemberRoleUnavailable".into(),
+            HandlerError::AccountUnchecked { .. } => "AccountUnchecked".into(),
         }
     }
 }

@@ -11,9 +11,10 @@ mod report;
 mod retry;
 
 pub use error::HandlerError;
-pub use members::{AccountGuards, MakeGuard, MemberCredentials, MemberError, Members};
+pub use members::{Account, AccountGuards, MakeGuard, MemberCredentials, MemberError, Members};
 pub use report::Report;
-pub use retry::RetryQueue;
+use retry::Queued;
+pub use retry::{CheckQueue, RetryQueue};
 pub use serde_json::Value;
 pub use trailwarden_rules::{Config, Function, Guard, Mode, Tripwire};
 
@@ -34,6 +35,8 @@ pub struct Responder<G: Guard + ?Sized = dyn Guard> {
     pub alerts: AlertPublisher,
     /// `RETRY_QUEUE_URL`'s queue, when set.
     pub retries: Option<RetryQueue>,
+    /// `CHECK_QUEUE_URL`'s queue, when set: the scheduled check's fan-out, one message an account.
+    pub checks: Option<CheckQueue>,
     /// The function's own account: where `guard` acts. Lambda names it with each invocation
     /// ([`Responder::handle_invocation`]); until then, the alert topic's.
     pub home: String,
@@ -49,6 +52,7 @@ impl<G: Guard + ?Sized> Clone for Responder<G> {
             config: self.config.clone(),
             alerts: self.alerts.clone(),
             retries: self.retries.clone(),
+            checks: self.checks.clone(),
             home: self.home.clone(),
             members: self.members.clone(),
         }
@@ -94,12 +98,17 @@ impl<G: Guard + ?Sized> Responder<G> {
             .retry_queue
             .clone()
             .map(|url| RetryQueue::new(aws_sdk_sqs::Client::new(sdk), url));
+        let checks = config
+            .check_queue
+            .clone()
+            .map(|url| CheckQueue::new(aws_sdk_sqs::Client::new(sdk), url));
         let home = config.alert_topic.account.clone();
         Responder {
             guard,
             config,
             alerts,
             retries,
+            checks,
             home,
             members: None,
         }
@@ -157,17 +166,24 @@ impl<G: Guard + ?Sized> Responder<G> {
     }
 
     async fn handle_in(&self, home: &str, event: Value) -> Result<Report, HandlerError> {
-        // A look again, handed back through the retry queue (one message a delivery).
-        if let Some(retries) = retry::from_queue(&event).map_err(HandlerError::BadEvent)? {
+        // Work handed back through one of trailwarden's queues (one message a delivery).
+        if let Some(queued) = retry::from_queue(&event).map_err(HandlerError::BadEvent)? {
             let mut last = None;
-            for (event, attempt) in retries {
-                last = Some(self.handle_attempt(home, event, attempt).await?);
+            for (event, work) in queued {
+                last = Some(match work {
+                    Queued::LookAgain { attempt } => {
+                        self.handle_attempt(home, event, attempt, None).await?
+                    }
+                    Queued::CheckAccount { account } => {
+                        self.handle_attempt(home, event, 0, Some(&account)).await?
+                    }
+                });
             }
             return last.ok_or(HandlerError::BadEvent(
                 trailwarden_events::EventError::Shape("an SQS delivery with no message".into()),
             ));
         }
-        self.handle_attempt(home, event, 0).await
+        self.handle_attempt(home, event, 0, None).await
     }
 
     /// [`Responder::handle`] for raw bytes (a file, a fuzzer, a payload not yet parsed): too large
@@ -177,18 +193,23 @@ impl<G: Guard + ?Sized> Responder<G> {
         self.handle(event).await
     }
 
+    /// `only`: the one account a scheduled event is to be checked in (a message of the check
+    /// queue).
     async fn handle_attempt(
         &self,
         home: &str,
         event: Value,
         attempt: u32,
+        only: Option<&str>,
     ) -> Result<Report, HandlerError> {
         match parse_delivered(&event).map_err(HandlerError::BadEvent)? {
             // Boxed: the whole way of a record is one future too deep for the compiler otherwise.
             Envelope::Record(record) => {
                 Box::pin(self.handle_record(home, &record, &event, attempt)).await
             }
-            Envelope::Scheduled(scheduled) => self.handle_scheduled(&scheduled).await,
+            Envelope::Scheduled(scheduled) => {
+                Box::pin(self.handle_scheduled(home, &scheduled, &event, only)).await
+            }
             Envelope::Insight(insight) => self.handle_insight(&insight).await,
         }
     }
@@ -285,7 +306,11 @@ impl<G: Guard + ?Sized> Responder<G> {
     /// function that never acts, anywhere), a member account's through its member role; never
     /// the function's own credentials in another account.
     async fn guard_for(&self, home: &str, record: &Record) -> Result<Arc<G>, Refusal> {
-        let account = record.account().unwrap_or(home);
+        self.guard_in(home, record.account().unwrap_or(home)).await
+    }
+
+    /// The guard that acts in `account` ([`Responder::guard_for`]).
+    async fn guard_in(&self, home: &str, account: &str) -> Result<Arc<G>, Refusal> {
         if account == home || self.function().action_kinds().is_empty() {
             return Ok(self.guard.clone());
         }
@@ -381,8 +406,16 @@ impl<G: Guard + ?Sized> Responder<G> {
 
     /// The scheduled check (trail-guard): every protected trail compared with its desired state,
     /// all drift repaired, one alert per trail repaired, nothing when all is well. A failed
-    /// repair is alerted, and then returned as an error after every trail was handled.
-    async fn handle_scheduled(&self, scheduled: &Scheduled) -> Result<Report, HandlerError> {
+    /// repair is alerted, and then returned as an error after every trail was handled. In
+    /// organization mode, every account of the organization: each through the check queue when
+    /// there is one (one message an account), else one after the other here.
+    async fn handle_scheduled(
+        &self,
+        home: &str,
+        scheduled: &Scheduled,
+        event: &Value,
+        only: Option<&str>,
+    ) -> Result<Report, HandlerError> {
         if !self.guard.has_schedule() {
             return Ok(Report::ignored(
                 &scheduled.id,
@@ -393,21 +426,132 @@ impl<G: Guard + ?Sized> Responder<G> {
             ));
         }
         let region = Region::parse("region", &scheduled.region).map_err(HandlerError::BadEvent)?;
-        let checks = self
-            .guard
-            .check_schedule(&region, scheduled.account.as_deref(), &self.config)
+        let mut sweep = Sweep::default();
+        let accounts = match only {
+            Some(account) => vec![account.to_string()],
+            None => self.accounts_to_check(home, scheduled, &mut sweep).await?,
+        };
+        let (here, handed): (Vec<String>, Vec<String>) = match (&self.checks, only) {
+            // The schedule's own invocation hands every other account to the check queue.
+            (Some(queue), None) => {
+                let (here, others): (Vec<String>, Vec<String>) =
+                    accounts.into_iter().partition(|a| a == home);
+                for account in &others {
+                    if let Err(why) = queue.send(event, account).await {
+                        let record = scheduled_record(&in_account(scheduled, account), "*")
+                            .map_err(HandlerError::BadEvent)?;
+                        self.unchecked(&mut sweep, &record, account, why).await?;
+                    }
+                }
+                (here, others)
+            }
+            _ => (accounts, Vec::new()),
+        };
+        for account in &here {
+            Box::pin(self.check_account(
+                home,
+                &region,
+                &in_account(scheduled, account),
+                &mut sweep,
+            ))
+            .await?;
+        }
+        if let Some(error) = sweep.failure {
+            return Err(error);
+        }
+        let mut report = Report::checked(
+            &scheduled.id,
+            self.function(),
+            sweep.checked,
+            &sweep.alerted,
+        );
+        if !handed.is_empty() {
+            if let Some(reason) = report.reason.as_mut() {
+                reason.push_str(&format!(
+                    "; {} account(s) handed to the check queue",
+                    handed.len()
+                ));
+            }
+        }
+        Ok(report)
+    }
+
+    /// The accounts the schedule covers: its own in account mode; in organization mode `ACCOUNTS`,
+    /// or the organization's active accounts listed in `MANAGEMENT_ACCOUNT_ID` (when they cannot
+    /// be, a critical alert, and the function's own account is still checked).
+    async fn accounts_to_check(
+        &self,
+        home: &str,
+        scheduled: &Scheduled,
+        sweep: &mut Sweep,
+    ) -> Result<Vec<String>, HandlerError> {
+        let own = scheduled
+            .account
+            .clone()
+            .unwrap_or_else(|| home.to_string());
+        let Some(members) = &self.members else {
+            return Ok(vec![own]);
+        };
+        let mut accounts = if !self.config.accounts.is_empty() {
+            self.config.accounts.clone()
+        } else if let Some(management) = &self.config.management_account {
+            match members.list_accounts(management, home).await {
+                Ok(listed) => listed.into_iter().map(|a| a.id).collect(),
+                Err(why) => {
+                    let record = scheduled_record(&in_account(scheduled, management), "*")
+                        .map_err(HandlerError::BadEvent)?;
+                    self.unchecked(sweep, &record, management, why.to_string())
+                        .await?;
+                    vec![]
+                }
+            }
+        } else {
+            vec![]
+        };
+        if !accounts.contains(&own) {
+            accounts.insert(0, own);
+        }
+        Ok(accounts)
+    }
+
+    /// One account's check: its protected trails compared with their desired state and repaired,
+    /// through the account's member role when it is not the function's own.
+    async fn check_account(
+        &self,
+        home: &str,
+        region: &Region,
+        scheduled: &Scheduled,
+        sweep: &mut Sweep,
+    ) -> Result<(), HandlerError> {
+        let account = scheduled
+            .account
+            .clone()
+            .unwrap_or_else(|| home.to_string());
+        let guard = match self.guard_in(home, &account).await {
+            Ok(guard) => guard,
+            Err(refusal) => {
+                let record = scheduled_record(scheduled, "*").map_err(HandlerError::BadEvent)?;
+                let why = match refusal {
+                    Refusal::MemberRole(e) => e.to_string(),
+                    Refusal::AccountMode { home, .. } => {
+                        format!("this function acts only in its own account {home}")
+                    }
+                };
+                return self.unchecked(sweep, &record, &account, why).await;
+            }
+        };
+        let checks = guard
+            .check_schedule(region, Some(&account), &self.config)
             .await;
-        let checked = checks.len();
-        let mut alerted = Vec::new();
-        let mut failure = None;
+        sweep.checked += checks.len();
         for check in checks {
-            tracing::info!(event_id = %scheduled.id, trail = %check.trail, decision = %redact_text(&check.decision.to_string()), "checked");
+            tracing::info!(event_id = %scheduled.id, account = %account, trail = %check.trail, decision = %redact_text(&check.decision.to_string()), "checked");
             let Decision::Respond { incident, plan } = check.decision else {
                 continue;
             };
             let record =
                 scheduled_record(scheduled, &check.trail).map_err(HandlerError::BadEvent)?;
-            let steps = self.guard.execute(&plan, self.config.mode).await;
+            let steps = guard.execute(&plan, self.config.mode).await;
             let outcome = outcome(&steps, incident.superseded_by.is_some());
             let alert = Alert::new(
                 self.function().name(),
@@ -418,24 +562,71 @@ impl<G: Guard + ?Sized> Responder<G> {
                 outcome,
             );
             let message_id = self.publish(&alert).await?;
-            if outcome == Outcome::Failed && failure.is_none() {
-                failure = Some(HandlerError::remediation_failed(&record, &steps));
+            if outcome == Outcome::Failed && sweep.failure.is_none() {
+                sweep.failure = Some(HandlerError::remediation_failed(&record, &steps));
             }
-            alerted.push((alert, message_id));
+            sweep.alerted.push((alert, message_id));
         }
-        if let Some(error) = failure {
-            return Err(error);
-        }
-        Ok(Report::checked(
-            &scheduled.id,
-            self.function(),
-            checked,
-            &alerted,
-        ))
+        Ok(())
     }
 
-    /// Publishes the alert and logs that it went out; a failed publish is the handler's error.
+    /// An account whose trails could not be checked: a failed, critical alert for it; the error
+    /// comes after the other accounts were checked.
+    async fn unchecked(
+        &self,
+        sweep: &mut Sweep,
+        record: &Record,
+        account: &str,
+        why: String,
+    ) -> Result<(), HandlerError> {
+        let incident = trailwarden_rules::Incident {
+            summary: format!("the trails of account {account} could not be checked"),
+            resource: format!("account {account}"),
+            severity: trailwarden_rules::Severity::Critical,
+            next_steps: vec![
+                format!("Until it can be, check the account's trails by hand: {why}."),
+                "A member administrator may have deleted or edited the member role (member.yaml), or removed the account from the organization.".into(),
+            ],
+            superseded_by: None,
+            pending: None,
+        };
+        let mut alert = Alert::new(
+            self.function().name(),
+            self.config.mode,
+            record,
+            &incident,
+            &[],
+            Outcome::Failed,
+        );
+        alert.error = Some(why.clone());
+        let message_id = self.publish(&alert).await?;
+        if sweep.failure.is_none() {
+            sweep.failure = Some(HandlerError::AccountUnchecked {
+                account: account.to_string(),
+                detail: why,
+            });
+        }
+        sweep.alerted.push((alert, message_id));
+        Ok(())
+    }
+
+    /// Publishes the alert and logs that it went out; a failed publish is the handler's error. In
+    /// organization mode one topic hears of every account: the subject names the alert's, and
+    /// subject and body its name where it can be read.
     async fn publish(&self, alert: &Alert) -> Result<String, HandlerError> {
+        let mut named;
+        let alert = match (&self.members, &alert.event.account) {
+            (Some(members), Some(account)) => {
+                named = alert.clone();
+                named.account_in_subject = true;
+                if let Some(management) = &self.config.management_account {
+                    named.event.account_name =
+                        members.account_name(management, &self.home, account).await;
+                }
+                &named
+            }
+            _ => alert,
+        };
         let message_id = self
             .alerts
             .publish(alert)
@@ -448,6 +639,22 @@ impl<G: Guard + ?Sized> Responder<G> {
     /// What the function's rules need to know beyond the record, read from AWS.
     pub async fn gather_facts(&self, record: &Record) -> Facts {
         self.guard.gather_facts(record, &self.config).await
+    }
+}
+
+/// What one scheduled check found, over every account it covered.
+#[derive(Default)]
+struct Sweep {
+    checked: usize,
+    alerted: Vec<(Alert, String)>,
+    failure: Option<HandlerError>,
+}
+
+/// The schedule's event as it applies to `account`.
+fn in_account(scheduled: &Scheduled, account: &str) -> Scheduled {
+    Scheduled {
+        account: Some(account.to_string()),
+        ..scheduled.clone()
     }
 }
 

@@ -93,6 +93,35 @@ pub trait AccountGuards<G: ?Sized>: Send + Sync {
 
     /// How many times the member role was assumed in `account`.
     fn assumed_in(&self, account: &str) -> u32;
+
+    /// The organization's active accounts, with their names, listed in the management account
+    /// (through its member role; with the function's own credentials when it is `home`). Kept:
+    /// the names are known from then on ([`AccountGuards::name_of`]).
+    fn list_accounts<'a>(
+        &'a self,
+        management: &'a str,
+        home: &'a str,
+    ) -> Work<'a, Result<Vec<Account>, MemberError>>;
+
+    /// An account's name: from the last listing, listed again (in `management`) when the
+    /// account is not in it and the listing is more than [`NAMES_KEPT`] old. `None` when it cannot
+    /// be read.
+    fn account_name<'a>(
+        &'a self,
+        management: &'a str,
+        home: &'a str,
+        account: &'a str,
+    ) -> Work<'a, Option<String>>;
+}
+
+/// How long a listing of the accounts answers for names before an unknown account is looked up.
+pub const NAMES_KEPT: Duration = Duration::from_secs(3600);
+
+/// An account of the organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
 }
 
 impl<G: ?Sized + Send + Sync> AccountGuards<G> for Members<G> {
@@ -103,6 +132,57 @@ impl<G: ?Sized + Send + Sync> AccountGuards<G> for Members<G> {
     fn assumed_in(&self, account: &str) -> u32 {
         Members::assumed_in(self, account)
     }
+
+    fn list_accounts<'a>(
+        &'a self,
+        management: &'a str,
+        home: &'a str,
+    ) -> Work<'a, Result<Vec<Account>, MemberError>> {
+        Box::pin(Members::list_accounts(self, management, home))
+    }
+
+    fn account_name<'a>(
+        &'a self,
+        management: &'a str,
+        home: &'a str,
+        account: &'a str,
+    ) -> Work<'a, Option<String>> {
+        Box::pin(async move {
+            let (known, listed) = {
+                let names = self.names();
+                (names.0.get(account).cloned(), names.1)
+            };
+            if known.is_some() || listed.is_some_and(|at| at.elapsed() < NAMES_KEPT) {
+                return known;
+            }
+            match self.list_accounts(management, home).await {
+                Ok(_) => self.names().0.get(account).cloned(),
+                Err(why) => {
+                    // Not again for a while: a name is not worth an AssumeRole per alert.
+                    self.names().1 = Some(std::time::Instant::now());
+                    tracing::warn!(%why, "account names");
+                    None
+                }
+            }
+        })
+    }
+}
+
+/// One member account's guard, its credentials and the configuration its clients are made from.
+struct Member<G: ?Sized> {
+    guard: Arc<G>,
+    credentials: MemberCredentials,
+    sdk: SdkConfig,
+}
+
+impl<G: ?Sized> Clone for Member<G> {
+    fn clone(&self) -> Self {
+        Member {
+            guard: self.guard.clone(),
+            credentials: self.credentials.clone(),
+            sdk: self.sdk.clone(),
+        }
+    }
 }
 
 /// The guards of the member accounts, one each, made on the first event of the account.
@@ -112,7 +192,9 @@ pub struct Members<G: ?Sized> {
     role_name: String,
     session_name: String,
     make: MakeGuard<G>,
-    accounts: Mutex<HashMap<String, (Arc<G>, MemberCredentials)>>,
+    accounts: Mutex<HashMap<String, Member<G>>>,
+    /// Account names, from the last listing, and when it was made.
+    names: Mutex<(HashMap<String, String>, Option<std::time::Instant>)>,
 }
 
 impl<G: ?Sized> Members<G> {
@@ -142,6 +224,7 @@ impl<G: ?Sized> Members<G> {
             session_name: session_name.to_string(),
             make,
             accounts: Mutex::default(),
+            names: Mutex::default(),
         }
     }
 
@@ -156,8 +239,13 @@ impl<G: ?Sized> Members<G> {
     /// The guard acting in `account` with the member role's credentials there. An account whose
     /// role cannot be assumed is an error: nothing is ever done there with the function's own.
     pub async fn guard_in(&self, account: &str) -> Result<Arc<G>, MemberError> {
+        Ok(self.member(account).await?.guard)
+    }
+
+    /// The account's member: made on first use, its credentials fresh.
+    async fn member(&self, account: &str) -> Result<Member<G>, MemberError> {
         let known = self.lock().get(account).cloned();
-        let (guard, credentials) = match known {
+        let member = match known {
             Some(member) => member,
             None => {
                 let assume = AssumeRoleProvider::builder(self.role_arn(account))
@@ -171,29 +259,87 @@ impl<G: ?Sized> Members<G> {
                     .to_builder()
                     .credentials_provider(SharedCredentialsProvider::new(credentials.clone()))
                     .build();
-                let member = ((self.make)(&sdk), credentials);
+                let member = Member {
+                    guard: (self.make)(&sdk),
+                    credentials,
+                    sdk,
+                };
                 self.lock()
                     .entry(account.to_string())
                     .or_insert(member)
                     .clone()
             }
         };
-        credentials.get().await.map_err(|e| MemberError {
+        member.credentials.get().await.map_err(|e| MemberError {
             account: account.to_string(),
             role_arn: self.role_arn(account),
             detail: DisplayErrorContext(&e).to_string(),
         })?;
-        Ok(guard)
+        Ok(member)
     }
 
     /// How many times the member role was assumed in `account` (0 before its first event).
     pub fn assumed_in(&self, account: &str) -> u32 {
         self.lock()
             .get(account)
-            .map_or(0, |(_, credentials)| credentials.assumed())
+            .map_or(0, |member| member.credentials.assumed())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<G>, MemberCredentials)>> {
+    /// [`AccountGuards::list_accounts`].
+    pub async fn list_accounts(
+        &self,
+        management: &str,
+        home: &str,
+    ) -> Result<Vec<Account>, MemberError> {
+        let sdk = if management == home {
+            self.base.clone()
+        } else {
+            self.member(management).await?.sdk
+        };
+        let failed = |detail: String| MemberError {
+            account: management.to_string(),
+            role_arn: self.role_arn(management),
+            detail,
+        };
+        let organizations = aws_sdk_organizations::Client::new(&sdk);
+        let mut pages = organizations.list_accounts().into_paginator().send();
+        let mut accounts = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                failed(format!(
+                    "organizations:ListAccounts: {}",
+                    DisplayErrorContext(&e)
+                ))
+            })?;
+            accounts.extend(page.accounts().iter().filter_map(|a| {
+                let active = a
+                    .state()
+                    .is_none_or(|s| *s == aws_sdk_organizations::types::AccountState::Active);
+                Some(Account {
+                    id: a.id()?.to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                })
+                .filter(|_| active)
+            }));
+        }
+        accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut names = self.names();
+        names
+            .0
+            .extend(accounts.iter().map(|a| (a.id.clone(), a.name.clone())));
+        names.1 = Some(std::time::Instant::now());
+        Ok(accounts)
+    }
+
+    fn names(
+        &self,
+    ) -> std::sync::MutexGuard<'_, (HashMap<String, String>, Option<std::time::Instant>)> {
+        self.names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Member<G>>> {
         self.accounts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -66,6 +66,14 @@ pub struct Config {
     /// `MEMBER_ROLE_NAME`: the role trailwarden assumes in the other accounts of the organization
     /// to act there (`None`: account mode, where an event of another account changes nothing).
     pub member_role: Option<String>,
+    /// `MANAGEMENT_ACCOUNT_ID`: the organization's management account, where the accounts are
+    /// listed (through the member role) for the scheduled check and the alerts' account names.
+    pub management_account: Option<String>,
+    /// `ACCOUNTS`: the accounts the scheduled check covers, when they are not to be listed.
+    pub accounts: Vec<String>,
+    /// `CHECK_QUEUE_URL`: the SQS queue through which trail-guard checks each member account on
+    /// its own (`None`: one invocation checks them all, one after the other).
+    pub check_queue: Option<String>,
     /// `TRIPWIRE_*` and `SELF_RESOURCE_PREFIX`: tripwire's rules and trailwarden's own resources.
     pub tripwire: TripwireSettings,
     /// `TRAIL_*`: the desired state of every protected trail, as far as the deployment declares it.

@@ -39,9 +39,9 @@ pub const RUNTIME_PERMISSIONS: &[&str] = &[
     "sqs:SendMessage",
 ];
 
-/// What iam-guard's look-again needs: sending an event to its retry queue, and Lambda reading the
-/// queue back to it.
-pub const RETRY_PERMISSIONS: &[&str] = &[
+/// What a function fed by a queue of its own needs (iam-guard's look-again, trail-guard's check of
+/// each member account): sending to it, and Lambda reading the queue back to it.
+pub const QUEUE_PERMISSIONS: &[&str] = &[
     "sqs:SendMessage",
     "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
@@ -52,6 +52,11 @@ pub const RETRY_PERMISSIONS: &[&str] = &[
 /// member role there. Every function that acts holds it (the template grants it in organization
 /// mode only).
 pub const MEMBER_PERMISSIONS: &[&str] = &["sts:AssumeRole"];
+
+/// What listing the organization's accounts needs (the scheduled check's accounts, the alerts'
+/// account names): in the management account, through its member role (or with the function's
+/// own role when it runs there).
+pub const ORGANIZATION_PERMISSIONS: &[&str] = &["organizations:ListAccounts"];
 
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,11 +100,12 @@ impl Function {
             .collect();
         all.extend(self.fact_permissions().iter().copied());
         all.extend(ALERT_PERMISSIONS.iter().copied());
-        if self == Function::IamGuard {
-            all.extend(RETRY_PERMISSIONS.iter().copied());
+        if self != Function::Tripwire {
+            all.extend(QUEUE_PERMISSIONS.iter().copied());
         }
         if !self.action_kinds().is_empty() {
             all.extend(MEMBER_PERMISSIONS.iter().copied());
+            all.extend(ORGANIZATION_PERMISSIONS.iter().copied());
         }
         all
     }
@@ -107,11 +113,16 @@ impl Function {
     /// What the function does in a member account, through the member role: its actions and its
     /// fact gathering (alerts, logs and queues stay in the central account).
     pub fn member_permissions(self) -> std::collections::BTreeSet<&'static str> {
-        self.action_kinds()
+        let mut all: std::collections::BTreeSet<_> = self
+            .action_kinds()
             .iter()
             .flat_map(|k| k.permissions().iter().copied())
             .chain(self.fact_permissions().iter().copied())
-            .collect()
+            .collect();
+        if !all.is_empty() {
+            all.extend(ORGANIZATION_PERMISSIONS.iter().copied());
+        }
+        all
     }
 
     /// The member role's permissions (`member.yaml`): what every function does in a member

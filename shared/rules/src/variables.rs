@@ -137,16 +137,7 @@ impl Config {
         let guard_aws_managed_roles = flag("GUARD_AWS_MANAGED_ROLES")?;
 
         let retry_queue = get("RETRY_QUEUE_URL")
-            .map(|url| {
-                if url.starts_with("https://") || url.starts_with("http://") {
-                    Ok(url)
-                } else {
-                    Err(err(
-                        "RETRY_QUEUE_URL",
-                        format!("{url:?} is not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)"),
-                    ))
-                }
-            })
+            .map(|url| queue_url("RETRY_QUEUE_URL", url))
             .transpose()?;
 
         let member_role = get("MEMBER_ROLE_NAME")
@@ -169,6 +160,27 @@ impl Config {
             })
             .transpose()?;
 
+        let account_id = |variable: &'static str, text: String| {
+            if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(text)
+            } else {
+                Err(err(
+                    variable,
+                    format!("{text:?} is not an AWS account id (12 digits)"),
+                ))
+            }
+        };
+        let management_account = get("MANAGEMENT_ACCOUNT_ID")
+            .map(|text| account_id("MANAGEMENT_ACCOUNT_ID", text))
+            .transpose()?;
+        let accounts = list(get("ACCOUNTS"))
+            .into_iter()
+            .map(|text| account_id("ACCOUNTS", text))
+            .collect::<Result<Vec<_>, _>>()?;
+        let check_queue = get("CHECK_QUEUE_URL")
+            .map(|url| queue_url("CHECK_QUEUE_URL", url))
+            .transpose()?;
+
         let desired_trail = desired_trail(&get)?;
 
         let tripwire = TripwireSettings::from_lookup(&get)?;
@@ -184,6 +196,9 @@ impl Config {
             guard_aws_managed_roles,
             retry_queue,
             member_role,
+            management_account,
+            accounts,
+            check_queue,
             tripwire,
             desired_trail,
         })
@@ -339,6 +354,18 @@ fn desired_trail(get: &dyn Fn(&str) -> Option<String>) -> Result<DesiredTrail, C
         data_resources,
         insight_types,
     })
+}
+
+/// An SQS queue's URL.
+fn queue_url(variable: &'static str, url: String) -> Result<String, ConfigError> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(url)
+    } else {
+        Err(err(
+            variable,
+            format!("{url:?} is not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)"),
+        ))
+    }
 }
 
 /// A comma-separated list, blanks dropped.
