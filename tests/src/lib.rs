@@ -31,6 +31,14 @@ use std::time::{Duration, Instant};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sqs::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_sqs::types::QueueAttributeName;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
 
 /// The emulated AWS account (moto's default).
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -697,5 +705,60 @@ fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
         }
         body.extend_from_slice(rest.get(..size)?);
         rest = rest.get(size + 2..)?;
+    }
+}
+
+/// An HTTP client for the emulator that refuses `AssumeRole` into a role of `account` with STS's
+/// AccessDenied, as AWS does when the role is gone or does not trust the caller: moto itself
+/// grants every `AssumeRole`. Every other request goes to the emulator.
+pub fn refusing_assume_role_into(account: &str) -> SharedHttpClient {
+    SharedHttpClient::new(Refusing {
+        inner: trailwarden_responder::environment::https_client(),
+        marker: format!("%3A{account}%3Arole"),
+    })
+}
+
+#[derive(Debug)]
+struct Refusing {
+    inner: SharedHttpClient,
+    /// How the account's role ARN appears in the form-encoded request.
+    marker: String,
+}
+
+impl HttpClient for Refusing {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(RefusingConnector {
+            inner: self.inner.http_connector(settings, components),
+            marker: self.marker.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct RefusingConnector {
+    inner: SharedHttpConnector,
+    marker: String,
+}
+
+impl HttpConnector for RefusingConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let body = request
+            .body()
+            .bytes()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        if body.contains("Action=AssumeRole") && body.contains(&self.marker) {
+            let denied = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>refused-by-test</RequestId></ErrorResponse>";
+            let response = aws_smithy_runtime_api::client::orchestrator::HttpResponse::new(
+                StatusCode::try_from(403).expect("a status"),
+                SdkBody::from(denied),
+            );
+            return HttpConnectorFuture::ready(Ok(response));
+        }
+        self.inner.call(request)
     }
 }

@@ -3,106 +3,12 @@
 //! management account. moto keeps them apart by credentials; its `AssumeRole` into any role ARN
 //! returns credentials of that role's account, so the member role "exists" everywhere here.
 
-use aws_config::SdkConfig;
-use serde_json::{Value, json};
-use std::sync::Arc;
+mod common;
+
+use common::organization::*;
+use serde_json::json;
 use std::time::Duration;
-use trailwarden_actions::guard_for;
-use trailwarden_responder::{Function, HandlerError, Responder};
-use trailwarden_tests::{AlertQueue, EmulatorGuard, emulator_of_accounts, event_file};
-
-const CENTRAL: &str = "123456789012";
-const MEMBER: &str = "222222222222";
-const MANAGEMENT: &str = "333333333333";
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
-const CENTRAL_ROLES: &str =
-    "arn:aws:iam::123456789012:role/tw-iam-guard,arn:aws:iam::123456789012:role/tw-trail-guard";
-
-struct Org {
-    aws: EmulatorGuard,
-    alerts: AlertQueue,
-}
-
-impl Org {
-    async fn new() -> Org {
-        let aws = emulator_of_accounts().await;
-        let alerts = aws.alert_queue().await;
-        Org { aws, alerts }
-    }
-
-    /// `function` in the central account; in organization mode unless `vars` say otherwise.
-    fn responder(&self, function: Function, vars: &[(&str, &str)]) -> Responder {
-        let config = trailwarden_testkit::try_config_over(
-            &[
-                ("ALERT_TOPIC_ARN", self.alerts.topic_arn()),
-                ("RESPONDER_ROLE_ARNS", CENTRAL_ROLES),
-                ("MEMBER_ROLE_NAME", "trailwarden-member"),
-            ],
-            vars,
-        )
-        .unwrap();
-        self.responder_with(function, config, &self.aws.sdk_config())
-    }
-
-    fn responder_with(
-        &self,
-        function: Function,
-        config: trailwarden_responder::Config,
-        members_sdk: &SdkConfig,
-    ) -> Responder {
-        let sdk = self.aws.sdk_config();
-        Responder::new(guard_for(function, &sdk), config, &sdk)
-            .in_account(CENTRAL)
-            .with_members(members_sdk, Arc::new(move |sdk| guard_for(function, sdk)))
-    }
-
-    async fn iam_in(&self, account: &str) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::new(&self.aws.sdk_config_as(account).await)
-    }
-
-    /// User `name` in `account`, holding AdministratorAccess.
-    async fn admin_user(&self, account: &str, name: &str) {
-        let iam = self.iam_in(account).await;
-        iam.create_user().user_name(name).send().await.unwrap();
-        iam.attach_user_policy()
-            .user_name(name)
-            .policy_arn(ADMIN)
-            .send()
-            .await
-            .unwrap();
-    }
-
-    async fn user_policies(&self, account: &str, name: &str) -> Vec<String> {
-        self.iam_in(account)
-            .await
-            .list_attached_user_policies()
-            .user_name(name)
-            .send()
-            .await
-            .unwrap()
-            .attached_policies()
-            .iter()
-            .filter_map(|p| p.policy_arn().map(String::from))
-            .collect()
-    }
-}
-
-/// A sample event as it comes from `account`'s bus: envelope, recipient and caller all there.
-fn from_account(file: &str, account: &str) -> Value {
-    let mut event = event_file(file);
-    event["account"] = json!(account);
-    let detail = &mut event["detail"];
-    detail["recipientAccountId"] = json!(account);
-    detail["userIdentity"]["accountId"] = json!(account);
-    detail["userIdentity"]["arn"] = json!(format!("arn:aws:iam::{account}:user/mallory"));
-    event
-}
-
-fn attach_admin_to_bob(account: &str) -> Value {
-    let mut event = from_account("attach-user-policy.json", account);
-    event["detail"]["requestParameters"]["userName"] = json!("bob");
-    event
-}
+use trailwarden_responder::{Function, HandlerError};
 
 #[tokio::test]
 async fn an_attachment_in_a_member_account_is_detached_there_and_only_there() {

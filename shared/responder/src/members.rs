@@ -10,7 +10,6 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
 use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -273,7 +272,7 @@ impl<G: ?Sized> Members<G> {
         member.credentials.get().await.map_err(|e| MemberError {
             account: account.to_string(),
             role_arn: self.role_arn(account),
-            detail: DisplayErrorContext(&e).to_string(),
+            detail: reason(&e),
         })?;
         Ok(member)
     }
@@ -305,12 +304,8 @@ impl<G: ?Sized> Members<G> {
         let mut pages = organizations.list_accounts().into_paginator().send();
         let mut accounts = Vec::new();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| {
-                failed(format!(
-                    "organizations:ListAccounts: {}",
-                    DisplayErrorContext(&e)
-                ))
-            })?;
+            let page =
+                page.map_err(|e| failed(format!("organizations:ListAccounts: {}", reason(&e))))?;
             accounts.extend(page.accounts().iter().filter_map(|a| {
                 let active = a
                     .state()
@@ -344,6 +339,30 @@ impl<G: ?Sized> Members<G> {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// An error and its causes, each said once, short enough for an alert (the SDK's own context
+/// holds the whole HTTP response).
+fn reason(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut said: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !said.iter().any(|s| s.contains(&text)) {
+            said.push(text);
+        }
+        next = e.source();
+    }
+    let mut reason = said.join(": ");
+    if reason.len() > 400 {
+        let cut = (0..=400)
+            .rev()
+            .find(|&i| reason.is_char_boundary(i))
+            .unwrap_or(0);
+        reason.truncate(cut);
+        reason.push_str("...");
+    }
+    reason
 }
 
 #[cfg(test)]

@@ -2,5 +2,6 @@
 #![allow(dead_code)]
 
 pub mod iam;
+pub mod organization;
 pub mod template;
 pub mod trail;

@@ -1,0 +1,341 @@
+//! trail-guard's scheduled check over an organization (the README's "Organization"), against the
+//! local AWS with several accounts: the accounts listed in the management account, each checked
+//! through its member role, inline or one message an account on the check queue; an account whose
+//! member role cannot be assumed is a critical failure for it alone. `ORGANIZATION_ACCOUNTS=N`
+//! measures the fan-out and the per-account check over N accounts (the README's figures).
+
+mod common;
+
+use common::organization::*;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use trailwarden_responder::Function;
+use trailwarden_tests::{event_file, refusing_assume_role_into};
+
+/// An organization made in the management account, with `members` accounts (moto numbers them).
+async fn organization(org: &Org, members: usize) -> Vec<String> {
+    let management = org.aws.sdk_config_as(MANAGEMENT).await;
+    let organizations = aws_sdk_organizations::Client::new(&management);
+    organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..members {
+        let created = organizations
+            .create_account()
+            .account_name(format!("team-{n:03}"))
+            .email(format!("team-{n:03}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        ids.push(
+            created
+                .create_account_status()
+                .and_then(|s| s.account_id())
+                .unwrap()
+                .to_string(),
+        );
+    }
+    ids
+}
+
+/// In `account`: a bucket and the trail `audit`, multi-region with validation (as the desired
+/// state wants it), logging or not.
+async fn trail_in(org: &Org, account: &str, logging: bool) -> aws_sdk_cloudtrail::Client {
+    let sdk = org.aws.sdk_config_as(account).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let bucket = format!("audit-{account}");
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&sdk);
+    cloudtrail
+        .create_trail()
+        .name("audit")
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .include_global_service_events(true)
+        .enable_log_file_validation(true)
+        .send()
+        .await
+        .unwrap();
+    if logging {
+        cloudtrail
+            .start_logging()
+            .name("audit")
+            .send()
+            .await
+            .unwrap();
+    }
+    cloudtrail
+}
+
+async fn is_logging(cloudtrail: &aws_sdk_cloudtrail::Client) -> bool {
+    cloudtrail
+        .get_trail_status()
+        .name("audit")
+        .send()
+        .await
+        .unwrap()
+        .is_logging()
+        .unwrap_or(false)
+}
+
+fn trail_guard(org: &Org, vars: &[(&str, &str)]) -> trailwarden_responder::Responder {
+    let mut all = vec![("MANAGEMENT_ACCOUNT_ID", MANAGEMENT)];
+    all.extend_from_slice(vars);
+    org.responder(Function::TrailGuard, &all)
+}
+
+#[tokio::test]
+async fn the_scheduled_check_covers_every_account_of_the_organization() {
+    let org = Org::new().await;
+    let members = organization(&org, 2).await;
+    let stopped = trail_in(&org, &members[0], false).await;
+    let fine = trail_in(&org, &members[1], true).await;
+    let report = trail_guard(&org, &[])
+        .handle(event_file("scheduled-check.json"))
+        .await
+        .unwrap();
+    assert!(is_logging(&stopped).await, "restarted in its account");
+    assert!(is_logging(&fine).await);
+    // Two trails in the members; the central and management accounts have none.
+    assert_eq!(report.outcome, "checked", "{report:?}");
+    assert!(
+        report
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("2 protected trail(s) checked; drift on 1"),
+        "{report:?}"
+    );
+    let alerts = org.alerts.receive(Duration::ZERO).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].attribute("account"), members[0]);
+    // The subject and the body name the account, by id and by name.
+    let subject = alerts[0].body_json()["subject"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        subject.starts_with(&format!("[HIGH] {} team-000: ", members[0])),
+        "{subject}"
+    );
+    let text = alerts[0].body_json()["text"].as_str().unwrap().to_string();
+    assert!(
+        text.contains(&format!(
+            "Account:    {} (team-000) in us-east-1",
+            members[0]
+        )),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn each_member_account_goes_through_the_check_queue_and_is_checked_from_it() {
+    let org = Org::new().await;
+    let members = organization(&org, 3).await;
+    let stopped = trail_in(&org, &members[1], false).await;
+    let sqs = org.aws.sqs();
+    let queue = sqs
+        .create_queue()
+        .queue_name("check")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let trail_guard = trail_guard(&org, &[("CHECK_QUEUE_URL", &queue)]);
+    let report = trail_guard
+        .handle(event_file("scheduled-check.json"))
+        .await
+        .unwrap();
+    // Management and three members are handed on; the central account is checked here.
+    assert!(
+        report
+            .reason
+            .as_deref()
+            .unwrap()
+            .ends_with("; 4 account(s) handed to the check queue"),
+        "{report:?}"
+    );
+    assert!(
+        !is_logging(&stopped).await,
+        "not yet: it is the queue's work"
+    );
+    let mut handed = Vec::new();
+    loop {
+        let out = sqs
+            .receive_message()
+            .queue_url(&queue)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        if out.messages().is_empty() {
+            break;
+        }
+        for m in out.messages() {
+            handed.push(m.body().unwrap().to_string());
+            sqs.delete_message()
+                .queue_url(&queue)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(handed.len(), 4);
+    for body in &handed {
+        // As Lambda hands an SQS message to the function.
+        let delivery = json!({"Records": [{"eventSource": "aws:sqs", "body": body}]});
+        trail_guard.handle(delivery).await.unwrap();
+    }
+    assert!(
+        is_logging(&stopped).await,
+        "restarted by the queue's message"
+    );
+    let alerts = org.alerts.receive(Duration::ZERO).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].attribute("account"), members[1]);
+}
+
+#[tokio::test]
+async fn an_account_whose_member_role_cannot_be_assumed_is_a_critical_failure_for_it_alone() {
+    let org = Org::new().await;
+    let members = organization(&org, 2).await;
+    let locked = trail_in(&org, &members[0], false).await;
+    let stopped = trail_in(&org, &members[1], false).await;
+    let config = trailwarden_testkit::try_config_over(
+        &[
+            ("ALERT_TOPIC_ARN", org.alerts.topic_arn()),
+            ("RESPONDER_ROLE_ARNS", CENTRAL_ROLES),
+            ("MEMBER_ROLE_NAME", "trailwarden-member"),
+            ("MANAGEMENT_ACCOUNT_ID", MANAGEMENT),
+        ],
+        &[],
+    )
+    .unwrap();
+    // A member administrator deleted the member role in the first account.
+    let sdk = org
+        .aws
+        .sdk_config()
+        .to_builder()
+        .http_client(refusing_assume_role_into(&members[0]))
+        .build();
+    let trail_guard = org.responder_with(Function::TrailGuard, config, &sdk);
+    let error = trail_guard
+        .handle(event_file("scheduled-check.json"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "AccountUnchecked", "{error}");
+    assert!(error.to_string().contains(&members[0]), "{error}");
+    assert!(!is_logging(&locked).await, "nothing could be done there");
+    assert!(
+        is_logging(&stopped).await,
+        "the other account is still checked"
+    );
+    let alerts = org.alerts.receive(Duration::ZERO).await;
+    let of = |account: &str| -> Vec<Value> {
+        alerts
+            .iter()
+            .filter(|a| a.attribute("account") == account)
+            .map(|a| a.body_json())
+            .collect()
+    };
+    let failed = of(&members[0]);
+    assert_eq!(failed.len(), 1, "{alerts:?}");
+    assert_eq!(failed[0]["outcome"], "failed", "{}", failed[0]);
+    assert_eq!(failed[0]["severity"], "critical");
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("AccessDenied"),
+        "{}",
+        failed[0]["error"]
+    );
+    assert_eq!(of(&members[1]).len(), 1, "the other account's repair");
+}
+
+/// `ORGANIZATION_ACCOUNTS=50` (or 200): the check of an organization of that many member accounts,
+/// each with a trail to check, timed: the schedule's fan-out, then each account's message.
+#[tokio::test]
+async fn measure_the_organization_check() {
+    let Some(count) = std::env::var("ORGANIZATION_ACCOUNTS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        return;
+    };
+    let org = Org::new().await;
+    let members = organization(&org, count).await;
+    for account in &members {
+        trail_in(&org, account, true).await;
+    }
+    let sqs = org.aws.sqs();
+    let queue = sqs
+        .create_queue()
+        .queue_name("check")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let trail_guard = trail_guard(&org, &[("CHECK_QUEUE_URL", &queue)]);
+    let started = Instant::now();
+    trail_guard
+        .handle(event_file("scheduled-check.json"))
+        .await
+        .unwrap();
+    let fan_out = started.elapsed();
+    let mut bodies = Vec::new();
+    loop {
+        let out = sqs
+            .receive_message()
+            .queue_url(&queue)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        if out.messages().is_empty() {
+            break;
+        }
+        for m in out.messages() {
+            bodies.push(m.body().unwrap().to_string());
+            sqs.delete_message()
+                .queue_url(&queue)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let mut per_account = Vec::new();
+    for body in &bodies {
+        let delivery = json!({"Records": [{"eventSource": "aws:sqs", "body": body}]});
+        let started = Instant::now();
+        trail_guard.handle(delivery).await.unwrap();
+        per_account.push(started.elapsed());
+    }
+    per_account.sort();
+    let median = per_account[per_account.len() / 2];
+    let p99 = per_account[(per_account.len() * 99 / 100).min(per_account.len() - 1)];
+    println!(
+        "organization of {count} member accounts: fan-out {:.0} ms for {} messages; per account median {:.0} ms, p99 {:.0} ms (first, with AssumeRole)",
+        fan_out.as_secs_f64() * 1000.0,
+        bodies.len(),
+        median.as_secs_f64() * 1000.0,
+        p99.as_secs_f64() * 1000.0,
+    );
+    assert_eq!(
+        bodies.len(),
+        count + 1,
+        "every member and the management account"
+    );
+}
