@@ -102,6 +102,47 @@ def iam_status():
     print(f"user alice: policies {policies or 'none'}; access keys {keys or 'none'}")
 
 
+MEMBER = "222222222222"
+
+
+def member_client(service):
+    """A client acting in the member account: the emulator grants any AssumeRole, and its
+    credentials act in the role's account."""
+    credentials = client("sts").assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/demo-admin",
+                                           RoleSessionName="demo")["Credentials"]
+    return boto3.client(service, endpoint_url=ENDPOINT, region_name=REGION,
+                        aws_access_key_id=credentials["AccessKeyId"],
+                        aws_secret_access_key=credentials["SecretAccessKey"],
+                        aws_session_token=credentials["SessionToken"])
+
+
+def org_attack():
+    """In the member account, mallory grants user bob AdministratorAccess. Writes the event as the
+    member's forwarding rule puts it on the central bus to .demo/attach-user-policy-member.json."""
+    iam = member_client("iam")
+    iam.create_user(UserName="bob")
+    iam.attach_user_policy(UserName="bob", PolicyArn=ADMIN)
+
+    def in_member(detail):
+        detail["recipientAccountId"] = MEMBER
+        detail["userIdentity"].update(accountId=MEMBER, arn=f"arn:aws:iam::{MEMBER}:user/mallory")
+        detail["requestParameters"]["userName"] = "bob"
+
+    delivered("attach-user-policy.json", in_member, to="attach-user-policy-member.json")
+    with open(".demo/attach-user-policy-member.json", encoding="utf-8") as f:
+        event = json.load(f)
+    event["account"] = MEMBER
+    with open(".demo/attach-user-policy-member.json", "w", encoding="utf-8") as f:
+        json.dump(event, f)
+    print(f"attacker (user mallory of account {MEMBER}): AttachUserPolicy AdministratorAccess to bob there")
+
+
+def org_status():
+    iam = member_client("iam")
+    policies = [p["PolicyName"] for p in iam.list_attached_user_policies(UserName="bob")["AttachedPolicies"]]
+    print(f"account {MEMBER}, user bob: policies {policies or 'none'}")
+
+
 def alerts():
     """Every alert waiting in the queue, as the email a person would read, then its attributes."""
     sqs = client("sqs")
@@ -121,4 +162,5 @@ def alerts():
 
 
 {"setup": setup, "status": status, "attack": attack, "late": late, "attack-and-delete": attack_and_delete,
- "iam-attack": iam_attack, "iam-status": iam_status, "alerts": alerts}[COMMAND]()
+ "iam-attack": iam_attack, "iam-status": iam_status, "org-attack": org_attack, "org-status": org_status,
+ "alerts": alerts}[COMMAND]()
