@@ -117,6 +117,11 @@ async fn the_scheduled_check_covers_every_account_of_the_organization() {
     let alerts = org.alerts.receive(Duration::ZERO).await;
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0].attribute("account"), members[0]);
+    // One event id per account and trail, whatever the trails are named.
+    assert_eq!(
+        alerts[0].attribute("event_id"),
+        format!("7d6c2b1a-0000-4000-8000-000000000401/{}/audit", members[0])
+    );
     // The subject and the body name the account, by id and by name.
     let subject = alerts[0].body_json()["subject"]
         .as_str()

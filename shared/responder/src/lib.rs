@@ -102,13 +102,22 @@ impl<G: Guard + ?Sized> Responder<G> {
             .check_queue
             .clone()
             .map(|url| CheckQueue::new(aws_sdk_sqs::Client::new(sdk), url));
+        Responder {
+            retries,
+            checks,
+            ..Responder::with_alerts(guard, config, alerts)
+        }
+    }
+
+    /// A responder that publishes through `alerts` and has no queues (a test's mocked SNS).
+    pub fn with_alerts(guard: Arc<G>, config: Config, alerts: AlertPublisher) -> Responder<G> {
         let home = config.alert_topic.account.clone();
         Responder {
             guard,
             config,
             alerts,
-            retries,
-            checks,
+            retries: None,
+            checks: None,
             home,
             members: None,
         }
@@ -465,13 +474,11 @@ impl<G: Guard + ?Sized> Responder<G> {
             sweep.checked,
             &sweep.alerted,
         );
-        if !handed.is_empty() {
-            if let Some(reason) = report.reason.as_mut() {
-                reason.push_str(&format!(
-                    "; {} account(s) handed to the check queue",
-                    handed.len()
-                ));
-            }
+        if let (false, Some(reason)) = (handed.is_empty(), report.reason.as_mut()) {
+            reason.push_str(&format!(
+                "; {} account(s) handed to the check queue",
+                handed.len()
+            ));
         }
         Ok(report)
     }
@@ -650,9 +657,17 @@ struct Sweep {
     failure: Option<HandlerError>,
 }
 
-/// The schedule's event as it applies to `account`.
+/// The schedule's event as it applies to `account`: for another account than the schedule's own,
+/// its id says which (the alerts' event ids, `<schedule id>/<account>/<trail>`, stay one per alert
+/// when two accounts have a trail of the same name).
 fn in_account(scheduled: &Scheduled, account: &str) -> Scheduled {
+    let id = if scheduled.account.as_deref() == Some(account) {
+        scheduled.id.clone()
+    } else {
+        format!("{}/{account}", scheduled.id)
+    };
     Scheduled {
+        id,
         account: Some(account.to_string()),
         ..scheduled.clone()
     }
@@ -702,7 +717,8 @@ impl Refusal {
 
 /// The record an alert of the scheduled check carries: no API call caused it, so it names the
 /// schedule (`eventSource` `events.amazonaws.com`, `eventName` `ScheduledCheck`) and the trail
-/// (`eventID` `<schedule event id>/<trail>`, one per alert).
+/// (`eventID` `<schedule event id>/<trail>`, one per alert; `<schedule event id>/<account>/<trail>`
+/// for another account of the organization).
 pub fn scheduled_record(
     scheduled: &Scheduled,
     trail: &str,

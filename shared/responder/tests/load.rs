@@ -82,14 +82,11 @@ fn responder(function: Function, publish: &Rule) -> Responder {
         s3: Regional::fixed(lenient!(aws_sdk_s3, Vec::<Rule>::new().iter())),
     };
     let sns = lenient!(aws_sdk_sns, [publish]);
-    Responder {
-        guard: clients.guard(function),
-        config: common::config(&[("SELF_RESOURCE_PREFIX", "trailwarden")]),
-        alerts: AlertPublisher::new(sns, common::TOPIC.to_string()),
-        retries: None,
-        home: "123456789012".into(),
-        members: None,
-    }
+    Responder::with_alerts(
+        clients.guard(function),
+        common::config(&[("SELF_RESOURCE_PREFIX", "trailwarden")]),
+        AlertPublisher::new(sns, common::TOPIC.to_string()),
+    )
 }
 
 /// The corpus records and the sample events, then copies of them, each with its own event id.
@@ -179,6 +176,7 @@ async fn run(function: Function) {
             Err(HandlerError::NotUndone { .. }) => ("not undone, alerted", 1),
             Err(HandlerError::ForeignAccount { .. }) => ("of another account, alerted", 1),
             Err(HandlerError::MemberRoleUnavailable(_)) => ("member role unavailable, alerted", 1),
+            Err(HandlerError::AccountUnchecked { .. }) => ("account unchecked, alerted", 1),
         };
         *tally.entry(kind).or_default() += 1;
         if published != expected {

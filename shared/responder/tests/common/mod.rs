@@ -67,14 +67,11 @@ impl Mocks<'_> {
     pub fn responder(&self, function: Function, vars: &[(&str, &str)]) -> Responder {
         let sns = mock_client!(aws_sdk_sns, RuleMode::MatchAny, self.sns, |c| c
             .retry_config(retry()));
-        Responder {
-            guard: self.clients().guard(function),
-            config: config(vars),
-            alerts: AlertPublisher::new(sns, TOPIC.to_string()),
-            retries: None,
-            home: "123456789012".into(),
-            members: None,
-        }
+        Responder::with_alerts(
+            self.clients().guard(function),
+            config(vars),
+            AlertPublisher::new(sns, TOPIC.to_string()),
+        )
     }
 }
 
