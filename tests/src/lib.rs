@@ -88,17 +88,27 @@ pub fn event_file_as_written(name: &str) -> serde_json::Value {
 /// from any tokio runtime (each `#[tokio::test]` has its own), since only the
 /// server process and its port are shared, never SDK clients.
 pub async fn emulator() -> EmulatorGuard {
-    // tokio's Mutex is runtime-agnostic and is not poisoned when a test
-    // panics while holding it: the next test simply resets the state.
     static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     static SHARED: OnceLock<Result<Emulator, String>> = OnceLock::new();
+    take_turn(&TURN, &SHARED, Accounts::One).await
+}
 
-    let turn = TURN.lock().await;
+/// The shared server of `shared` (started on first use) for the test holding `turn`, reset.
+async fn take_turn(
+    turn: &'static tokio::sync::Mutex<()>,
+    shared: &'static OnceLock<Result<Emulator, String>>,
+    accounts: Accounts,
+) -> EmulatorGuard {
+    // tokio's Mutex is runtime-agnostic and is not poisoned when a test
+    // panics while holding it: the next test simply resets the state.
+    let turn = turn.lock().await;
     // Starting blocks for up to STARTUP_TIMEOUT; keep that off the runtime.
     // A failed start is remembered, so every later test fails fast with it.
-    let shared = tokio::task::spawn_blocking(|| SHARED.get_or_init(Emulator::try_start))
-        .await
-        .expect("starting the emulator panicked");
+    let shared = tokio::task::spawn_blocking(move || {
+        shared.get_or_init(|| Emulator::try_start_with(accounts))
+    })
+    .await
+    .expect("starting the emulator panicked");
     let emulator = shared.as_ref().unwrap_or_else(|e| panic!("{e}"));
     emulator.reset().await;
     EmulatorGuard {
@@ -113,19 +123,7 @@ pub async fn emulator() -> EmulatorGuard {
 pub async fn emulator_of_accounts() -> EmulatorGuard {
     static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     static SHARED: OnceLock<Result<Emulator, String>> = OnceLock::new();
-
-    let turn = TURN.lock().await;
-    let shared = tokio::task::spawn_blocking(|| {
-        SHARED.get_or_init(|| Emulator::try_start_with(Accounts::Many))
-    })
-    .await
-    .expect("starting the emulator panicked");
-    let emulator = shared.as_ref().unwrap_or_else(|e| panic!("{e}"));
-    emulator.reset().await;
-    EmulatorGuard {
-        emulator,
-        _turn: turn,
-    }
+    take_turn(&TURN, &SHARED, Accounts::Many).await
 }
 
 /// Whether the emulator keeps accounts apart.

@@ -82,24 +82,17 @@ async fn the_organization_trail_stopped_in_the_management_account_is_restarted_t
         .await
         .unwrap();
     // Logging stopped: the attack.
-    let logging = || async {
-        cloudtrail
-            .get_trail_status()
-            .name("audit")
-            .send()
-            .await
-            .unwrap()
-            .is_logging()
-            .unwrap_or(false)
-    };
-    assert!(!logging().await);
+    assert!(!is_logging(&cloudtrail).await);
     let trail_guard = org.responder(Function::TrailGuard, &[]);
     let report = trail_guard
         .handle(from_account("stop-logging.json", MANAGEMENT))
         .await
         .unwrap();
     assert_eq!(report.outcome, "reverted", "{report:?}");
-    assert!(logging().await, "restarted in the management account");
+    assert!(
+        is_logging(&cloudtrail).await,
+        "restarted in the management account"
+    );
     let alerts = org.alerts.receive(Duration::ZERO).await;
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].attribute("account"), MANAGEMENT);

@@ -42,48 +42,35 @@ async fn organization(org: &Org, members: usize) -> Vec<String> {
     ids
 }
 
-/// In `account`: a bucket and the trail `audit`, multi-region with validation (as the desired
-/// state wants it), logging or not.
-async fn trail_in(org: &Org, account: &str, logging: bool) -> aws_sdk_cloudtrail::Client {
-    let sdk = org.aws.sdk_config_as(account).await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    let bucket = format!("audit-{account}");
-    s3.create_bucket().bucket(&bucket).send().await.unwrap();
-    let cloudtrail = aws_sdk_cloudtrail::Client::new(&sdk);
-    cloudtrail
-        .create_trail()
-        .name("audit")
-        .s3_bucket_name(&bucket)
-        .is_multi_region_trail(true)
-        .include_global_service_events(true)
-        .enable_log_file_validation(true)
-        .send()
-        .await
-        .unwrap();
-    if logging {
-        cloudtrail
-            .start_logging()
-            .name("audit")
+/// Every message waiting in `queue`, taken off it.
+async fn drain(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
+    let mut bodies = Vec::new();
+    loop {
+        let out = sqs
+            .receive_message()
+            .queue_url(queue)
+            .max_number_of_messages(10)
             .send()
             .await
             .unwrap();
+        if out.messages().is_empty() {
+            return bodies;
+        }
+        for m in out.messages() {
+            bodies.push(m.body().unwrap().to_string());
+            sqs.delete_message()
+                .queue_url(queue)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
     }
-    cloudtrail
 }
 
-async fn is_logging(cloudtrail: &aws_sdk_cloudtrail::Client) -> bool {
-    cloudtrail
-        .get_trail_status()
-        .name("audit")
-        .send()
-        .await
-        .unwrap()
-        .is_logging()
-        .unwrap_or(false)
+/// One message of the check queue, as Lambda hands an SQS message to the function.
+fn delivery(body: &str) -> Value {
+    json!({"Records": [{"eventSource": "aws:sqs", "body": body}]})
 }
 
 fn trail_guard(org: &Org, vars: &[(&str, &str)]) -> trailwarden_responder::Responder {
@@ -173,33 +160,10 @@ async fn each_member_account_goes_through_the_check_queue_and_is_checked_from_it
         !is_logging(&stopped).await,
         "not yet: it is the queue's work"
     );
-    let mut handed = Vec::new();
-    loop {
-        let out = sqs
-            .receive_message()
-            .queue_url(&queue)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        if out.messages().is_empty() {
-            break;
-        }
-        for m in out.messages() {
-            handed.push(m.body().unwrap().to_string());
-            sqs.delete_message()
-                .queue_url(&queue)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+    let handed = drain(&sqs, &queue).await;
     assert_eq!(handed.len(), 4);
     for body in &handed {
-        // As Lambda hands an SQS message to the function.
-        let delivery = json!({"Records": [{"eventSource": "aws:sqs", "body": body}]});
-        trail_guard.handle(delivery).await.unwrap();
+        trail_guard.handle(delivery(body)).await.unwrap();
     }
     assert!(
         is_logging(&stopped).await,
@@ -299,33 +263,11 @@ async fn measure_the_organization_check() {
         .await
         .unwrap();
     let fan_out = started.elapsed();
-    let mut bodies = Vec::new();
-    loop {
-        let out = sqs
-            .receive_message()
-            .queue_url(&queue)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        if out.messages().is_empty() {
-            break;
-        }
-        for m in out.messages() {
-            bodies.push(m.body().unwrap().to_string());
-            sqs.delete_message()
-                .queue_url(&queue)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+    let bodies = drain(&sqs, &queue).await;
     let mut per_account = Vec::new();
     for body in &bodies {
-        let delivery = json!({"Records": [{"eventSource": "aws:sqs", "body": body}]});
         let started = Instant::now();
-        trail_guard.handle(delivery).await.unwrap();
+        trail_guard.handle(delivery(body)).await.unwrap();
         per_account.push(started.elapsed());
     }
     per_account.sort();

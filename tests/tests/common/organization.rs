@@ -100,3 +100,47 @@ pub fn attach_admin_to_bob(account: &str) -> Value {
     event["detail"]["requestParameters"]["userName"] = json!("bob");
     event
 }
+
+/// In `account`: a bucket and the trail `audit`, multi-region with validation (as the desired
+/// state wants it), logging or not.
+pub async fn trail_in(org: &Org, account: &str, logging: bool) -> aws_sdk_cloudtrail::Client {
+    let sdk = org.aws.sdk_config_as(account).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let bucket = format!("audit-{account}");
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&sdk);
+    cloudtrail
+        .create_trail()
+        .name("audit")
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .include_global_service_events(true)
+        .enable_log_file_validation(true)
+        .send()
+        .await
+        .unwrap();
+    if logging {
+        cloudtrail
+            .start_logging()
+            .name("audit")
+            .send()
+            .await
+            .unwrap();
+    }
+    cloudtrail
+}
+
+pub async fn is_logging(cloudtrail: &aws_sdk_cloudtrail::Client) -> bool {
+    cloudtrail
+        .get_trail_status()
+        .name("audit")
+        .send()
+        .await
+        .unwrap()
+        .is_logging()
+        .unwrap_or(false)
+}

@@ -18,6 +18,24 @@ pub fn venv_tool(name: &str) -> std::path::PathBuf {
     path
 }
 
+/// `cfn-lint FILE` passes with nothing to say.
+pub fn assert_cfn_lint_is_silent(file: &str) {
+    let lint = Command::new(venv_tool("cfn-lint"))
+        .current_dir(repo_root())
+        .arg(file)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    assert!(
+        lint.status.success() && said.trim().is_empty(),
+        "cfn-lint {file}: {said}"
+    );
+}
+
 /// template.yaml as CloudFormation, transformed offline by scripts/transform_template.py.
 pub fn transformed(parameters: &[(&str, &str)]) -> Value {
     let mut command = Command::new(venv_tool("python"));
