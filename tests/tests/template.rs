@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use trailwarden_rules::{Config, RUNTIME_PERMISSIONS};
-use trailwarden_tests::{EmulatorGuard, emulator, repo_root};
+use trailwarden_tests::{emulator, repo_root};
 
 // ---- Linters --------------------------------------------------------------------------------------
 
@@ -494,67 +494,6 @@ fn create_trail_builds_the_hardened_trail_and_protects_it() {
 }
 
 // ---- The deploy rehearsal ---------------------------------------------------------------------------
-
-/// An empty zip archive: the emulator stores function code, it never runs it.
-const EMPTY_ZIP: [u8; 22] = [
-    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-];
-
-async fn deploy(aws: &EmulatorGuard, template: &Value) -> BTreeMap<String, String> {
-    let sdk = aws.sdk_config();
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    aws.create_bucket(CODE_BUCKET).await;
-    for binary in ["iam-guard", "trail-guard", "tripwire"] {
-        s3.put_object()
-            .bucket(CODE_BUCKET)
-            .key(format!("{binary}.zip"))
-            .body(EMPTY_ZIP.to_vec().into())
-            .send()
-            .await
-            .unwrap();
-    }
-    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
-    cloudformation
-        .create_stack()
-        .stack_name("trailwarden")
-        .template_body(template.to_string())
-        .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityIam)
-        .send()
-        .await
-        .unwrap();
-    let stack = cloudformation
-        .describe_stacks()
-        .stack_name("trailwarden")
-        .send()
-        .await
-        .unwrap();
-    let status = stack.stacks()[0]
-        .stack_status()
-        .unwrap()
-        .as_str()
-        .to_string();
-    assert_eq!(status, "CREATE_COMPLETE");
-    let resources = cloudformation
-        .list_stack_resources()
-        .stack_name("trailwarden")
-        .send()
-        .await
-        .unwrap();
-    resources
-        .stack_resource_summaries()
-        .iter()
-        .map(|r| {
-            (
-                r.logical_resource_id().unwrap_or_default().to_string(),
-                r.physical_resource_id().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn the_stack_deploys_in_the_emulator_with_the_intended_settings() {

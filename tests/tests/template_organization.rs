@@ -223,7 +223,7 @@ fn the_forwarding_rules_and_the_organization_bus_rules_have_the_central_patterns
         );
         assert_eq!(
             on_bus["Properties"]["EventBusName"],
-            json!({"Ref": "OrganizationBus"})
+            json!({"Fn::GetAtt": ["OrganizationBus", "Name"]})
         );
         assert_eq!(on_bus["Condition"], "IsOrganization");
         let forward = resource(&member, forwarding);
@@ -305,4 +305,97 @@ fn only_the_organizations_accounts_put_events_on_the_central_bus() {
             "{function_id}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_central_stack_and_member_yaml_deploy_in_the_emulator() {
+    let aws = trailwarden_tests::emulator_of_accounts().await;
+    let central = organization();
+    let parameters = [
+        ("Deployment", "organization"),
+        ("OrganizationId", "o-a1b2c3d4e5"),
+    ];
+    let physical = deploy_as(&aws.sdk_config(), "trailwarden", &central, &parameters).await;
+    for id in [
+        "OrganizationBus",
+        "IamGuardOrganizationRule",
+        "TrailGuardOrganizationRule",
+        "TripwireOrganizationRule",
+        "CheckQueue",
+    ] {
+        assert!(physical.contains_key(id), "{id}: {physical:?}");
+    }
+    // The roles member.yaml trusts by name.
+    let iam = aws.iam();
+    for name in [
+        "trailwarden-iam-guard",
+        "trailwarden-trail-guard",
+        "trailwarden-tripwire",
+    ] {
+        iam.get_role().role_name(name).send().await.unwrap();
+    }
+    let events = aws_sdk_eventbridge::Client::new(&aws.sdk_config());
+    let bus = events
+        .describe_event_bus()
+        // Named after the stack (the emulator gives the bus no physical id).
+        .name("trailwarden-organization")
+        .send()
+        .await
+        .unwrap();
+    let bus_arn = bus.arn().unwrap().to_string();
+    let rules = events
+        .list_rules()
+        .event_bus_name("trailwarden-organization")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rules.rules().len(), 3, "{rules:?}");
+
+    // member.yaml, deployed by a member account's credentials, in us-east-1.
+    let member = aws.sdk_config_as("222222222222").await;
+    let physical = deploy_as(
+        &member,
+        "trailwarden-member",
+        &member_template(),
+        &[
+            ("CentralAccountId", "123456789012"),
+            ("CentralEventBusArn", bus_arn.as_str()),
+        ],
+    )
+    .await;
+    for id in [
+        "MemberRole",
+        "ForwardingRole",
+        "IamGuardForwarding",
+        "TrailGuardForwarding",
+        "TripwireForwarding",
+    ] {
+        assert!(physical.contains_key(id), "{id}: {physical:?}");
+    }
+    let iam = aws_sdk_iam::Client::new(&member);
+    let role = iam
+        .get_role()
+        .role_name("trailwarden-member")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert!(
+        role.arn().starts_with("arn:aws:iam::222222222222:role/"),
+        "{}",
+        role.arn()
+    );
+    let rules = aws_sdk_eventbridge::Client::new(&member)
+        .list_rules()
+        .name_prefix("trailwarden-member-")
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = rules.rules().iter().filter_map(|r| r.name()).collect();
+    assert_eq!(
+        names.len(),
+        3,
+        "the forwarding rules, named as tripwire knows them: {names:?}"
+    );
 }

@@ -2,8 +2,10 @@
 //! resources by id and type, and the functions with their logical ids.
 
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::process::Command;
 use trailwarden_rules::Function;
+use trailwarden_tests::EmulatorGuard;
 use trailwarden_tests::repo_root;
 
 pub const CODE_BUCKET: &str = "trailwarden-code";
@@ -96,3 +98,94 @@ pub const FUNCTIONS: [(Function, &str, &str); 3] = [
     (Function::TrailGuard, "TrailGuardFunction", "TrailGuardRole"),
     (Function::Tripwire, "TripwireFunction", "TripwireRole"),
 ];
+
+/// An empty zip archive: the emulator stores function code, it never runs it.
+pub const EMPTY_ZIP: [u8; 22] = [
+    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+pub async fn deploy(aws: &EmulatorGuard, template: &Value) -> BTreeMap<String, String> {
+    deploy_as(&aws.sdk_config(), "trailwarden", template, &[]).await
+}
+
+/// `template` created as the stack `name` with `parameters`, by the credentials of `sdk` (an
+/// account of an emulator of several), with empty code for the functions: its resources'
+/// physical ids by logical id.
+pub async fn deploy_as(
+    sdk: &aws_config::SdkConfig,
+    name: &str,
+    template: &Value,
+    parameters: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    // No retry: a create that failed half-way must say why, not "already exists".
+    let sdk = sdk
+        .to_builder()
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    if s3.head_bucket().bucket(CODE_BUCKET).send().await.is_err() {
+        s3.create_bucket().bucket(CODE_BUCKET).send().await.unwrap();
+    }
+    for binary in ["iam-guard", "trail-guard", "tripwire"] {
+        s3.put_object()
+            .bucket(CODE_BUCKET)
+            .key(format!("{binary}.zip"))
+            .body(EMPTY_ZIP.to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+    cloudformation
+        .create_stack()
+        .stack_name(name)
+        .template_body(template.to_string())
+        .set_parameters(Some(
+            parameters
+                .iter()
+                .map(|(k, v)| {
+                    aws_sdk_cloudformation::types::Parameter::builder()
+                        .parameter_key(*k)
+                        .parameter_value(*v)
+                        .build()
+                })
+                .collect(),
+        ))
+        .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityIam)
+        .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityNamedIam)
+        .send()
+        .await
+        .unwrap();
+    let stack = cloudformation
+        .describe_stacks()
+        .stack_name(name)
+        .send()
+        .await
+        .unwrap();
+    let status = stack.stacks()[0]
+        .stack_status()
+        .unwrap()
+        .as_str()
+        .to_string();
+    assert_eq!(status, "CREATE_COMPLETE");
+    let resources = cloudformation
+        .list_stack_resources()
+        .stack_name(name)
+        .send()
+        .await
+        .unwrap();
+    resources
+        .stack_resource_summaries()
+        .iter()
+        .map(|r| {
+            (
+                r.logical_resource_id().unwrap_or_default().to_string(),
+                r.physical_resource_id().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
