@@ -7,6 +7,7 @@ pub mod exemptions;
 pub mod facts;
 pub mod guard;
 pub mod iam;
+pub mod journal;
 pub mod outcome;
 mod plan;
 mod principal;
