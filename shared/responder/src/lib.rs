@@ -445,12 +445,10 @@ impl<G: Guard + ?Sized> Responder<G> {
             (Some(queue), None) => {
                 let (here, others): (Vec<String>, Vec<String>) =
                     accounts.into_iter().partition(|a| a == home);
-                for account in &others {
-                    if let Err(why) = queue.send(event, account).await {
-                        let record = scheduled_record(&in_account(scheduled, account), "*")
-                            .map_err(HandlerError::BadEvent)?;
-                        self.unchecked(&mut sweep, &record, account, why).await?;
-                    }
+                for (account, why) in queue.send_all(event, &others).await {
+                    let record = scheduled_record(&in_account(scheduled, &account), "*")
+                        .map_err(HandlerError::BadEvent)?;
+                    self.unchecked(&mut sweep, &record, &account, why).await?;
                 }
                 (here, others)
             }

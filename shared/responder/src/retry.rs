@@ -46,10 +46,59 @@ impl CheckQueue {
         CheckQueue { sqs, url }
     }
 
-    /// Hands the schedule's `event` back to the function for `account` alone.
-    pub(crate) async fn send(&self, event: &Value, account: &str) -> Result<(), String> {
-        let body = json!({"trailwarden_check": {"account": account}, "event": event});
-        send(&self.sqs, &self.url, "check", body, 0).await
+    /// Hands the schedule's `event` back to the function once for each of `accounts`, ten to a
+    /// call. Returns the accounts that could not be handed on, each with why.
+    pub(crate) async fn send_all(
+        &self,
+        event: &Value,
+        accounts: &[String],
+    ) -> Vec<(String, String)> {
+        use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+        let mut failed = Vec::new();
+        for chunk in accounts.chunks(10) {
+            let entries: Vec<_> = chunk
+                .iter()
+                .enumerate()
+                .filter_map(|(n, account)| {
+                    let body = json!({"trailwarden_check": {"account": account}, "event": event});
+                    SendMessageBatchRequestEntry::builder()
+                        .id(n.to_string())
+                        .message_body(body.to_string())
+                        .build()
+                        .ok()
+                })
+                .collect();
+            match self
+                .sqs
+                .send_message_batch()
+                .queue_url(&self.url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+            {
+                Ok(out) => failed.extend(out.failed().iter().filter_map(|f| {
+                    let account = chunk.get(f.id().parse::<usize>().ok()?)?;
+                    Some((
+                        account.clone(),
+                        format!(
+                            "sqs:SendMessageBatch to the check queue failed: {} ({})",
+                            f.message().unwrap_or("no message"),
+                            f.code()
+                        ),
+                    ))
+                })),
+                Err(e) => failed.extend(chunk.iter().map(|account| {
+                    (
+                        account.clone(),
+                        format!(
+                            "sqs:SendMessageBatch to the check queue failed: {}",
+                            aws_smithy_types::error::display::DisplayErrorContext(&e)
+                        ),
+                    )
+                })),
+            }
+        }
+        failed
     }
 }
 
