@@ -342,15 +342,11 @@ impl<G: Guard + ?Sized> Responder<G> {
             .decide(record, &self.config, &Facts::new())
             .map_err(HandlerError::BadEvent)?
             .decision;
-        let Decision::Respond { incident, plan } = decision else {
-            return Ok(Report::ignored(
-                &record.event_id,
-                self.function(),
-                &match decision {
-                    Decision::Ignore(why) => why,
-                    Decision::Respond { .. } => unreachable!("matched above"),
-                },
-            ));
+        let (incident, plan) = match decision {
+            Decision::Ignore(why) => {
+                return Ok(Report::ignored(&record.event_id, self.function(), &why));
+            }
+            Decision::Respond { incident, plan } => (incident, plan),
         };
         let would = plan
             .iter()
