@@ -9,6 +9,7 @@ use common::organization::*;
 use serde_json::json;
 use std::time::Duration;
 use trailwarden_responder::{Function, HandlerError};
+use trailwarden_tests::event_file;
 
 #[tokio::test]
 async fn an_attachment_in_a_member_account_is_detached_there_and_only_there() {
@@ -202,4 +203,27 @@ async fn a_member_role_that_cannot_be_assumed_is_a_critical_failure_and_nothing_
     assert_eq!(alerts[0].attribute("outcome"), "failed");
     assert_eq!(alerts[0].attribute("severity"), "critical");
     assert_eq!(alerts[0].attribute("account"), MEMBER);
+}
+
+#[tokio::test]
+async fn tripwire_alerts_on_a_member_accounts_event_with_the_account_in_the_subject() {
+    let org = Org::new().await;
+    let tripwire = org.responder(Function::Tripwire, &[]);
+    // tripwire acts nowhere: a member account's event needs no member role.
+    let mut event = event_file("tripwire-root-console-login.json");
+    event["account"] = json!(MEMBER);
+    event["detail"]["recipientAccountId"] = json!(MEMBER);
+    let report = tripwire.handle(event).await.unwrap();
+    assert_eq!(report.outcome, "alert-only", "{report:?}");
+    let alerts = org.alerts.receive(Duration::ZERO).await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].attribute("account"), MEMBER);
+    let subject = alerts[0].body_json()["subject"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        subject.starts_with("[HIGH] 222222222222: Alert: "),
+        "{subject}"
+    );
 }

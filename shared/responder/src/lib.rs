@@ -616,11 +616,14 @@ impl<G: Guard + ?Sized> Responder<G> {
     /// subject and body its name where it can be read.
     async fn publish(&self, alert: &Alert) -> Result<String, HandlerError> {
         let mut named;
-        let alert = match (&self.members, &alert.event.account) {
-            (Some(members), Some(account)) => {
+        let alert = match (&self.config.member_role, &alert.event.account) {
+            (Some(_), Some(account)) => {
                 named = alert.clone();
                 named.account_in_subject = true;
-                if let Some(management) = &self.config.management_account {
+                // Names come through the member role: only the functions that act have one.
+                if let (Some(members), Some(management)) =
+                    (&self.members, &self.config.management_account)
+                {
                     named.event.account_name =
                         members.account_name(management, &self.home, account).await;
                 }
