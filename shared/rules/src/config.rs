@@ -116,22 +116,32 @@ impl Config {
     /// True when `role` (a name from a request, in any case: IAM compares role names regardless of
     /// case) is one of trailwarden's own roles, in `account` when one is given.
     pub fn is_own_role_named(&self, role: &str, account: Option<&str>) -> bool {
-        self.member_role
+        let member = self
+            .member_role
             .as_deref()
-            .is_some_and(|member| member.eq_ignore_ascii_case(role))
+            .is_some_and(|member| member.eq_ignore_ascii_case(role));
+        (member && account.is_none_or(|a| self.is_member_account(a)))
             || self.own_roles.iter().any(|own| {
                 account.is_none_or(|a| own.account == a) && own.name.eq_ignore_ascii_case(role)
             })
     }
 
     /// trailwarden's own role, when `role` (a session's role, acting in `account`) is one: one of
-    /// `RESPONDER_ROLE_ARNS`, or the member role in the account it acts in. By role ARN, never by
-    /// session name: anyone who can assume a role picks its session name.
+    /// `RESPONDER_ROLE_ARNS`, or the member role in the member account it acts in. By role ARN,
+    /// never by session name: anyone who can assume a role picks its session name.
     pub fn is_own_role(&self, role: &RoleKey, account: Option<&str>) -> bool {
         self.own_roles.contains(role)
             || self.member_role.as_deref().is_some_and(|member| {
-                role.name == member && account.is_some_and(|a| a == role.account)
+                role.name == member
+                    && account.is_some_and(|a| a == role.account && self.is_member_account(a))
             })
+    }
+
+    /// An account where the member role is trailwarden's: any but the central one, where the
+    /// functions act with their own roles (`RESPONDER_ROLE_ARNS`), so that a role of that name
+    /// made there is nobody's.
+    fn is_member_account(&self, account: &str) -> bool {
+        !self.own_roles.iter().any(|own| own.account == account)
     }
 
     /// What is legal but weaker than it looks, logged once at cold start: allow-list patterns that

@@ -259,3 +259,42 @@ fn member_yamls_rules_and_roles_are_trailwardens_own_in_every_member_account() {
         assert_ne!(e.rule.map(|r| r.id), Some("trailwarden-tampered"), "{name}");
     }
 }
+
+#[test]
+fn in_the_central_account_a_role_named_like_the_member_role_is_nobodys() {
+    // The central functions act there with their own roles: a "trailwarden-member" role made in
+    // the central account is not trailwarden's, and is quarantined like any other.
+    let central = |name: &str, request: Value| {
+        trailwarden_testkit::record(json!({
+            "eventSource": "iam.amazonaws.com", "eventName": name, "readOnly": false,
+            "recipientAccountId": "111111111111",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111111111111:user/mallory",
+                             "accountId": "111111111111", "userName": "mallory"},
+            "requestParameters": request
+        }))
+    };
+    let r = central(
+        "PutRolePolicy",
+        json!({"roleName": "trailwarden-member", "policyName": "p", "policyDocument": DOC}),
+    );
+    let d = iam::decide(&r, &organization(), &Facts::new()).unwrap();
+    assert!(
+        d.plan()
+            .iter()
+            .any(|a| matches!(a, Action::Quarantine { .. })),
+        "{d}"
+    );
+    // Nor are its sessions there.
+    let session = trailwarden_testkit::record(json!({
+        "eventSource": "iam.amazonaws.com", "eventName": "AttachUserPolicy", "readOnly": false,
+        "recipientAccountId": "111111111111",
+        "userIdentity": session_of("111111111111", "trailwarden-member", "iam-guard"),
+        "requestParameters": {"userName": "bob", "policyArn": ADMIN}
+    }));
+    assert!(
+        !iam::decide(&session, &organization(), &Facts::new())
+            .unwrap()
+            .plan()
+            .is_empty()
+    );
+}
