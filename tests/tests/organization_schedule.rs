@@ -232,6 +232,94 @@ async fn an_account_whose_member_role_cannot_be_assumed_is_a_critical_failure_fo
     assert_eq!(of(&members[1]).len(), 1, "the other account's repair");
 }
 
+#[tokio::test]
+async fn every_region_of_regions_is_checked_and_a_multi_region_trail_once() {
+    let org = Org::new().await;
+    let members = organization(&org, 1).await;
+    // A stopped multi-region trail (seen from every region) and a stopped single-region trail of
+    // eu-west-1, which the us-east-1 endpoint does not show.
+    let audit = trail_in(&org, &members[0], false).await;
+    let sdk = org.aws.sdk_config_as(&members[0]).await;
+    let eu = aws_sdk_cloudtrail::Client::from_conf(
+        aws_sdk_cloudtrail::config::Builder::from(&sdk)
+            .region(aws_sdk_cloudtrail::config::Region::new("eu-west-1"))
+            .build(),
+    );
+    eu.create_trail()
+        .name("regional")
+        .s3_bucket_name(format!("audit-{}", members[0]))
+        .enable_log_file_validation(true)
+        .send()
+        .await
+        .unwrap();
+    let status = |name: &'static str| {
+        let eu = eu.clone();
+        async move {
+            eu.get_trail_status()
+                .name(name)
+                .send()
+                .await
+                .unwrap()
+                .is_logging()
+                .unwrap_or(false)
+        }
+    };
+    // Without REGIONS, eu-west-1's own trail is not seen.
+    trail_guard(&org, &[])
+        .handle(event_file("scheduled-check.json"))
+        .await
+        .unwrap();
+    assert!(is_logging(&audit).await);
+    assert!(!status("regional").await, "not covered without REGIONS");
+    org.alerts.receive(Duration::ZERO).await;
+
+    audit.stop_logging().name("audit").send().await.unwrap();
+    let report = trail_guard(&org, &[("REGIONS", "eu-west-1,us-east-1")])
+        .handle(event_file("scheduled-check.json"))
+        .await
+        .unwrap();
+    assert!(is_logging(&audit).await);
+    assert!(status("regional").await, "restarted in eu-west-1");
+    let regional = eu
+        .get_trail()
+        .name("regional")
+        .send()
+        .await
+        .unwrap()
+        .trail
+        .unwrap();
+    assert_eq!(
+        regional.is_multi_region_trail(),
+        Some(true),
+        "the desired state"
+    );
+    assert!(
+        report
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("2 protected trail(s) checked; drift on 2"),
+        "{report:?}"
+    );
+    let alerts = org.alerts.receive(Duration::ZERO).await;
+    let mut ids: Vec<String> = alerts
+        .iter()
+        .map(|a| a.attribute("event_id").to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            format!("7d6c2b1a-0000-4000-8000-000000000401/{}/audit", members[0]),
+            format!(
+                "7d6c2b1a-0000-4000-8000-000000000401/{}/regional",
+                members[0]
+            ),
+        ],
+        "one alert a trail"
+    );
+}
+
 /// `ORGANIZATION_ACCOUNTS=50` (or 200): the check of an organization of that many member accounts,
 /// each with a trail to check, timed: the schedule's fan-out, then each account's message.
 #[tokio::test]

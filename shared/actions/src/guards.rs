@@ -123,16 +123,16 @@ impl Guard for TrailGuard {
 
     fn check_schedule<'a>(
         &'a self,
-        region: &'a Region,
+        regions: &'a [Region],
         account: Option<&'a str>,
         config: &'a Config,
     ) -> Work<'a, Vec<TrailCheck>> {
         Box::pin(async move {
             use trailwarden_rules::trail::{check, scheduled_facts, states_needed};
-            let mut facts = self.gather(&scheduled_facts(region)).await;
-            let states = states_needed(region, account, config, &facts);
+            let mut facts = self.gather(&scheduled_facts(regions)).await;
+            let states = states_needed(regions, account, config, &facts);
             facts.extend(self.gather(&states).await);
-            check(region, account, config, &facts)
+            check(regions, account, config, &facts)
         })
     }
 }

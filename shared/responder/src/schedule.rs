@@ -142,8 +142,11 @@ impl<G: Guard + ?Sized> Responder<G> {
                 return self.unchecked(sweep, &record, &account, why).await;
             }
         };
+        // The function's region first: a missing trail named without its region is made there.
+        let mut regions = vec![region.clone()];
+        regions.extend(self.config.regions.iter().filter(|r| *r != region).cloned());
         let checks = guard
-            .check_schedule(region, Some(&account), &self.config)
+            .check_schedule(&regions, Some(&account), &self.config)
             .await;
         sweep.checked += checks.len();
         for check in checks {

@@ -71,6 +71,10 @@ pub struct Config {
     pub management_account: Option<String>,
     /// `ACCOUNTS`: the accounts the scheduled check covers, when they are not to be listed.
     pub accounts: Vec<String>,
+    /// `REGIONS`: the regions the scheduled check covers besides the function's own, so that a
+    /// single-region trail of another region is checked too (multi-region trails are seen from
+    /// every region, and checked once).
+    pub regions: Vec<trailwarden_events::Region>,
     /// `CHECK_QUEUE_URL`: the SQS queue through which trail-guard checks each member account on
     /// its own (`None`: one invocation checks them all, one after the other).
     pub check_queue: Option<String>,

@@ -64,11 +64,11 @@ pub trait Guard: Send + Sync {
         false
     }
 
-    /// The scheduled check, for the guard that has one: every resource it keeps compared with its
-    /// desired state, one check each. Called only when [`Guard::has_schedule`].
+    /// The scheduled check, for the guard that has one: every resource it keeps in `regions`
+    /// compared with its desired state, one check each. Called only when [`Guard::has_schedule`].
     fn check_schedule<'a>(
         &'a self,
-        _region: &'a Region,
+        _regions: &'a [Region],
         _account: Option<&'a str>,
         _config: &'a Config,
     ) -> Work<'a, Vec<TrailCheck>> {

@@ -5,7 +5,7 @@ use crate::config::TripwireSettings;
 use crate::config::err;
 use crate::desired::{CloudWatchLogs, DataResource, DesiredTrail};
 use crate::{Config, ConfigError, Mode, PolicySelector, PrincipalPattern, TrailSelector};
-use trailwarden_events::{Arn, RoleKey};
+use trailwarden_events::{Arn, Region, RoleKey};
 
 impl Config {
     /// Reads the configuration from the process environment.
@@ -177,6 +177,17 @@ impl Config {
             .into_iter()
             .map(|text| account_id("ACCOUNTS", text))
             .collect::<Result<Vec<_>, _>>()?;
+        let regions = list(get("REGIONS"))
+            .into_iter()
+            .map(|text| {
+                Region::parse("REGIONS", &text).map_err(|_| {
+                    err(
+                        "REGIONS",
+                        format!("{text:?} is not an AWS region (like us-east-1)"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let check_queue = get("CHECK_QUEUE_URL")
             .map(|url| queue_url("CHECK_QUEUE_URL", url))
             .transpose()?;
@@ -198,6 +209,7 @@ impl Config {
             member_role,
             management_account,
             accounts,
+            regions,
             check_queue,
             tripwire,
             desired_trail,

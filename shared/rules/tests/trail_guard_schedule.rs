@@ -1,5 +1,6 @@
 //! trail-guard's scheduled check (the README's "Scheduled check"): every protected trail compared
-//! with its desired state, read only when protected, one check each.
+//! with its desired state, read only when protected, one check each, in every region it covers
+//! (`REGIONS`) and each trail once.
 
 mod common;
 
@@ -16,7 +17,7 @@ use trailwarden_testkit::config;
 fn scheduled(trails: Vec<ObservedTrail>, cfg: &Config) -> Vec<trail::TrailCheck> {
     let region = us_east_1();
     assert_eq!(
-        trail::scheduled_facts(&region),
+        trail::scheduled_facts(std::slice::from_ref(&region)),
         [FactQuery::TrailsIn {
             region: region.clone(),
             full: false
@@ -33,7 +34,7 @@ fn scheduled(trails: Vec<ObservedTrail>, cfg: &Config) -> Vec<trail::TrailCheck>
         })
         .collect();
     let mut facts = trails_fact("us-east-1", false, listed);
-    let states = trail::states_needed(&region, Some(ACCOUNT), cfg, &facts);
+    let states = trail::states_needed(std::slice::from_ref(&region), Some(ACCOUNT), cfg, &facts);
     for t in trails {
         let query = FactQuery::TrailState {
             trail: t.trail.clone(),
@@ -42,7 +43,7 @@ fn scheduled(trails: Vec<ObservedTrail>, cfg: &Config) -> Vec<trail::TrailCheck>
             facts = facts.with(query, Fact::Trail(Some(Box::new(t))));
         }
     }
-    trail::check(&region, Some(ACCOUNT), cfg, &facts)
+    trail::check(std::slice::from_ref(&region), Some(ACCOUNT), cfg, &facts)
 }
 
 #[test]
@@ -137,7 +138,7 @@ fn the_scheduled_check_says_nothing_when_all_is_well_and_finds_a_missing_trail()
         .collect();
     assert_eq!(kinds, ["CreateTrail", "StartLogging"]);
     // Trails the check cannot read: one critical alert, no guess.
-    let none = trail::check(&us_east_1(), Some(ACCOUNT), &config(&[]), &Facts::new());
+    let none = trail::check(&[us_east_1()], Some(ACCOUNT), &config(&[]), &Facts::new());
     assert_eq!(incident_of(&none[0].decision).severity, Severity::Critical);
 }
 
@@ -205,7 +206,7 @@ fn the_scheduled_check_reads_only_protected_trails_and_one_it_cannot_read_hides_
     );
     // The decoy is not protected: it is not read at all.
     assert_eq!(
-        trail::states_needed(&region, Some(ACCOUNT), &cfg, &listed),
+        trail::states_needed(std::slice::from_ref(&region), Some(ACCOUNT), &cfg, &listed),
         [
             FactQuery::TrailState {
                 trail: named("audit")
@@ -230,7 +231,7 @@ fn the_scheduled_check_reads_only_protected_trails_and_one_it_cannot_read_hides_
             },
             Fact::Unknown("kms:DescribeKey on the trail's key: AccessDenied".into()),
         );
-    let checks = trail::check(&region, Some(ACCOUNT), &cfg, &facts);
+    let checks = trail::check(std::slice::from_ref(&region), Some(ACCOUNT), &cfg, &facts);
     assert_eq!(checks.len(), 2, "{checks:?}");
     assert_eq!(checks[0].trail, "audit");
     assert_eq!(
@@ -252,5 +253,192 @@ fn the_scheduled_check_reads_only_protected_trails_and_one_it_cannot_read_hides_
         [
             "Check trail backup (us-east-1) by hand: kms:DescribeKey on the trail's key: AccessDenied. The other protected trails were checked."
         ]
+    );
+}
+
+fn region(name: &str) -> trailwarden_events::Region {
+    trailwarden_events::Region::parse("test", name).unwrap()
+}
+
+/// A trail of `home`, as a region's list shows it (settings only).
+fn listed_trail(name: &str, home: &str, multi_region: bool) -> ObservedTrail {
+    ObservedTrail {
+        trail: TrailRef {
+            name: name.into(),
+            arn: None,
+            region: region(home),
+        },
+        settings: TrailSettings {
+            multi_region,
+            ..good_settings()
+        },
+        logging: None,
+        selectors: None,
+        insight_types: None,
+        key_state: None,
+    }
+}
+
+#[test]
+fn a_multi_region_trail_is_read_and_checked_once_and_a_single_region_trail_of_another_region_too() {
+    let regions = [region("us-east-1"), region("eu-west-1")];
+    // Both regions list `audit` (multi-region, home us-east-1); only eu-west-1 lists `local`.
+    let listed = trails_fact(
+        "us-east-1",
+        false,
+        vec![listed_trail("audit", "us-east-1", true)],
+    )
+    .with(
+        FactQuery::TrailsIn {
+            region: region("eu-west-1"),
+            full: false,
+        },
+        Fact::Trails(vec![
+            listed_trail("audit", "us-east-1", true),
+            listed_trail("local", "eu-west-1", false),
+        ]),
+    );
+    assert_eq!(
+        trail::scheduled_facts(&regions),
+        [
+            FactQuery::TrailsIn {
+                region: region("us-east-1"),
+                full: false
+            },
+            FactQuery::TrailsIn {
+                region: region("eu-west-1"),
+                full: false
+            }
+        ]
+    );
+    let local = listed_trail("local", "eu-west-1", false).trail;
+    let states = trail::states_needed(&regions, Some(ACCOUNT), &config(&[]), &listed);
+    assert_eq!(
+        states,
+        [
+            FactQuery::TrailState { trail: audit() },
+            FactQuery::TrailState {
+                trail: local.clone()
+            }
+        ]
+    );
+    let mut stopped = observed(good_settings());
+    stopped.logging = Some(false);
+    let mut single = observed(TrailSettings {
+        multi_region: false,
+        ..good_settings()
+    });
+    single.trail = local.clone();
+    let facts = listed
+        .with(
+            FactQuery::TrailState { trail: audit() },
+            Fact::Trail(Some(Box::new(stopped))),
+        )
+        .with(
+            FactQuery::TrailState {
+                trail: local.clone(),
+            },
+            Fact::Trail(Some(Box::new(single))),
+        );
+    let checks = trail::check(&regions, Some(ACCOUNT), &config(&[]), &facts);
+    let trails: Vec<_> = checks.iter().map(|c| c.trail.as_str()).collect();
+    assert_eq!(trails, ["audit", "local"], "one check a trail: {checks:?}");
+    assert_eq!(
+        checks[0].decision.plan(),
+        [Action::StartLogging {
+            trail: audit(),
+            stopped_at: None
+        }]
+    );
+    // The single-region trail of eu-west-1 is made multi-region there, from its home region.
+    let Action::UpdateTrail { trail, changes } = &checks[1].decision.plan()[0] else {
+        panic!("{}", checks[1].decision)
+    };
+    assert_eq!(trail, &local);
+    assert_eq!(changes.multi_region, Some(true));
+}
+
+#[test]
+fn a_trail_protected_by_arn_is_recreated_in_its_own_region_and_never_in_another_account() {
+    let regions = [region("us-east-1"), region("eu-west-1")];
+    let cfg = config(&[
+        (
+            "PROTECTED_TRAILS",
+            &format!(
+                "arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/local,arn:aws:cloudtrail:us-east-1:333333333333:trail/org"
+            ),
+        ),
+        ("TRAIL_S3_BUCKET", "audit-logs"),
+    ]);
+    let facts = trails_fact("us-east-1", false, vec![]).with(
+        FactQuery::TrailsIn {
+            region: region("eu-west-1"),
+            full: false,
+        },
+        Fact::Trails(vec![]),
+    );
+    let checks = trail::check(&regions, Some(ACCOUNT), &cfg, &facts);
+    // `org` is the management account's trail: missing from this account is as it should be.
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert_eq!(checks[0].trail, "local");
+    let Action::CreateTrail { trail, .. } = &checks[0].decision.plan()[0] else {
+        panic!("{}", checks[0].decision)
+    };
+    assert_eq!(trail.region, region("eu-west-1"));
+    // Seen from us-east-1 alone, eu-west-1's trail is not looked for.
+    assert!(trail::check(&regions[..1], Some(ACCOUNT), &cfg, &facts).is_empty());
+}
+
+#[test]
+fn a_region_whose_trails_cannot_be_listed_is_critical_and_hides_no_other_and_no_trail_is_called_missing()
+ {
+    let regions = [region("us-east-1"), region("eu-west-1")];
+    let cfg = config(&[
+        ("PROTECTED_TRAILS", "audit,org"),
+        ("TRAIL_S3_BUCKET", "audit-logs"),
+    ]);
+    let facts = trails_fact(
+        "us-east-1",
+        false,
+        vec![listed_trail("audit", "us-east-1", true)],
+    )
+    .with(
+        FactQuery::TrailsIn {
+            region: region("eu-west-1"),
+            full: false,
+        },
+        Fact::Unknown("cloudtrail:DescribeTrails: AccessDenied".into()),
+    )
+    .with(
+        FactQuery::TrailState { trail: audit() },
+        Fact::Trail(Some(Box::new(observed(good_settings())))),
+    );
+    let checks = trail::check(&regions, Some(ACCOUNT), &cfg, &facts);
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert_eq!(checks[0].trail, "trails in eu-west-1");
+    let unlisted = incident_of(&checks[0].decision);
+    assert_eq!(unlisted.severity, Severity::Critical);
+    assert_eq!(
+        unlisted.next_steps,
+        ["Check the protected trails by hand: cloudtrail:DescribeTrails: AccessDenied."]
+    );
+    assert!(matches!(
+        checks[1].decision,
+        Decision::Ignore(Ignored::NoDrift { .. })
+    ));
+    // `org` may be a trail of eu-west-1, unseen: never recreated on a guess.
+}
+
+#[test]
+fn regions_are_read_from_regions_and_a_bad_one_fails_the_cold_start() {
+    assert!(config(&[]).regions.is_empty());
+    let cfg = config(&[("REGIONS", " eu-west-1, ap-southeast-2 ")]);
+    assert_eq!(cfg.regions, [region("eu-west-1"), region("ap-southeast-2")]);
+    let error = trailwarden_testkit::try_config(&[("REGIONS", "eu-west-1,europe")])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "REGIONS: \"europe\" is not an AWS region (like us-east-1)"
     );
 }

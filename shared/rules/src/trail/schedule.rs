@@ -1,4 +1,5 @@
-//! The scheduled check: every protected trail of a region compared with its desired state.
+//! The scheduled check: every protected trail of the regions it covers compared with its desired
+//! state, each once.
 
 use super::{is_protected, recreate, respond, trails_in};
 use crate::desired::{DesiredTrail, ObservedTrail, key_region, same_insights, settings_drift};
@@ -7,26 +8,29 @@ use crate::{
 };
 use trailwarden_events::Region;
 
-/// The facts the scheduled check needs first: the trails that apply to the function's region,
-/// listed with their settings (one call, `DescribeTrails`).
-pub fn scheduled_facts(region: &Region) -> Vec<FactQuery> {
-    vec![FactQuery::TrailsIn {
-        region: region.clone(),
-        full: false,
-    }]
+/// The facts the scheduled check needs first: the trails that apply to each region it covers,
+/// listed with their settings (one call a region, `DescribeTrails`).
+pub fn scheduled_facts(regions: &[Region]) -> Vec<FactQuery> {
+    regions
+        .iter()
+        .map(|region| FactQuery::TrailsIn {
+            region: region.clone(),
+            full: false,
+        })
+        .collect()
 }
 
-/// The facts the scheduled check needs next: each protected trail of the list in full. Only
-/// protected trails are read (a decoy trail whose key denies `DescribeKey`, or an organization
-/// trail's shadow, is no concern of the check), each on its own.
+/// The facts the scheduled check needs next: each protected trail of the lists in full, once
+/// however many regions list it. Only protected trails are read (a decoy trail whose key denies
+/// `DescribeKey`, or an organization trail's shadow, is no concern of the check), each on its own.
 pub fn states_needed(
-    region: &Region,
+    regions: &[Region],
     account: Option<&str>,
     config: &Config,
     listed: &Facts,
 ) -> Vec<FactQuery> {
-    trails_in(listed, region, false)
-        .unwrap_or_default()
+    let (trails, _) = listings(regions, listed);
+    trails
         .into_iter()
         .filter(|t| is_protected(&t.trail, account, config))
         .map(|t| FactQuery::TrailState { trail: t.trail })
@@ -41,63 +45,110 @@ pub struct TrailCheck {
     pub decision: Decision,
 }
 
-/// The scheduled check: every protected trail that applies to `region` compared with its desired
-/// state, from the list ([`scheduled_facts`]) and each trail's state ([`states_needed`]). One
-/// [`Decision::Respond`] per trail that departs from it, is missing, or could not be read (the
-/// others are checked all the same); a trail as it should be is ignored ([`Ignored::NoDrift`]).
+/// The trails the regions list, each once: a multi-region trail is listed by every region (its
+/// shadows), always with its home region, so (name, home region) is the trail. Also the regions
+/// whose trails could not be listed, with why.
+fn listings(regions: &[Region], facts: &Facts) -> (Vec<ObservedTrail>, Vec<(Region, String)>) {
+    let mut trails: Vec<ObservedTrail> = Vec::new();
+    let mut unlisted = Vec::new();
+    for region in regions {
+        match trails_in(facts, region, false) {
+            Ok(listed) => {
+                for t in listed {
+                    let seen = trails
+                        .iter()
+                        .any(|s| s.trail.name == t.trail.name && s.trail.region == t.trail.region);
+                    if !seen {
+                        trails.push(t);
+                    }
+                }
+            }
+            Err(why) => unlisted.push((region.clone(), why)),
+        }
+    }
+    (trails, unlisted)
+}
+
+/// The scheduled check: every protected trail that applies to one of `regions` (the first is the
+/// function's own) compared with its desired state, from the lists ([`scheduled_facts`]) and
+/// each trail's state ([`states_needed`]), each trail once. One [`Decision::Respond`] per trail
+/// that departs from it, is missing, or could not be read, and per region whose trails could not
+/// be listed (the others are checked all the same); a trail as it should be is ignored
+/// ([`Ignored::NoDrift`]).
 pub fn check(
-    region: &Region,
+    regions: &[Region],
     account: Option<&str>,
     config: &Config,
     facts: &Facts,
 ) -> Vec<TrailCheck> {
-    let trails = match trails_in(facts, region, false) {
-        Ok(trails) => trails,
-        Err(why) => {
-            return vec![TrailCheck {
-                trail: format!("trails in {region}"),
-                decision: respond(
-                    format!("The scheduled check could not read the trails in {region}"),
-                    format!("CloudTrail ({region})"),
-                    Severity::Critical,
-                    vec![],
-                    vec![format!("Check the protected trails by hand: {why}.")],
-                ),
-            }];
-        }
-    };
-    let mut checks: Vec<TrailCheck> = trails
+    let (trails, unlisted) = listings(regions, facts);
+    let mut checks: Vec<TrailCheck> = unlisted
         .iter()
-        .filter(|t| is_protected(&t.trail, account, config))
-        .map(|t| TrailCheck {
-            trail: t.trail.name.clone(),
-            decision: match facts.get(&FactQuery::TrailState {
-                trail: t.trail.clone(),
-            }) {
-                Fact::Trail(Some(observed)) => drift(&observed, &config.desired_trail),
-                Fact::Trail(None) => unreadable(&t.trail, "it was listed, then not found".into()),
-                Fact::Unknown(why) => unreadable(&t.trail, why),
-                _ => unreadable(&t.trail, "its state was not read".into()),
-            },
+        .map(|(region, why)| TrailCheck {
+            trail: format!("trails in {region}"),
+            decision: respond(
+                format!("The scheduled check could not read the trails in {region}"),
+                format!("CloudTrail ({region})"),
+                Severity::Critical,
+                vec![],
+                vec![format!("Check the protected trails by hand: {why}.")],
+            ),
         })
         .collect();
-    // A protected trail named in PROTECTED_TRAILS that is not there was deleted unseen.
+    checks.extend(
+        trails
+            .iter()
+            .filter(|t| is_protected(&t.trail, account, config))
+            .map(|t| TrailCheck {
+                trail: t.trail.name.clone(),
+                decision: match facts.get(&FactQuery::TrailState {
+                    trail: t.trail.clone(),
+                }) {
+                    Fact::Trail(Some(observed)) => drift(&observed, &config.desired_trail),
+                    Fact::Trail(None) => {
+                        unreadable(&t.trail, "it was listed, then not found".into())
+                    }
+                    Fact::Unknown(why) => unreadable(&t.trail, why),
+                    _ => unreadable(&t.trail, "its state was not read".into()),
+                },
+            }),
+    );
+    let listed = |region: &Region| !unlisted.iter().any(|(r, _)| r == region);
+    // A protected trail named in PROTECTED_TRAILS that is not there was deleted unseen: said only
+    // when every list that could hold it was read.
     for selector in &config.protected_trails {
-        let (name, arn) = match selector {
-            TrailSelector::Name(name) => (name.clone(), None),
-            TrailSelector::Arn(arn) if arn.region == region.as_str() => {
-                (arn.resource_name().to_string(), Some(arn.clone()))
+        let (name, arn, region) = match selector {
+            TrailSelector::Name(name) if unlisted.is_empty() => match regions.first() {
+                Some(first) => (name.clone(), None, first.clone()),
+                None => continue,
+            },
+            TrailSelector::Arn(arn) => {
+                let Some(region) = regions.iter().find(|r| r.as_str() == arn.region) else {
+                    // A single-region trail of a region not covered is not seen from here.
+                    continue;
+                };
+                // Another account's trail is that account's check, never recreated here.
+                if account.is_some_and(|a| a != arn.account) || !listed(region) {
+                    continue;
+                }
+                (
+                    arn.resource_name().to_string(),
+                    Some(arn.clone()),
+                    region.clone(),
+                )
             }
-            // A single-region trail of another region is not seen from here.
-            TrailSelector::Arn(_) => continue,
+            TrailSelector::Name(_) => continue,
         };
-        if trails.iter().any(|t| t.trail.name == name) {
+        let present = trails.iter().any(|t| {
+            t.trail.name == name && (arn.is_none() || t.trail.region.as_str() == region.as_str())
+        });
+        if present {
             continue;
         }
         let trail = TrailRef {
             name: name.clone(),
             arn,
-            region: region.clone(),
+            region,
         };
         checks.push(TrailCheck {
             decision: recreate(
