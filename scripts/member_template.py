@@ -123,6 +123,41 @@ def member(template):
             },
         }
     }
+    # What EventBridge could not put on the central bus after a day of retries is kept here, not
+    # lost (14 days): the central bus deleted or its policy edited, say.
+    resources["ForwardingDeadLetter"] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {
+            "QueueName": {"Fn::Sub": "${MemberRoleName}-forwarding-dead-letter"},
+            "MessageRetentionPeriod": 1209600,
+            "SqsManagedSseEnabled": True,
+        },
+    }
+    resources["ForwardingDeadLetterPolicy"] = {
+        "Type": "AWS::SQS::QueuePolicy",
+        "Properties": {
+            "Queues": [{"Ref": "ForwardingDeadLetter"}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "ForwardingRulesOnly",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "events.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": {"Fn::GetAtt": ["ForwardingDeadLetter", "Arn"]},
+                        "Condition": {
+                            "ArnLike": {
+                                "aws:SourceArn": {
+                                    "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${MemberRoleName}-*"
+                                }
+                            }
+                        },
+                    }
+                ],
+            },
+        },
+    }
     for prefix, function, where in FUNCTIONS:
         rule = {
             "Type": "AWS::Events::Rule",
@@ -139,6 +174,7 @@ def member(template):
                             "MaximumRetryAttempts": 185,
                             "MaximumEventAgeInSeconds": 86400,
                         },
+                        "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["ForwardingDeadLetter", "Arn"]}},
                     }
                 ],
             },

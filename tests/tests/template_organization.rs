@@ -237,7 +237,25 @@ fn the_forwarding_rules_and_the_organization_bus_rules_have_the_central_patterns
             target["RoleArn"],
             json!({"Fn::GetAtt": ["ForwardingRole", "Arn"]})
         );
+        // What cannot be put on the central bus after a day of retries is kept, not lost.
+        assert_eq!(target["RetryPolicy"]["MaximumEventAgeInSeconds"], 86400);
+        assert_eq!(
+            target["DeadLetterConfig"]["Arn"],
+            json!({"Fn::GetAtt": ["ForwardingDeadLetter", "Arn"]})
+        );
     }
+    let dead_letter = &resource(&member, "ForwardingDeadLetter")["Properties"];
+    assert_eq!(dead_letter["MessageRetentionPeriod"], 1209600);
+    assert_eq!(dead_letter["SqsManagedSseEnabled"], true);
+    // Only this account's forwarding rules may send to it.
+    let statement = &resource(&member, "ForwardingDeadLetterPolicy")["Properties"]["PolicyDocument"]
+        ["Statement"][0];
+    assert_eq!(statement["Principal"]["Service"], "events.amazonaws.com");
+    assert_eq!(statement["Action"], "sqs:SendMessage");
+    assert_eq!(
+        statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"],
+        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${MemberRoleName}-*"
+    );
     // EventBridge's role puts events on the central bus and does nothing else.
     let forwarding_role = resource(&member, "ForwardingRole");
     let statements = &forwarding_role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
@@ -366,6 +384,7 @@ async fn the_central_stack_and_member_yaml_deploy_in_the_emulator() {
     for id in [
         "MemberRole",
         "ForwardingRole",
+        "ForwardingDeadLetter",
         "IamGuardForwarding",
         "TrailGuardForwarding",
         "TripwireForwarding",
