@@ -18,7 +18,9 @@ from samtranslator.yaml_helper import yaml_parse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Statements about the central stack's own resources: they stay in the central account.
-CENTRAL_ONLY = {"Alert", "AlertKey", "Logs", "DeadLetter", "LookAgain", "CheckAccounts", "MemberAccounts"}
+CENTRAL_ONLY = {
+    "Alert", "AlertKey", "Logs", "DeadLetter", "LookAgain", "CheckAccounts", "MemberAccounts", "Journal",
+}
 
 
 

@@ -204,6 +204,7 @@ fn only_actions_without_resource_level_permissions_are_granted_on_every_resource
         "cloudtrail:LookupEvents",
         "cloudtrail:DescribeTrails",
         "organizations:ListAccounts",
+        "iam:GetAccountAuthorizationDetails",
     ];
     let template = transformed(&[]);
     for (_, _, role_id) in FUNCTIONS {
@@ -592,6 +593,7 @@ async fn the_stack_deploys_in_the_emulator_with_the_intended_settings() {
             ("pattern", Some("iam-guard")),
             ("pattern", Some("trail-guard")),
             ("pattern", Some("tripwire")),
+            ("schedule", Some("iam-guard")),
             ("schedule", Some("trail-guard"))
         ]),
         "{aimed:?}"
@@ -635,6 +637,91 @@ async fn the_stack_deploys_in_the_emulator_with_the_intended_settings() {
         .await
         .unwrap();
     assert!(queue.attributes().is_some(), "the dead-letter queue exists");
+    // The journal: its key schema is the interface tools read; it expires old versions and keeps
+    // point-in-time recovery, under the stack's own key.
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws.sdk_config());
+    let table = dynamodb
+        .describe_table()
+        .table_name(&physical["JournalTable"])
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    assert_eq!(table.table_name(), Some("trailwarden-iam-journal"));
+    let keys: Vec<(String, String)> = table
+        .key_schema()
+        .iter()
+        .map(|k| {
+            (
+                k.attribute_name().to_string(),
+                k.key_type().as_str().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [("pk".into(), "HASH".into()), ("sk".into(), "RANGE".into())]
+    );
+    assert_eq!(
+        table
+            .global_secondary_indexes()
+            .iter()
+            .map(|i| i.index_name().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["account"]
+    );
+    // (The emulator's CloudFormation leaves out TTL, recovery and the key: checked in the
+    // template, the_journal_table_is_kept_encrypted_recoverable_and_expiring.)
     // The emulator's CloudFormation does not create AWS::CloudWatch::Alarm or
     // AWS::Lambda::EventInvokeConfig: functions_are_arm64_... checks them in the template.
+}
+
+#[test]
+fn the_journal_table_is_kept_encrypted_recoverable_and_expiring() {
+    let template = transformed(&[]);
+    let table = resource(&template, "JournalTable");
+    assert_eq!(
+        table["DeletionPolicy"], "Retain",
+        "history outlives the stack"
+    );
+    assert_eq!(table["UpdateReplacePolicy"], "Retain");
+    let p = &table["Properties"];
+    assert_eq!(p["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(
+        p["TimeToLiveSpecification"],
+        json!({"AttributeName": "expires_at", "Enabled": true})
+    );
+    assert_eq!(
+        p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    assert_eq!(p["SSESpecification"]["SSEType"], "KMS");
+    assert_eq!(
+        p["SSESpecification"]["KMSMasterKeyId"],
+        json!({"Ref": "JournalKey"})
+    );
+    // The name the function is given, and the self-prefix that makes it trailwarden's own.
+    assert_eq!(
+        p["TableName"],
+        json!({"Fn::Sub": "${AWS::StackName}-iam-journal"})
+    );
+    let env = &resource(&template, "IamGuardFunction")["Properties"]["Environment"]["Variables"];
+    assert_eq!(env["IAM_JOURNAL_TABLE"], json!({"Ref": "JournalTable"}));
+    // Only iam-guard may use the key, and only through DynamoDB.
+    let key = &resource(&template, "JournalKey")["Properties"];
+    assert_eq!(key["EnableKeyRotation"], true);
+    let through = &key["KeyPolicy"]["Statement"][1];
+    assert_eq!(
+        through["Principal"]["AWS"],
+        json!({"Fn::GetAtt": ["IamGuardRole", "Arn"]})
+    );
+    assert_eq!(
+        through["Condition"]["StringEquals"]["kms:ViaService"],
+        json!({"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"})
+    );
+    assert_eq!(
+        template["Parameters"]["IamSnapshotSchedule"]["Default"],
+        "rate(1 day)"
+    );
 }

@@ -7,7 +7,7 @@ use trailwarden_responder::{Responder, Value, logging};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     logging::init();
-    let responder = Responder::acting_from_env(TrailGuard::new).await?;
+    let responder = Responder::acting_from_env(TrailGuard::acting).await?;
     run(service_fn(|event: LambdaEvent<Value>| {
         responder.handle_invocation(event)
     }))

@@ -4,6 +4,7 @@
 //! guard, for tests and tools.
 
 use crate::execute::{Remediate, run_plan};
+use crate::journal::Journal;
 use crate::remediation::StepReport;
 use crate::{AwsClients, IamClients, TrailClients, facts, iam, kms, s3, trail};
 use aws_config::SdkConfig;
@@ -11,13 +12,18 @@ use std::sync::Arc;
 use trailwarden_events::{EventError, Record, Region};
 use trailwarden_rules::trail::TrailCheck;
 use trailwarden_rules::{
-    Action, Config, FactQuery, Facts, Function, Guard, Mode, StepResult, Tripwire, Verdict, Work,
+    Action, Config, Fact, FactQuery, Facts, Function, Guard, Mode, StepResult, Tripwire, Verdict,
+    Work,
 };
 
-/// iam-guard: reverts IAM permission changes exactly (IAM, and CloudTrail event history).
+/// iam-guard: reverts IAM permission changes exactly (IAM; previous states from the journal, else
+/// CloudTrail event history).
 #[derive(Clone)]
 pub struct IamGuard {
     pub clients: IamClients,
+    /// The journal of IAM state (`IAM_JOURNAL_TABLE`), in the central account whichever account
+    /// the guard acts in.
+    pub journal: Option<Journal>,
 }
 
 impl IamGuard {
@@ -25,8 +31,91 @@ impl IamGuard {
         IamGuard::from_clients(IamClients::new(sdk))
     }
 
+    /// The guard acting with `sdk` (an account's credentials), its journal read and written with
+    /// `home` (the function's own), when the configuration names one.
+    pub fn acting(sdk: &SdkConfig, config: &Config, home: &SdkConfig) -> IamGuard {
+        IamGuard {
+            journal: config
+                .iam_journal_table
+                .as_ref()
+                .map(|table| Journal::new(home, table)),
+            ..IamGuard::new(sdk)
+        }
+    }
+
     pub fn from_clients(clients: IamClients) -> IamGuard {
-        IamGuard { clients }
+        IamGuard {
+            clients,
+            journal: None,
+        }
+    }
+
+    pub fn with_journal(self, journal: Journal) -> IamGuard {
+        IamGuard {
+            journal: Some(journal),
+            ..self
+        }
+    }
+
+    /// The facts a record needs, each previous state from the journal when it knows one from
+    /// before the event; else, and for every other fact, from AWS as [`IamGuard::gather`]. The
+    /// facts say where each previous state came from, and when the journal could not be used.
+    async fn gather_with_journal(&self, record: &Record, queries: Vec<FactQuery>) -> Facts {
+        use trailwarden_rules::journal::{partition_key, prior_state, what_is_kept};
+        let (Some(journal), Some(account)) = (&self.journal, record.account()) else {
+            return self.gather(&queries).await;
+        };
+        let mut known = Facts::new();
+        let mut rest = Vec::new();
+        let mut notes = Vec::new();
+        for query in queries {
+            let FactQuery::PreviousState {
+                subject, before, ..
+            } = &query
+            else {
+                rest.push(query);
+                continue;
+            };
+            if partition_key(account, subject).is_none() {
+                rest.push(query);
+                continue;
+            }
+            let what = what_is_kept(subject);
+            match journal.versions(account, subject).await {
+                Ok(versions) => match prior_state(&versions, *before) {
+                    Some(version) => {
+                        known.note_provenance(query.clone(), version.provenance());
+                        known = known.with(
+                            query.clone(),
+                            Fact::previous(subject, version.state.clone()),
+                        );
+                        continue;
+                    }
+                    None => notes.push((
+                        query.clone(),
+                        format!(
+                            "the journal holds no {what} of the {subject} from before the event: CloudTrail event history was read instead"
+                        ),
+                    )),
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "the journal could not be read");
+                    notes.push((
+                        query.clone(),
+                        format!(
+                            "the journal could not be read ({e}): CloudTrail event history was read instead"
+                        ),
+                    ));
+                }
+            }
+            rest.push(query);
+        }
+        let mut facts = self.gather(&rest).await;
+        facts.extend(known);
+        for (query, note) in notes {
+            facts.note_provenance(query, note);
+        }
+        facts
     }
 
     pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
@@ -47,8 +136,48 @@ impl Guard for IamGuard {
 
     fn gather_facts<'a>(&'a self, record: &'a Record, config: &'a Config) -> Work<'a, Facts> {
         Box::pin(async move {
-            self.gather(&trailwarden_rules::iam::facts_needed(record, config))
+            let queries = trailwarden_rules::iam::facts_needed(record, config);
+            self.gather_with_journal(record, queries).await
+        })
+    }
+
+    fn keeps_journal(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    fn has_schedule(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    fn record_versions<'a>(
+        &'a self,
+        versions: &'a [trailwarden_rules::journal::Version],
+    ) -> Work<'a, Result<usize, String>> {
+        Box::pin(async move {
+            let Some(journal) = &self.journal else {
+                return Ok(0);
+            };
+            let mut written = 0;
+            for version in versions {
+                if journal.write(version).await.map_err(|e| e.to_string())? {
+                    written += 1;
+                }
+            }
+            Ok(written)
+        })
+    }
+
+    fn snapshot<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> Work<'a, Result<trailwarden_rules::journal::SnapshotTaken, String>> {
+        Box::pin(async move {
+            let Some(journal) = &self.journal else {
+                return Err("no IAM_JOURNAL_TABLE".into());
+            };
+            crate::journal::take_snapshot(&self.clients.iam, journal, account)
                 .await
+                .map_err(|e| e.to_string())
         })
     }
 
@@ -75,6 +204,12 @@ pub struct TrailGuard {
 impl TrailGuard {
     pub fn new(sdk: &SdkConfig) -> TrailGuard {
         TrailGuard::from_clients(TrailClients::new(sdk))
+    }
+
+    /// The guard acting with `sdk` (an account's credentials); trail-guard keeps nothing in the
+    /// function's own account.
+    pub fn acting(sdk: &SdkConfig, _config: &Config, _home: &SdkConfig) -> TrailGuard {
+        TrailGuard::new(sdk)
     }
 
     pub fn from_clients(clients: TrailClients) -> TrailGuard {

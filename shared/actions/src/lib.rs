@@ -9,6 +9,7 @@ mod execute;
 pub mod facts;
 mod guards;
 pub mod iam;
+pub mod journal;
 mod kms;
 mod remediation;
 mod s3;

@@ -33,6 +33,8 @@ pub struct Alert {
     /// For a failed remediation: the error that stopped it.
     pub error: Option<String>,
     pub next_steps: Vec<String>,
+    /// Where the state a revert put back came from (iam-guard: the journal or event history).
+    pub previous_state: Option<String>,
     /// The CloudTrail record as received; when the alert would pass SNS's size limit, only the
     /// fields trailwarden used, long strings cut (`record_complete` false, `notes` say what).
     pub record: Value,
@@ -213,6 +215,7 @@ impl Alert {
                 .collect(),
             error,
             next_steps,
+            previous_state: incident.previous_state.clone(),
             record: record.raw.clone(),
             record_complete: true,
             record_sha256,
@@ -278,6 +281,7 @@ impl Alert {
             actions: Vec::new(),
             error: None,
             next_steps: incident.next_steps.clone(),
+            previous_state: None,
             record: insight.raw.clone(),
             record_complete: true,
             record_sha256,

@@ -131,6 +131,9 @@ pub fn text(alert: &Alert) -> String {
             let _ = writeln!(out);
         }
     }
+    if let Some(previous) = &alert.previous_state {
+        let _ = writeln!(out, "Where the previous state came from: {}.", l(previous));
+    }
     if !alert.next_steps.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "What to do next:");

@@ -42,6 +42,7 @@ fn reverted() -> Alert {
         json!({"userName": "bob", "policyArn": ADMIN}),
     );
     let incident = Incident {
+        previous_state: None,
         summary: "AdministratorAccess attached to user bob by user mallory".into(),
         resource: "user bob".into(),
         severity: Severity::High,
@@ -79,6 +80,7 @@ fn failed() -> Alert {
         region: trailwarden_events::Region::parse("region", "us-east-1").unwrap(),
     };
     let incident = Incident {
+        previous_state: None,
         summary: "CloudTrail logging stopped on trail audit by user mallory".into(),
         resource: "trail audit (us-east-1)".into(),
         severity: Severity::High,
@@ -122,6 +124,7 @@ fn failed() -> Alert {
 
 fn alert_only() -> Alert {
     let incident = Incident {
+        previous_state: None,
         summary: "Root user signed in to the console (MFA NO)".into(),
         resource: "account 123456789012".into(),
         severity: Severity::High,
@@ -371,6 +374,7 @@ fn a_huge_policy_document_is_cut_and_the_filter_fields_are_not() {
         json!({"userName": "bob", "policyName": "everything", "policyDocument": policy}),
     );
     let incident = Incident {
+        previous_state: None,
         summary: "Inline policy everything put on user bob by user mallory".into(),
         resource: "user bob".into(),
         severity: Severity::High,
@@ -466,6 +470,7 @@ fn an_absurd_record_is_still_cut_to_fit() {
         json!({"userName": "bob", "many": many}),
     );
     let incident = Incident {
+        previous_state: None,
         summary: "s".into(),
         resource: "user bob".into(),
         severity: Severity::High,

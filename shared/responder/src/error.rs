@@ -32,6 +32,10 @@ pub enum HandlerError {
     MemberRoleUnavailable(MemberError),
     #[error("the trails of account {account} could not be checked: {detail}")]
     AccountUnchecked { account: String, detail: String },
+    #[error("the journal of IAM state could not be written for event {event_id}: {detail}")]
+    JournalNotWritten { event_id: String, detail: String },
+    #[error("the IAM snapshot of account {account} could not be taken: {detail}")]
+    SnapshotNotTaken { account: String, detail: String },
 }
 
 impl HandlerError {
@@ -59,6 +63,8 @@ impl HandlerError {
             HandlerError::ForeignAccount { .. } => "ForeignAccount".into(),
             HandlerError::MemberRoleUnavailable(_) => "MemberRoleUnavailable".into(),
             HandlerError::AccountUnchecked { .. } => "AccountUnchecked".into(),
+            HandlerError::JournalNotWritten { .. } => "JournalNotWritten".into(),
+            HandlerError::SnapshotNotTaken { .. } => "SnapshotNotTaken".into(),
         }
     }
 }

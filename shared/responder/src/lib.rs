@@ -26,7 +26,7 @@ use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::Insight;
 use trailwarden_events::redact::redact_text;
 use trailwarden_events::{Envelope, EventTime, Record, parse_delivered};
-use trailwarden_rules::{Decision, Facts, Ignored, Outcome, Verdict, outcome};
+use trailwarden_rules::{Decision, Facts, Ignored, Outcome, Verdict, journal, outcome};
 
 /// One function's configuration, guard and alert publisher. A function's binary has its own guard
 /// type (`Responder<Tripwire>`), so what its guard never does (a schedule, an insight, an action)
@@ -74,15 +74,23 @@ impl<G: Guard> Responder<G> {
 
     /// [`Responder::from_env`] for a function that acts: with `MEMBER_ROLE_NAME` set, it also acts
     /// in the other accounts of the organization, through a guard made by `guard` for each.
+    /// `guard(account's configuration, configuration, function's own configuration)`: what the
+    /// guard keeps in the function's own account (iam-guard's journal) uses the last.
     pub async fn acting_from_env(
-        guard: fn(&SdkConfig) -> G,
+        guard: fn(&SdkConfig, &Config, &SdkConfig) -> G,
     ) -> Result<Responder<G>, trailwarden_rules::ConfigError>
     where
         G: 'static,
     {
         let (config, sdk) = load()?;
-        Ok(Responder::new(Arc::new(guard(&sdk)), config, &sdk)
-            .with_members(&sdk, Arc::new(move |sdk| Arc::new(guard(sdk)))))
+        let home = sdk.clone();
+        let in_member = config.clone();
+        Ok(
+            Responder::new(Arc::new(guard(&sdk, &config, &sdk)), config, &sdk).with_members(
+                &sdk,
+                Arc::new(move |member| Arc::new(guard(member, &in_member, &home))),
+            ),
+        )
     }
 }
 
@@ -253,13 +261,30 @@ impl<G: Guard + ?Sized> Responder<G> {
             decision = %redact_text(&decision.to_string()),
             "decided"
         );
+        // The state the change left, whoever made it: recorded before anything is done about it.
+        let mut unrecorded = self
+            .record_versions(&guard, &journal::left_by(record, &decision))
+            .await
+            .err();
         let (incident, plan) = match decision {
             Decision::Ignore(why) => {
+                if let Some(detail) = unrecorded {
+                    return Err(HandlerError::JournalNotWritten {
+                        event_id: record.event_id.clone(),
+                        detail,
+                    });
+                }
                 return Ok(Report::ignored(&record.event_id, self.function(), &why));
             }
             Decision::Respond { incident, plan } => (incident, plan),
         };
         let steps = guard.execute(&plan, self.config.mode).await;
+        if unrecorded.is_none() {
+            unrecorded = self
+                .record_versions(&guard, &journal::put_back(record, &steps, EventTime::now()))
+                .await
+                .err();
+        }
         let outcome = outcome(&steps, incident.superseded_by.is_some());
         let alert = Alert::new(
             self.function().name(),
@@ -311,12 +336,37 @@ impl<G: Guard + ?Sized> Responder<G> {
                 });
             }
         }
+        if let Some(detail) = &unrecorded {
+            alert.notes.push(format!(
+                "The journal of IAM state could not be written ({detail}): the event is retried until it is, and kept in the dead-letter queue if it never is."
+            ));
+        }
         let message_id = self.publish(&alert).await?;
         if outcome == Outcome::Failed {
             // The alert is out; the error makes Lambda retry and, in the end, keep the event.
             return Err(HandlerError::remediation_failed(record, &steps));
         }
+        if let Some(detail) = unrecorded {
+            return Err(HandlerError::JournalNotWritten {
+                event_id: record.event_id.clone(),
+                detail,
+            });
+        }
         Ok(Report::responded(&alert, message_id))
+    }
+
+    /// Writes versions of IAM state to the journal, when the guard keeps one.
+    async fn record_versions(
+        &self,
+        guard: &G,
+        versions: &[journal::Version],
+    ) -> Result<(), String> {
+        if versions.is_empty() || !guard.keeps_journal() {
+            return Ok(());
+        }
+        let written = guard.record_versions(versions).await?;
+        tracing::info!(versions = versions.len(), written, "journal");
+        Ok(())
     }
 
     /// The guard that acts in the record's account: the function's own in its account (and for a
@@ -364,6 +414,7 @@ impl<G: Guard + ?Sized> Responder<G> {
         let floor = refusal.severity();
         let (summary, next_steps, error) = refusal.explain(&record.event_name, &would);
         let refused = trailwarden_rules::Incident {
+            previous_state: None,
             summary,
             severity: incident.severity.max(floor),
             next_steps: next_steps

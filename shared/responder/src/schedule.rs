@@ -37,6 +37,10 @@ impl<G: Guard + ?Sized> Responder<G> {
             Some(account) => vec![account.to_string()],
             None => self.accounts_to_check(home, scheduled, &mut sweep).await?,
         };
+        // iam-guard's schedule is the snapshot of IAM state into its journal.
+        if self.guard.keeps_journal() {
+            return self.take_snapshots(home, scheduled, &accounts, sweep).await;
+        }
         let (here, handed): (Vec<String>, Vec<String>) = match (&self.checks, only) {
             // The schedule's own invocation hands every other account to the check queue.
             (Some(queue), None) => {
@@ -45,7 +49,8 @@ impl<G: Guard + ?Sized> Responder<G> {
                 for (account, why) in queue.send_all(event, &others).await {
                     let record = scheduled_record(&in_account(scheduled, &account), "*")
                         .map_err(HandlerError::BadEvent)?;
-                    self.unchecked(&mut sweep, &record, &account, why).await?;
+                    self.unchecked(&mut sweep, &record, &account, why, Unchecked::Trails)
+                        .await?;
                 }
                 (here, others)
             }
@@ -102,8 +107,14 @@ impl<G: Guard + ?Sized> Responder<G> {
                 Err(why) => {
                     let record = scheduled_record(&in_account(scheduled, management), "*")
                         .map_err(HandlerError::BadEvent)?;
-                    self.unchecked(sweep, &record, management, why.to_string())
-                        .await?;
+                    self.unchecked(
+                        sweep,
+                        &record,
+                        management,
+                        why.to_string(),
+                        Unchecked::Accounts,
+                    )
+                    .await?;
                     vec![]
                 }
             }
@@ -139,7 +150,9 @@ impl<G: Guard + ?Sized> Responder<G> {
                         format!("this function acts only in its own account {home}")
                     }
                 };
-                return self.unchecked(sweep, &record, &account, why).await;
+                return self
+                    .unchecked(sweep, &record, &account, why, Unchecked::Trails)
+                    .await;
             }
         };
         // The function's region first: a missing trail named without its region is made there.
@@ -175,21 +188,92 @@ impl<G: Guard + ?Sized> Responder<G> {
         Ok(())
     }
 
-    /// An account whose trails could not be checked: a failed, critical alert for it; the error
-    /// comes after the other accounts were checked.
+    /// iam-guard's schedule: the snapshot of each account's IAM state into the journal (through
+    /// its member role for another account), one after the other. An account whose snapshot
+    /// cannot be taken is a failed, critical alert; the others are still taken.
+    async fn take_snapshots(
+        &self,
+        home: &str,
+        scheduled: &Scheduled,
+        accounts: &[String],
+        mut sweep: Sweep,
+    ) -> Result<Report, HandlerError> {
+        let (mut read, mut written) = (0, 0);
+        for account in accounts {
+            let scheduled = in_account(scheduled, account);
+            let taken = match self.guard_in(home, account).await {
+                Ok(guard) => guard.snapshot(account).await,
+                Err(Refusal::MemberRole(e)) => Err(e.to_string()),
+                Err(Refusal::AccountMode { home, .. }) => {
+                    Err(format!("this function acts only in its own account {home}"))
+                }
+            };
+            match taken {
+                Ok(taken) => {
+                    tracing::info!(event_id = %scheduled.id, account = %account, read = taken.read, written = taken.written, "snapshot");
+                    read += taken.read;
+                    written += taken.written;
+                }
+                Err(why) => {
+                    let record = scheduled_record(&scheduled, "iam-snapshot")
+                        .map_err(HandlerError::BadEvent)?;
+                    self.unchecked(&mut sweep, &record, account, why, Unchecked::Snapshot)
+                        .await?;
+                }
+            }
+        }
+        if let Some(error) = sweep.failure {
+            return Err(error);
+        }
+        Ok(Report {
+            event_id: scheduled.id.clone(),
+            function: self.function().name().to_string(),
+            outcome: "snapshot".into(),
+            reason: Some(format!(
+                "IAM snapshot of {} account(s): {read} piece(s) of state read, {written} version(s) written to the journal",
+                accounts.len()
+            )),
+            actions: vec![],
+            alert_message_id: None,
+        })
+    }
+
+    /// An account whose trails could not be checked (or whose snapshot could not be taken, or
+    /// whose organization could not be listed): a failed, critical alert for it; the error comes
+    /// after the other accounts were handled.
     async fn unchecked(
         &self,
         sweep: &mut Sweep,
         record: &Record,
         account: &str,
         why: String,
+        what: Unchecked,
     ) -> Result<(), HandlerError> {
+        let (summary, by_hand) = match what {
+            Unchecked::Trails => (
+                format!("the trails of account {account} could not be checked"),
+                format!("Until it can be, check the account's trails by hand: {why}."),
+            ),
+            Unchecked::Accounts => (
+                format!("the organization's accounts could not be listed in account {account}"),
+                format!(
+                    "Until they can be, only this function's own account and ACCOUNTS are covered: {why}."
+                ),
+            ),
+            Unchecked::Snapshot => (
+                format!("the IAM snapshot of account {account} could not be taken"),
+                format!(
+                    "Until it can be, reverts in the account rely on what the journal already holds and on event history: {why}."
+                ),
+            ),
+        };
         let incident = trailwarden_rules::Incident {
-            summary: format!("the trails of account {account} could not be checked"),
+            previous_state: None,
+            summary,
             resource: format!("account {account}"),
             severity: trailwarden_rules::Severity::Critical,
             next_steps: vec![
-                format!("Until it can be, check the account's trails by hand: {why}."),
+                by_hand,
                 "A member administrator may have deleted or edited the member role (member.yaml), or removed the account from the organization.".into(),
             ],
             superseded_by: None,
@@ -206,14 +290,29 @@ impl<G: Guard + ?Sized> Responder<G> {
         alert.error = Some(why.clone());
         let message_id = self.publish(&alert).await?;
         if sweep.failure.is_none() {
-            sweep.failure = Some(HandlerError::AccountUnchecked {
-                account: account.to_string(),
-                detail: why,
+            sweep.failure = Some(match what {
+                Unchecked::Snapshot => HandlerError::SnapshotNotTaken {
+                    account: account.to_string(),
+                    detail: why,
+                },
+                Unchecked::Trails | Unchecked::Accounts => HandlerError::AccountUnchecked {
+                    account: account.to_string(),
+                    detail: why,
+                },
             });
         }
         sweep.alerted.push((alert, message_id));
         Ok(())
     }
+}
+
+/// What could not be done for an account.
+#[derive(Clone, Copy)]
+enum Unchecked {
+    Trails,
+    /// The organization's accounts could not be listed (in the management account).
+    Accounts,
+    Snapshot,
 }
 
 /// What one scheduled check found, over every account it covered.

@@ -742,6 +742,7 @@ async fn a_revert_failing_half_way_says_exactly_what_was_done() {
     assert_eq!(remove.num_calls(), 1);
 
     let incident = trailwarden_rules::Incident {
+        previous_state: None,
         summary: "test".into(),
         resource: "user alice".into(),
         severity: trailwarden_rules::Severity::High,

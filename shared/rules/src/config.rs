@@ -75,6 +75,9 @@ pub struct Config {
     /// single-region trail of another region is checked too (multi-region trails are seen from
     /// every region, and checked once).
     pub regions: Vec<trailwarden_events::Region>,
+    /// `IAM_JOURNAL_TABLE`: the DynamoDB table of IAM state versions that iam-guard records and
+    /// reverts from (`None`: no journal; previous states come from event history alone).
+    pub iam_journal_table: Option<String>,
     /// `CHECK_QUEUE_URL`: the SQS queue through which trail-guard checks each member account on
     /// its own (`None`: one invocation checks them all, one after the other).
     pub check_queue: Option<String>,

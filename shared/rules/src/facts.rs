@@ -116,6 +116,9 @@ impl std::fmt::Display for LaterChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     answers: HashMap<FactQuery, Fact>,
+    /// Where an answer came from, when it matters to a person (a previous state: the journal or
+    /// event history).
+    provenance: HashMap<FactQuery, String>,
 }
 
 impl Facts {
@@ -130,6 +133,7 @@ impl Facts {
     /// Takes every answer of `other` (gathered apart).
     pub fn extend(&mut self, other: Facts) {
         self.answers.extend(other.answers);
+        self.provenance.extend(other.provenance);
     }
 
     pub fn with(mut self, query: FactQuery, fact: Fact) -> Facts {
@@ -138,6 +142,28 @@ impl Facts {
     }
 
     /// The answer, or `Unknown` when the fact was not gathered.
+    /// Says where the answer to `query` came from.
+    pub fn note_provenance(&mut self, query: FactQuery, provenance: String) {
+        self.provenance.insert(query, provenance);
+    }
+
+    /// Where the answer to `query` came from, when it was said.
+    pub fn provenance(&self, query: &FactQuery) -> Option<&str> {
+        self.provenance.get(query).map(String::as_str)
+    }
+
+    /// Where the previous states among the answers came from, one sentence.
+    pub fn previous_state_provenance(&self) -> Option<String> {
+        let mut said: Vec<&str> = self
+            .provenance
+            .iter()
+            .filter(|(q, _)| matches!(q, FactQuery::PreviousState { .. }))
+            .map(|(_, p)| p.as_str())
+            .collect();
+        said.sort_unstable();
+        (!said.is_empty()).then(|| said.join("; "))
+    }
+
     pub fn get(&self, query: &FactQuery) -> Fact {
         self.answers
             .get(query)

@@ -75,6 +75,31 @@ pub trait Guard: Send + Sync {
         Box::pin(std::future::ready(Vec::new()))
     }
 
+    /// Whether this guard keeps the journal of IAM state ([`Guard::record_versions`]).
+    fn keeps_journal(&self) -> bool {
+        false
+    }
+
+    /// Writes versions of IAM state to the journal, each once (a duplicate is no error). Called
+    /// only when [`Guard::keeps_journal`].
+    fn record_versions<'a>(
+        &'a self,
+        _versions: &'a [crate::journal::Version],
+    ) -> Work<'a, Result<usize, String>> {
+        Box::pin(std::future::ready(Ok(0)))
+    }
+
+    /// The snapshot of `account`'s IAM state into the journal, for the guard that keeps one:
+    /// what it read and wrote, or why it could not.
+    fn snapshot<'a>(
+        &'a self,
+        _account: &'a str,
+    ) -> Work<'a, Result<crate::journal::SnapshotTaken, String>> {
+        Box::pin(std::future::ready(Err(
+            "this function keeps no journal".into()
+        )))
+    }
+
     /// A CloudTrail Insights event, for the guard that answers them. `None`: not handled here.
     fn evaluate_insight(&self, _insight: &Insight, _config: &Config) -> Option<Evaluation> {
         None

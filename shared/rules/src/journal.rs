@@ -4,11 +4,21 @@
 //! what the items are and what they mean, so that decisions are tested without a network.
 //!
 //! An item's key is part of the interface (tools read the table): partition key `pk`
-//! `<account>#<subject>`, sort key `sk` `<time the version holds from>#<event id or "snapshot">`,
-//! both strings, so that one query lists a subject's versions in time order.
+//! `<account>#<subject>`, sort key `sk` `<time the version holds from>#<event id or "snapshot">`
+//! (`#revert` after the event id for what trailwarden put back), both strings, so that one query
+//! lists a subject's versions in time order. Old versions expire (`expires_at`, [`KEPT_DAYS`]);
+//! the snapshot writes a subject's state again before its latest version expires
+//! ([`needs_writing`]), so the journal never forgets the state a steady subject is in.
 
-use crate::{PrincipalKind, Subject};
-use trailwarden_events::EventTime;
+use crate::{Action, Decision, Principal, PrincipalKind, StepResult, StepStatus, Subject};
+use trailwarden_events::{EventTime, Record};
+
+/// How long a version is kept (its `expires_at`): a year of history to revert from.
+pub const KEPT_DAYS: i64 = 365;
+
+/// The snapshot writes a subject's unchanged state again once its latest version is this old, a
+/// month before it would expire.
+pub const REWRITE_AFTER_DAYS: i64 = KEPT_DAYS - 30;
 
 /// Where a version came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,13 +86,19 @@ impl Version {
         partition_key(&self.account, &self.subject)
     }
 
-    /// The item's sort key: the time it holds from, then what made it (one item per event).
+    /// The item's sort key: the time it holds from, then what made it (one item per event, and
+    /// one for what trailwarden put back after it).
     pub fn sk(&self) -> String {
-        let made_by = match &self.origin {
-            Origin::Snapshot => "snapshot",
-            Origin::Change { event_id, .. } | Origin::Revert { event_id } => event_id,
-        };
-        format!("{}#{made_by}", self.from)
+        match &self.origin {
+            Origin::Snapshot => format!("{}#snapshot", self.from),
+            Origin::Change { event_id, .. } => format!("{}#{event_id}", self.from),
+            Origin::Revert { event_id } => format!("{}#{event_id}#revert", self.from),
+        }
+    }
+
+    /// When DynamoDB may delete the item (`expires_at`, seconds since the epoch).
+    pub fn expires_at(&self) -> i64 {
+        self.from.epoch_seconds() + KEPT_DAYS * 86_400
     }
 
     /// A state to put back: a snapshot's, a trusted change's or trailwarden's own. What a
@@ -91,17 +107,289 @@ impl Version {
         !matches!(self.origin, Origin::Change { trusted: false, .. })
     }
 
-    /// Where the state came from, as the alert says it.
+    /// Where the state came from, as the alert says it ("previous document from the journal, as
+    /// of 2026-11-30T10:00:00Z (snapshot)").
     pub fn provenance(&self) -> String {
         let how = match &self.origin {
             Origin::Snapshot => "snapshot".to_string(),
             Origin::Change {
                 event_id, actor, ..
             } => format!("event {event_id}, by {actor}"),
-            Origin::Revert { event_id } => format!("put back by trailwarden, event {event_id}"),
+            Origin::Revert { event_id } => {
+                format!("put back by trailwarden after event {event_id}")
+            }
         };
-        format!("from the journal, as of {} ({how})", self.from)
+        format!(
+            "previous {} from the journal, as of {} ({how})",
+            what_is_kept(&self.subject),
+            self.from
+        )
     }
+}
+
+/// What the journal keeps of `subject`, as a person names it.
+pub fn what_is_kept(subject: &Subject) -> &'static str {
+    match subject {
+        Subject::PermissionsBoundary { .. } => "permissions boundary",
+        Subject::DefaultVersion { .. } => "default version",
+        _ => "document",
+    }
+}
+
+/// The pieces of IAM state a successful write left, each with its new state (`None`: absent):
+/// inline policies put or deleted, trust policies, boundaries (set by `CreateUser`/`CreateRole`
+/// too). Empty for a failed call and for what the journal does not keep.
+pub fn changes_of(record: &Record) -> Vec<(Subject, Option<String>)> {
+    if record.error_code.is_some() || record.event_source != "iam.amazonaws.com" {
+        return vec![];
+    }
+    let principal = || crate::iam::principal_of(record).ok();
+    let name = |key: &str| record.request_str(key).map(String::from);
+    let subjects: Vec<Subject> = match record.event_name.as_str() {
+        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" | "DeleteUserPolicy"
+        | "DeleteRolePolicy" | "DeleteGroupPolicy" => principal()
+            .zip(name("policyName"))
+            .map(|(principal, name)| Subject::InlinePolicy { principal, name })
+            .into_iter()
+            .collect(),
+        "UpdateAssumeRolePolicy" => name("roleName")
+            .map(|role| Subject::TrustPolicy { role })
+            .into_iter()
+            .collect(),
+        "CreateRole" => name("roleName")
+            .map(|role| {
+                vec![
+                    Subject::TrustPolicy { role: role.clone() },
+                    Subject::PermissionsBoundary {
+                        principal: Principal::role(&role),
+                    },
+                ]
+            })
+            .unwrap_or_default(),
+        "CreateUser"
+        | "PutUserPermissionsBoundary"
+        | "PutRolePermissionsBoundary"
+        | "DeleteUserPermissionsBoundary"
+        | "DeleteRolePermissionsBoundary" => principal()
+            .map(|principal| Subject::PermissionsBoundary { principal })
+            .into_iter()
+            .collect(),
+        _ => vec![],
+    };
+    subjects
+        .into_iter()
+        .filter_map(|subject| {
+            let state = subject.state_left_by(record)?;
+            Some((subject, state))
+        })
+        .collect()
+}
+
+/// The versions `record` left, as the journal records them: at the event's time, trusted when
+/// trailwarden leaves the change alone (an allowed principal's, its own, an AWS service's on its
+/// own role: `Decision::Ignore`), untrusted when it answered it as unauthorized. Every write is
+/// recorded, in dry-run too: recording changes nothing in the account.
+pub fn left_by(record: &Record, decision: &Decision) -> Vec<Version> {
+    let Some(account) = record.account() else {
+        return vec![];
+    };
+    let trusted = matches!(decision, Decision::Ignore(_));
+    changes_of(record)
+        .into_iter()
+        .map(|(subject, state)| Version {
+            account: account.to_string(),
+            subject,
+            from: record.event_time,
+            state,
+            origin: Origin::Change {
+                event_id: record.event_id.clone(),
+                actor: record.actor.to_string(),
+                trusted,
+            },
+        })
+        .collect()
+}
+
+/// The states trailwarden's steps put back for `record` (done, or found already in effect), as of
+/// `at`: a state to return to after a later attack.
+pub fn put_back(record: &Record, steps: &[StepResult], at: EventTime) -> Vec<Version> {
+    let Some(account) = record.account() else {
+        return vec![];
+    };
+    steps
+        .iter()
+        .filter(|s| matches!(s.status, StepStatus::Done | StepStatus::AlreadyInEffect))
+        .filter_map(|step| match &step.action {
+            Action::PutInlinePolicy {
+                principal,
+                name,
+                document,
+            } => Some((
+                Subject::InlinePolicy {
+                    principal: principal.clone(),
+                    name: name.clone(),
+                },
+                Some(document.clone()),
+            )),
+            Action::DeleteInlinePolicy {
+                principal, name, ..
+            } => Some((
+                Subject::InlinePolicy {
+                    principal: principal.clone(),
+                    name: name.clone(),
+                },
+                None,
+            )),
+            Action::PutTrustPolicy { role, document } => Some((
+                Subject::TrustPolicy { role: role.clone() },
+                Some(document.clone()),
+            )),
+            Action::PutPermissionsBoundary { principal, policy } => Some((
+                Subject::PermissionsBoundary {
+                    principal: principal.clone(),
+                },
+                Some(policy.to_string()),
+            )),
+            _ => None,
+        })
+        .map(|(subject, state)| Version {
+            account: account.to_string(),
+            subject,
+            from: at,
+            state,
+            origin: Origin::Revert {
+                event_id: record.event_id.clone(),
+            },
+        })
+        .collect()
+}
+
+/// Two states of one subject are the same: equal as JSON when both are JSON (IAM and CloudTrail
+/// space and order a document as they like), else equal as text.
+pub fn same_state(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            a == b
+                || matches!(
+                    (
+                        serde_json::from_str::<serde_json::Value>(a),
+                        serde_json::from_str::<serde_json::Value>(b),
+                    ),
+                    (Ok(x), Ok(y)) if x == y
+                )
+        }
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Whether the snapshot writes `current` (a state it read at `current.from`), given the journal's
+/// latest version of the subject: when the journal knows nothing, holds another state, or its
+/// version is about to expire. A steady account costs no write.
+pub fn needs_writing(latest: Option<&Version>, current: &Version) -> bool {
+    match latest {
+        // Absent, and never known present: nothing to say (no boundary, say).
+        None => current.state.is_some(),
+        Some(latest) => {
+            !same_state(latest.state.as_deref(), current.state.as_deref())
+                || current.from.epoch_seconds() - latest.from.epoch_seconds()
+                    > REWRITE_AFTER_DAYS * 86_400
+        }
+    }
+}
+
+/// The subject a partition key names, names lower-cased as the key holds them (enough to write
+/// another version under the same key). `None` for a key of another account or not the journal's.
+pub fn subject_of_key(account: &str, pk: &str) -> Option<Subject> {
+    let key = pk.strip_prefix(account)?.strip_prefix('#')?;
+    if let Some(policy) = key
+        .strip_prefix("policy/")
+        .and_then(|k| k.strip_suffix("/default-version"))
+    {
+        let policy = trailwarden_events::Arn::parse("pk", policy).ok()?;
+        return Some(Subject::DefaultVersion { policy });
+    }
+    let parts: Vec<&str> = key.split('/').collect();
+    let kind = |k: &str| match k {
+        "user" => Some(PrincipalKind::User),
+        "role" => Some(PrincipalKind::Role),
+        "group" => Some(PrincipalKind::Group),
+        _ => None,
+    };
+    let principal = |k: &str, name: &str| {
+        Some(Principal {
+            kind: kind(k)?,
+            name: name.to_string(),
+        })
+    };
+    match parts.as_slice() {
+        [k, name, "inline", policy] => Some(Subject::InlinePolicy {
+            principal: principal(k, name)?,
+            name: policy.to_string(),
+        }),
+        ["role", role, "trust"] => Some(Subject::TrustPolicy {
+            role: role.to_string(),
+        }),
+        [k @ ("user" | "role"), name, "boundary"] => Some(Subject::PermissionsBoundary {
+            principal: principal(k, name)?,
+        }),
+        _ => None,
+    }
+}
+
+/// What one snapshot of an account did: the pieces of state it read, and the versions it wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SnapshotTaken {
+    pub read: usize,
+    pub written: usize,
+}
+
+/// What the snapshot of an account writes: each state it read (`current`: every inline policy
+/// of every user, role and group, every role's trust policy, every user's and role's boundary or
+/// its absence) that the journal does not already hold as its latest ([`needs_writing`]), and
+/// the absence of what the journal holds as present but the account no longer has (a policy
+/// deleted while no event reached trailwarden: never to be put back on a guess). `latest`: the
+/// journal's latest version of each of the account's subjects.
+pub fn snapshot_writes(
+    account: &str,
+    at: EventTime,
+    current: Vec<(Subject, Option<String>)>,
+    latest: &std::collections::HashMap<String, Version>,
+) -> Vec<Version> {
+    let mut writes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (subject, state) in current {
+        let version = Version {
+            account: account.to_string(),
+            subject,
+            from: at,
+            state,
+            origin: Origin::Snapshot,
+        };
+        let Some(pk) = version.pk() else { continue };
+        if needs_writing(latest.get(&pk), &version) {
+            writes.push(version);
+        }
+        seen.insert(pk);
+    }
+    let mut gone: Vec<&Version> = latest
+        .iter()
+        .filter(|(pk, v)| {
+            !seen.contains(*pk)
+                && v.state.is_some()
+                && !matches!(v.subject, Subject::DefaultVersion { .. })
+        })
+        .map(|(_, v)| v)
+        .collect();
+    gone.sort_by_key(|v| v.pk());
+    writes.extend(gone.into_iter().map(|v| Version {
+        account: account.to_string(),
+        subject: v.subject.clone(),
+        from: at,
+        state: None,
+        origin: Origin::Snapshot,
+    }));
+    writes
 }
 
 /// The state to put back for an event at `before`: the latest restorable version from before the

@@ -59,6 +59,19 @@ pub const MEMBER_PERMISSIONS: &[&str] = &["sts:AssumeRole"];
 /// own role when it runs there).
 pub const ORGANIZATION_PERMISSIONS: &[&str] = &["organizations:ListAccounts"];
 
+/// What iam-guard's journal of IAM state (`IAM_JOURNAL_TABLE`) needs: a subject's versions and
+/// an account's latest (`Query`, the table and its `account` index), each version written once
+/// (`PutItem`), a snapshot's 25 a call (`BatchWriteItem`). In the central account only; its KMS key is used through DynamoDB, which the key's
+/// policy allows the role.
+pub const JOURNAL_PERMISSIONS: &[&str] = &[
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:BatchWriteItem",
+];
+
+/// What the snapshot of an account's IAM state reads (in every account, through the member role).
+pub const SNAPSHOT_PERMISSIONS: &[&str] = &["iam:GetAccountAuthorizationDetails"];
+
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -108,6 +121,10 @@ impl Function {
             all.extend(MEMBER_PERMISSIONS.iter().copied());
             all.extend(ORGANIZATION_PERMISSIONS.iter().copied());
         }
+        if self == Function::IamGuard {
+            all.extend(JOURNAL_PERMISSIONS.iter().copied());
+            all.extend(SNAPSHOT_PERMISSIONS.iter().copied());
+        }
         all
     }
 
@@ -122,6 +139,9 @@ impl Function {
             .collect();
         if !all.is_empty() {
             all.extend(ORGANIZATION_PERMISSIONS.iter().copied());
+        }
+        if self == Function::IamGuard {
+            all.extend(SNAPSHOT_PERMISSIONS.iter().copied());
         }
         all
     }

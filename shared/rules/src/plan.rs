@@ -482,6 +482,10 @@ pub struct Incident {
     /// (its previous state unknown, and no one who holds it can be quarantined), and how to undo
     /// it by hand. iam-guard looks again later (`RETRY_QUEUE_URL`) until history answers.
     pub pending: Option<String>,
+    /// Where the state a revert puts back came from, when it was read: "previous document from
+    /// the journal, as of 2026-11-30T10:00:00Z (snapshot)", or from event history, and whether
+    /// the journal could be used.
+    pub previous_state: Option<String>,
 }
 
 /// Why an event needs nothing from trailwarden. Logged, never alerted.

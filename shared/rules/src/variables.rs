@@ -188,6 +188,24 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let iam_journal_table = get("IAM_JOURNAL_TABLE")
+            .map(|table| {
+                let ok = (3..=255).contains(&table.len())
+                    && table
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+                if ok {
+                    Ok(table)
+                } else {
+                    Err(err(
+                        "IAM_JOURNAL_TABLE",
+                        format!(
+                            "{table:?} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)"
+                        ),
+                    ))
+                }
+            })
+            .transpose()?;
         let check_queue = get("CHECK_QUEUE_URL")
             .map(|url| queue_url("CHECK_QUEUE_URL", url))
             .transpose()?;
@@ -210,6 +228,7 @@ impl Config {
             management_account,
             accounts,
             regions,
+            iam_journal_table,
             check_queue,
             tripwire,
             desired_trail,

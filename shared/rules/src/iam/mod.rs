@@ -472,6 +472,7 @@ impl Case<'_> {
                 next_steps: row.next_steps,
                 superseded_by: row.superseded_by,
                 pending: row.pending,
+                previous_state: self.facts.previous_state_provenance(),
             },
             plan: row.plan,
         }

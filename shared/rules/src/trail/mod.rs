@@ -150,6 +150,7 @@ fn respond(
 ) -> Decision {
     Decision::Respond {
         incident: Incident {
+            previous_state: None,
             summary,
             resource,
             severity,
@@ -275,6 +276,7 @@ fn refuse_other_account(record: &Record, trail: &TrailRef) -> Option<Decision> {
     let account = record.account()?;
     (arn.account != account).then(|| Decision::Respond {
         incident: Incident {
+            previous_state: None,
             summary: format!(
                 "{} names trail {arn} of account {}, not this account {account}",
                 record.event_name, arn.account

@@ -220,7 +220,7 @@ pub const RULES: &[Rule] = &[
         "trailwarden-tampered",
         Severity::Critical,
         Gate::Attempt,
-        "a change to trailwarden's own functions, rules, topic and its key, queues, alarms, log groups, roles or stack",
+        "a change to trailwarden's own functions, rules, topic and its key, queues, alarms, log groups, roles, journal table or stack",
         own::trailwarden_tampered,
     ),
     Rule {
@@ -286,6 +286,7 @@ pub fn evaluate(record: &Record, config: &Config) -> Evaluation {
         return Evaluation {
             decision: Decision::Respond {
                 incident: Incident {
+                    previous_state: None,
                     summary,
                     resource: finding.resource,
                     severity: settings.severity_of(rule),
@@ -334,6 +335,7 @@ pub fn evaluate_insight(insight: &Insight, config: &Config) -> Evaluation {
     Evaluation {
         decision: Decision::Respond {
             incident: Incident {
+                previous_state: None,
                 summary: format!("CloudTrail Insights: unusual {what} of {api}"),
                 resource: format!("account {account} in {}", insight.aws_region),
                 severity: config.tripwire.severity_of(rule),

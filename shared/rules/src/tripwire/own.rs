@@ -140,6 +140,15 @@ pub(super) fn self_resource(record: &Record, config: &Config) -> Option<(&'stati
                 .is_some_and(|p| group.starts_with(&format!("/aws/lambda/{p}-")))
                 .then(|| ("log group", group.to_string()))
         }
+        // iam-guard's journal of IAM state: its management events (deleting the table, turning
+        // off its recovery or its expiry, a resource policy); item writes are data events.
+        "dynamodb" => {
+            let table = record
+                .request_str("tableName")
+                .or_else(|| record.request_str("resourceArn"))?;
+            let table = last_part(table, &['/']);
+            named(&table).then_some(("journal table", table))
+        }
         "cloudformation" => {
             let stack = record.request_str("stackName")?;
             let stack = if stack.starts_with("arn:") {

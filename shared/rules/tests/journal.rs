@@ -1,0 +1,289 @@
+//! The journal of IAM state (the README's "Journal"): which versions a write leaves and whether
+//! they are states to put back, what a revert records, and what a snapshot writes. Pure: the table
+//! is read and written in `tests/tests/journal.rs`, against the local AWS.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::collections::HashMap;
+use trailwarden_events::EventTime;
+use trailwarden_rules::journal::{
+    self, Origin, Version, changes_of, left_by, put_back, snapshot_writes, subject_of_key,
+};
+use trailwarden_rules::{Action, Decision, Facts, Principal, StepResult, StepStatus, Subject, iam};
+use trailwarden_testkit::config;
+
+const DOC: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+
+fn at(time: &str) -> EventTime {
+    EventTime::parse(time).unwrap()
+}
+
+fn inline(user: &str, name: &str) -> Subject {
+    Subject::InlinePolicy {
+        principal: Principal::user(user),
+        name: name.into(),
+    }
+}
+
+#[test]
+fn each_write_the_journal_keeps_leaves_its_state() {
+    let put = event(
+        "PutUserPolicy",
+        json!({"userName": "bob", "policyName": "backdoor", "policyDocument": DOC}),
+        json!(null),
+    );
+    assert_eq!(
+        changes_of(&put),
+        [(inline("bob", "backdoor"), Some(DOC.to_string()))]
+    );
+    let deleted = event(
+        "DeleteUserPolicy",
+        json!({"userName": "bob", "policyName": "backdoor"}),
+        json!(null),
+    );
+    assert_eq!(changes_of(&deleted), [(inline("bob", "backdoor"), None)]);
+    // A role made with a boundary: its trust policy and its boundary.
+    let created = event(
+        "CreateRole",
+        json!({"roleName": "ops", "assumeRolePolicyDocument": DOC,
+               "permissionsBoundary": "arn:aws:iam::123456789012:policy/limit"}),
+        json!(null),
+    );
+    assert_eq!(
+        changes_of(&created),
+        [
+            (
+                Subject::TrustPolicy { role: "ops".into() },
+                Some(DOC.to_string())
+            ),
+            (
+                Subject::PermissionsBoundary {
+                    principal: Principal::role("ops")
+                },
+                Some("arn:aws:iam::123456789012:policy/limit".to_string())
+            )
+        ]
+    );
+    let unbounded = event(
+        "DeleteRolePermissionsBoundary",
+        json!({"roleName": "ops"}),
+        json!(null),
+    );
+    assert_eq!(
+        changes_of(&unbounded),
+        [(
+            Subject::PermissionsBoundary {
+                principal: Principal::role("ops")
+            },
+            None
+        )]
+    );
+    // A failed call changed nothing; an attachment is reverted from the event itself.
+    let mut failed = put.clone();
+    failed.error_code = Some("AccessDenied".into());
+    assert!(changes_of(&failed).is_empty());
+    let attached = event(
+        "AttachUserPolicy",
+        json!({"userName": "bob", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+        json!(null),
+    );
+    assert!(changes_of(&attached).is_empty());
+}
+
+#[test]
+fn an_allowed_principals_change_is_a_state_to_put_back_and_an_unauthorized_one_never() {
+    let request = json!({"userName": "bob", "policyName": "backdoor", "policyDocument": DOC});
+    let cfg = config(&[(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/Deployer",
+    )]);
+    let allowed = event_by(
+        role_session("Deployer", "ci"),
+        "PutUserPolicy",
+        request.clone(),
+        json!(null),
+    );
+    let decision = iam::decide(&allowed, &cfg, &Facts::new()).unwrap();
+    assert!(matches!(decision, Decision::Ignore(_)), "{decision}");
+    let versions = left_by(&allowed, &decision);
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].restorable());
+    assert_eq!(versions[0].from, at(TIME));
+    assert_eq!(
+        versions[0].provenance(),
+        format!(
+            "previous document from the journal, as of {TIME} (event {EVENT_ID}, by {})",
+            allowed.actor
+        )
+    );
+    let attack = event("PutUserPolicy", request, json!(null));
+    let decision = iam::decide(&attack, &cfg, &Facts::new()).unwrap();
+    assert!(matches!(decision, Decision::Respond { .. }), "{decision}");
+    let versions = left_by(&attack, &decision);
+    assert_eq!(versions.len(), 1);
+    assert!(
+        !versions[0].restorable(),
+        "mallory's state is never put back"
+    );
+    assert_eq!(
+        versions[0].pk().as_deref(),
+        Some("123456789012#user/bob/inline/backdoor")
+    );
+}
+
+#[test]
+fn what_a_revert_put_back_is_recorded_and_what_it_only_would_have_is_not() {
+    let attack = event(
+        "PutUserPolicy",
+        json!({"userName": "bob", "policyName": "backdoor", "policyDocument": DOC}),
+        json!(null),
+    );
+    let step = |action: Action, status: StepStatus| StepResult {
+        action,
+        status,
+        state_after: None,
+    };
+    let deleted = Action::DeleteInlinePolicy {
+        principal: Principal::user("bob"),
+        name: "backdoor".into(),
+        document: DOC.into(),
+    };
+    let trust = Action::PutTrustPolicy {
+        role: "ops".into(),
+        document: "{}".into(),
+    };
+    let now = at("2026-11-21T10:00:03Z");
+    let versions = put_back(
+        &attack,
+        &[
+            step(deleted.clone(), StepStatus::Done),
+            step(trust.clone(), StepStatus::WouldDo),
+        ],
+        now,
+    );
+    assert_eq!(
+        versions,
+        [Version {
+            account: ACCOUNT.into(),
+            subject: inline("bob", "backdoor"),
+            from: now,
+            state: None,
+            origin: Origin::Revert {
+                event_id: EVENT_ID.into()
+            },
+        }]
+    );
+    assert!(versions[0].restorable());
+    // Its own key beside the event's, even in the event's second.
+    assert_eq!(
+        versions[0].sk(),
+        format!("2026-11-21T10:00:03Z#{EVENT_ID}#revert")
+    );
+    assert_eq!(versions[0].expires_at(), now.epoch_seconds() + 365 * 86_400);
+}
+
+fn snapshot_of(subject: Subject, state: Option<&str>, time: &str) -> Version {
+    Version {
+        account: ACCOUNT.into(),
+        subject,
+        from: at(time),
+        state: state.map(String::from),
+        origin: Origin::Snapshot,
+    }
+}
+
+#[test]
+fn a_steady_account_costs_no_write_and_a_change_or_a_disappearance_one_each() {
+    let bob = inline("bob", "s3");
+    let gone = inline("alice", "old");
+    let boundary = Subject::PermissionsBoundary {
+        principal: Principal::role("ops"),
+    };
+    let latest: HashMap<String, Version> = [
+        snapshot_of(bob.clone(), Some(DOC), "2026-11-01T00:00:00Z"),
+        snapshot_of(gone.clone(), Some(DOC), "2026-11-01T00:00:00Z"),
+    ]
+    .into_iter()
+    .map(|v| (v.pk().unwrap(), v))
+    .collect();
+    // The same document, spaced as IAM returns it: the same state.
+    let spaced =
+        serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(DOC).unwrap())
+            .unwrap();
+    let now = at("2026-11-21T00:00:00Z");
+    let writes = snapshot_writes(
+        ACCOUNT,
+        now,
+        vec![(bob.clone(), Some(spaced)), (boundary.clone(), None)],
+        &latest,
+    );
+    // alice's policy is gone without an event: its absence is written, so it is never put back.
+    assert_eq!(
+        writes,
+        [snapshot_of(gone.clone(), None, "2026-11-21T00:00:00Z")]
+    );
+    // A changed document is written; an absent boundary never known is not.
+    let writes = snapshot_writes(
+        ACCOUNT,
+        now,
+        vec![
+            (bob.clone(), Some("{}".into())),
+            (gone.clone(), Some(DOC.into())),
+        ],
+        &latest,
+    );
+    assert_eq!(
+        writes,
+        [snapshot_of(bob.clone(), Some("{}"), "2026-11-21T00:00:00Z")]
+    );
+    // A version about to expire is written again, unchanged.
+    let later = at("2027-10-15T00:00:00Z");
+    let writes = snapshot_writes(
+        ACCOUNT,
+        later,
+        vec![
+            (bob.clone(), Some(DOC.into())),
+            (gone.clone(), Some(DOC.into())),
+        ],
+        &latest,
+    );
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    assert!(writes.iter().all(|w| w.from == later));
+}
+
+#[test]
+fn a_key_names_its_subject_again() {
+    for subject in [
+        inline("bob", "s3"),
+        Subject::InlinePolicy {
+            principal: Principal {
+                kind: trailwarden_rules::PrincipalKind::Group,
+                name: "admins".into(),
+            },
+            name: "all".into(),
+        },
+        Subject::TrustPolicy { role: "ops".into() },
+        Subject::PermissionsBoundary {
+            principal: Principal::user("bob"),
+        },
+        Subject::DefaultVersion {
+            policy: arn("arn:aws:iam::123456789012:policy/team/limit"),
+        },
+    ] {
+        let pk = journal::partition_key(ACCOUNT, &subject).unwrap();
+        assert_eq!(subject_of_key(ACCOUNT, &pk), Some(subject), "{pk}");
+    }
+    // Names come back as the key holds them, lower-cased; another account's key is not ours.
+    assert_eq!(
+        subject_of_key(ACCOUNT, "123456789012#user/bob/inline/s3"),
+        Some(inline("bob", "s3"))
+    );
+    assert_eq!(
+        subject_of_key("222222222222", "123456789012#user/bob/inline/s3"),
+        None
+    );
+    assert_eq!(subject_of_key(ACCOUNT, "123456789012#user/bob"), None);
+}
