@@ -61,7 +61,9 @@ impl IamGuard {
     /// before the event; else, and for every other fact, from AWS as [`IamGuard::gather`]. The
     /// facts say where each previous state came from, and when the journal could not be used.
     async fn gather_with_journal(&self, record: &Record, queries: Vec<FactQuery>) -> Facts {
-        use trailwarden_rules::journal::{partition_key, prior_state, what_is_kept};
+        use trailwarden_rules::journal::{
+            absent_by_snapshot, inline_names, partition_key, prior_state, what_is_kept,
+        };
         let (Some(journal), Some(account)) = (&self.journal, record.account()) else {
             return self.gather(&queries).await;
         };
@@ -81,23 +83,43 @@ impl IamGuard {
                 continue;
             }
             let what = what_is_kept(subject);
-            match journal.versions(account, subject).await {
+            let read = match journal.versions(account, subject).await {
                 Ok(versions) => match prior_state(&versions, *before) {
-                    Some(version) => {
-                        known.note_provenance(query.clone(), version.provenance());
-                        known = known.with(
-                            query.clone(),
-                            Fact::previous(subject, version.state.clone()),
-                        );
-                        continue;
-                    }
-                    None => notes.push((
-                        query.clone(),
-                        format!(
-                            "the journal holds no {what} of the {subject} from before the event: CloudTrail event history was read instead"
-                        ),
-                    )),
+                    Some(version) => Ok(Some((version.state.clone(), version.provenance()))),
+                    None => match subject {
+                        // A name the journal never saw: a snapshot before the event shows the
+                        // principal without it.
+                        trailwarden_rules::Subject::InlinePolicy { principal, name } => journal
+                            .versions(account, &inline_names(principal))
+                            .await
+                            .map(|names| {
+                                absent_by_snapshot(&names, name, *before).map(|snapshot| {
+                                    (
+                                        None,
+                                        format!(
+                                            "no previous document: the journal's snapshot of {principal} as of {} holds no inline policy {name}",
+                                            snapshot.from
+                                        ),
+                                    )
+                                })
+                            }),
+                        _ => Ok(None),
+                    },
                 },
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok(Some((state, provenance))) => {
+                    known.note_provenance(query.clone(), provenance);
+                    known = known.with(query.clone(), Fact::previous(subject, state));
+                    continue;
+                }
+                Ok(None) => notes.push((
+                        query.clone(),
+                    format!(
+                        "the journal holds no {what} of the {subject} from before the event: CloudTrail event history was read instead"
+                    ),
+                )),
                 Err(e) => {
                     tracing::warn!(error = %e, "the journal could not be read");
                     notes.push((

@@ -288,8 +288,8 @@ impl Journal {
 }
 
 /// Every piece of IAM state the journal keeps, as the account holds it now, in a few paginated
-/// `GetAccountAuthorizationDetails` calls: each inline policy of each user, role and group, each
-/// role's trust policy, each user's and role's boundary (or its absence). IAM returns the
+/// `GetAccountAuthorizationDetails` calls: each inline policy of each user, role and group (and
+/// their names, `.../inline/*`), each role's trust policy, each user's and role's boundary (or its absence). IAM returns the
 /// documents URL-encoded: they are decoded, as `GetUserPolicy` and CloudTrail give them.
 pub async fn current_state(
     iam: &aws_sdk_iam::Client,
@@ -321,6 +321,7 @@ pub async fn current_state(
                 continue;
             };
             let principal = Principal::user(name);
+            state.push(names_of(&principal, user.user_policy_list()));
             for policy in user.user_policy_list() {
                 if let (Some(policy), Some(document)) =
                     (policy.policy_name(), policy.policy_document())
@@ -346,6 +347,7 @@ pub async fn current_state(
                 continue;
             };
             let principal = Principal::role(name);
+            state.push(names_of(&principal, role.role_policy_list()));
             for policy in role.role_policy_list() {
                 if let (Some(policy), Some(document)) =
                     (policy.policy_name(), policy.policy_document())
@@ -382,6 +384,7 @@ pub async fn current_state(
                 kind: trailwarden_rules::PrincipalKind::Group,
                 name: name.to_string(),
             };
+            state.push(names_of(&principal, group.group_policy_list()));
             for policy in group.group_policy_list() {
                 if let (Some(policy), Some(document)) =
                     (policy.policy_name(), policy.policy_document())
@@ -401,6 +404,19 @@ pub async fn current_state(
             _ => return Ok(state),
         }
     }
+}
+
+/// The names of a principal's inline policies, as the journal keeps them.
+fn names_of(
+    principal: &trailwarden_rules::Principal,
+    policies: &[aws_sdk_iam::types::PolicyDetail],
+) -> (Subject, Option<String>) {
+    (
+        trailwarden_rules::journal::inline_names(principal),
+        Some(trailwarden_rules::journal::names_state(
+            policies.iter().filter_map(|p| p.policy_name()),
+        )),
+    )
 }
 
 /// The snapshot of one account: its IAM state read with `iam` (the account's own credentials),

@@ -136,6 +136,43 @@ pub fn what_is_kept(subject: &Subject) -> &'static str {
     }
 }
 
+/// The name under which the journal keeps the names of a principal's inline policies, as a
+/// snapshot saw them (`.../inline/*`: no IAM name holds `*`). What tells that a policy put under a
+/// new name was not there before, and is deleted rather than the principal quarantined.
+pub const INLINE_NAMES: &str = "*";
+
+/// The journal's subject for the names of `principal`'s inline policies ([`INLINE_NAMES`]).
+pub fn inline_names(principal: &Principal) -> Subject {
+    Subject::InlinePolicy {
+        principal: principal.clone(),
+        name: INLINE_NAMES.into(),
+    }
+}
+
+/// The state of [`inline_names`]: the names, lower-cased and sorted, as a JSON array.
+pub fn names_state<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut names: Vec<String> = names.into_iter().map(str::to_ascii_lowercase).collect();
+    names.sort();
+    names.dedup();
+    serde_json::Value::from(names).to_string()
+}
+
+/// The snapshot from before `before` that shows the principal without an inline policy `name`
+/// (`names`: the versions of its [`inline_names`]), when the journal holds no version of the
+/// policy itself from before then: the policy was absent. `None`: the journal cannot tell.
+pub fn absent_by_snapshot<'a>(
+    names: &'a [Version],
+    name: &str,
+    before: EventTime,
+) -> Option<&'a Version> {
+    let latest = prior_state(names, before)?;
+    if latest.origin != Origin::Snapshot {
+        return None;
+    }
+    let listed: Vec<String> = serde_json::from_str(latest.state.as_deref()?).ok()?;
+    (!listed.contains(&name.to_ascii_lowercase())).then_some(latest)
+}
+
 /// The pieces of IAM state a successful write left, each with its new state (`None`: absent):
 /// inline policies put or deleted, trust policies, boundaries (set by `CreateUser`/`CreateRole`
 /// too). Empty for a failed call and for what the journal does not keep.

@@ -20,6 +20,8 @@ pub struct Scene {
     /// Holds the emulator for this test alone.
     _aws: EmulatorGuard,
     pub iam: aws_sdk_iam::Client,
+    /// The emulator's SDK configuration (the function's own account).
+    pub sdk: aws_config::SdkConfig,
     pub responder: Responder,
     pub alerts: AlertQueue,
 }
@@ -37,10 +39,100 @@ pub async fn scene(vars: &[(&str, &str)]) -> Scene {
     );
     Scene {
         iam: aws.iam(),
+        sdk: aws.sdk_config(),
         _aws: aws,
         responder,
         alerts,
     }
+}
+
+/// The journal table, as the template makes it (keys `pk`/`sk`, the `account` index).
+pub const JOURNAL: &str = "trailwarden-iam-journal";
+
+pub async fn create_journal_table(sdk: &aws_config::SdkConfig) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+        Projection, ProjectionType, ScalarAttributeType,
+    };
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .unwrap()
+    };
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .unwrap()
+    };
+    aws_sdk_dynamodb::Client::new(sdk)
+        .create_table()
+        .table_name(JOURNAL)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("pk"))
+        .attribute_definitions(attribute("sk"))
+        .attribute_definitions(attribute("account"))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("account")
+                .key_schema(key("account", KeyType::Hash))
+                .key_schema(key("pk", KeyType::Range))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// iam-guard with its journal (`IAM_JOURNAL_TABLE`, the table made here unless `vars` names
+/// another), as the function's `main` makes it.
+pub async fn journal_scene(vars: &[(&str, &str)]) -> Scene {
+    let aws = emulator().await;
+    let sdk = aws.sdk_config();
+    create_journal_table(&sdk).await;
+    let alerts = aws.alert_queue().await;
+    let mut all = vars.to_vec();
+    if !vars.iter().any(|(name, _)| *name == "IAM_JOURNAL_TABLE") {
+        all.push(("IAM_JOURNAL_TABLE", JOURNAL));
+    }
+    let config =
+        trailwarden_testkit::try_config_over(&[("ALERT_TOPIC_ARN", alerts.topic_arn())], &all)
+            .unwrap();
+    let guard = trailwarden_actions::IamGuard::acting(&sdk, &config, &sdk);
+    let responder = Responder::new(
+        std::sync::Arc::new(guard) as std::sync::Arc<dyn trailwarden_responder::Guard>,
+        config,
+        &sdk,
+    );
+    Scene {
+        iam: aws.iam(),
+        sdk: aws.sdk_config(),
+        _aws: aws,
+        responder,
+        alerts,
+    }
+}
+
+/// The event file as it arrives seconds after the change: its time now (event history does not
+/// hold it yet), its id `id` (two events of one file are two changes).
+pub fn fresh(file: &str, id: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    event(file, |detail| {
+        let now = trailwarden_events::EventTime::now().to_string();
+        detail["eventTime"] = Value::String(now);
+        detail["eventID"] = Value::String(id.into());
+        edit(detail);
+    })
 }
 
 /// The event file's detail, changed by `edit` (for ids the emulator makes up).
