@@ -11,6 +11,7 @@ ENDPOINT = sys.argv[1]
 COMMAND = sys.argv[2]
 REGION = "us-east-1"
 BUCKET = "trailwarden-demo-logs"
+JOURNAL = "trailwarden-iam-journal"
 TRAIL = "audit"
 
 
@@ -32,6 +33,14 @@ def setup():
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
                             Attributes={"RawMessageDelivery": "true"})
+    # iam-guard's journal, with the template's keys and index.
+    client("dynamodb").create_table(
+        TableName=JOURNAL, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "account")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "account", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "account", "KeyType": "HASH"},
+                                               {"AttributeName": "pk", "KeyType": "RANGE"}]}])
     print(topic)
 
 
@@ -102,6 +111,39 @@ def iam_status():
     print(f"user alice: policies {policies or 'none'}; access keys {keys or 'none'}")
 
 
+S3_READ = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+
+
+def journal_setup():
+    """User bob with the inline policy `s3`, read-only: the state the snapshot records."""
+    iam = client("iam")
+    iam.create_user(UserName="bob")
+    iam.put_user_policy(UserName="bob", PolicyName="s3", PolicyDocument=S3_READ)
+    print("user bob: inline policy s3 allows s3:GetObject")
+
+
+def journal_attack():
+    """The attacker overwrites bob's `s3` with allow-all; its event, seconds old (event history
+    does not hold it yet), to .demo/put-user-policy.json."""
+    client("iam").put_user_policy(UserName="bob", PolicyName="s3", PolicyDocument=ALLOW_ALL)
+
+    def on_bob(detail):
+        detail["requestParameters"].update(userName="bob", policyName="s3", policyDocument=ALLOW_ALL)
+        detail["eventID"] = "6f9a8b20-0000-4000-8000-00000000d001"
+
+    delivered("put-user-policy.json", on_bob)
+    print("attacker (user mallory): PutUserPolicy s3 on bob, now allowing everything")
+
+
+def journal_status():
+    iam = client("iam")
+    names = iam.list_user_policies(UserName="bob")["PolicyNames"]
+    document = iam.get_user_policy(UserName="bob", PolicyName="s3")["PolicyDocument"]
+    actions = [s["Action"] for s in document["Statement"]]
+    print(f"user bob: inline policies {names}; s3 allows {actions}")
+
+
 MEMBER = "222222222222"
 
 
@@ -162,5 +204,6 @@ def alerts():
 
 
 {"setup": setup, "status": status, "attack": attack, "late": late, "attack-and-delete": attack_and_delete,
- "iam-attack": iam_attack, "iam-status": iam_status, "org-attack": org_attack, "org-status": org_status,
+ "iam-attack": iam_attack, "iam-status": iam_status, "journal-setup": journal_setup,
+ "journal-attack": journal_attack, "journal-status": journal_status, "org-attack": org_attack, "org-status": org_status,
  "alerts": alerts}[COMMAND]()

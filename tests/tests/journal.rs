@@ -60,24 +60,10 @@ const DEPLOYER: (&str, &str) = (
 async fn a_policy_put_under_a_new_name_is_deleted_and_nothing_is_quarantined() {
     let s = journal_scene(&[]).await;
     s.user("alice").await;
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("existing")
-        .policy_document(S3_READ)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "existing", S3_READ).await;
     snapshot(&s).await;
     // The attacker's call, and its event seconds later.
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(ALLOW_ALL)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", ALLOW_ALL).await;
     let report = s
         .responder
         .handle(fresh("put-user-policy.json", "journal-new-name", |_| {}))
@@ -112,23 +98,9 @@ async fn a_policy_put_under_a_new_name_is_deleted_and_nothing_is_quarantined() {
 async fn an_overwritten_inline_policy_gets_its_previous_document_back() {
     let s = journal_scene(&[]).await;
     s.user("alice").await;
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(S3_READ)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", S3_READ).await;
     snapshot(&s).await;
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(ALLOW_ALL)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", ALLOW_ALL).await;
     let report = s
         .responder
         .handle(fresh("put-user-policy.json", "journal-overwrite", |_| {}))
@@ -260,24 +232,10 @@ async fn after_an_allowed_change_and_an_attackers_the_allowed_change_comes_back(
     const WIDER: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}]}"#;
     let s = journal_scene(&[DEPLOYER]).await;
     s.user("alice").await;
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(S3_READ)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", S3_READ).await;
     snapshot(&s).await;
     // The deployment role widens the policy: left alone, and recorded.
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(WIDER)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", WIDER).await;
     let allowed = fresh("put-user-policy.json", "journal-allowed", |d| {
         by_deployer(d);
         d["requestParameters"]["policyDocument"] = Value::String(WIDER.into());
@@ -288,14 +246,7 @@ async fn after_an_allowed_change_and_an_attackers_the_allowed_change_comes_back(
     s.responder.handle(allowed).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(ALLOW_ALL)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", ALLOW_ALL).await;
     let report = s
         .responder
         .handle(fresh("put-user-policy.json", "journal-attack", |_| {}))
@@ -331,36 +282,15 @@ async fn two_unauthorized_changes_in_a_row_end_with_the_state_before_both() {
     const FIRST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#;
     let s = journal_scene(&[]).await;
     s.user("alice").await;
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(S3_READ)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", S3_READ).await;
     snapshot(&s).await;
     // Two changes by mallory, a second apart, before trailwarden handles either.
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(FIRST)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", FIRST).await;
     let first = fresh("put-user-policy.json", "journal-first", |d| {
         d["requestParameters"]["policyDocument"] = Value::String(FIRST.into());
     });
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(ALLOW_ALL)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", ALLOW_ALL).await;
     let second = fresh("put-user-policy.json", "journal-second", |_| {});
     s.responder.handle(first).await.unwrap();
     let report = s.responder.handle(second).await.unwrap();
@@ -388,14 +318,7 @@ async fn two_unauthorized_changes_in_a_row_end_with_the_state_before_both() {
 async fn a_journal_that_cannot_be_read_or_written_is_never_a_reason_to_guess() {
     let s = journal_scene(&[("IAM_JOURNAL_TABLE", "no-such-table")]).await;
     s.user("alice").await;
-    s.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("escalate")
-        .policy_document(ALLOW_ALL)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("alice", "escalate", ALLOW_ALL).await;
     let error = s
         .responder
         .handle(fresh("put-user-policy.json", "journal-unusable", |_| {}))
@@ -429,14 +352,7 @@ async fn the_snapshot_holds_what_iam_holds_and_a_steady_account_costs_no_write()
     for n in 0..5 {
         let user = format!("user-{n}");
         s.user(&user).await;
-        s.iam
-            .put_user_policy()
-            .user_name(&user)
-            .policy_name("s3")
-            .policy_document(S3_READ)
-            .send()
-            .await
-            .unwrap();
+        s.put_user_policy(&user, "s3", S3_READ).await;
     }
     s.role("app").await;
     s.group("team").await;
@@ -469,6 +385,12 @@ async fn the_snapshot_holds_what_iam_holds_and_a_steady_account_costs_no_write()
             "{pk}"
         );
     }
+    // And equal to what IAM itself answers for the policy.
+    let items = journal_items(&s, "123456789012#user/user-3/inline/s3").await;
+    assert_eq!(
+        json(items[0]["state"].as_str().unwrap()),
+        user_policy(&s, "user-3", "s3").await
+    );
     let names = journal_items(&s, "123456789012#user/user-0/inline/*").await;
     assert_eq!(names[0]["state"], r#"["s3"]"#);
 
@@ -479,14 +401,7 @@ async fn the_snapshot_holds_what_iam_holds_and_a_steady_account_costs_no_write()
         "steady"
     );
     // A change no event reported, and a policy deleted without one: one version each.
-    s.iam
-        .put_user_policy()
-        .user_name("user-1")
-        .policy_name("s3")
-        .policy_document(ALLOW_ALL)
-        .send()
-        .await
-        .unwrap();
+    s.put_user_policy("user-1", "s3", ALLOW_ALL).await;
     s.iam
         .delete_group_policy()
         .group_name("team")
@@ -533,10 +448,24 @@ async fn measure_the_snapshot() {
     let started = Instant::now();
     let steady = snapshot(&s).await;
     let steady_took = started.elapsed() - Duration::from_millis(1100);
+    // Its two reads on their own: IAM's answer, and the journal's latest of the account.
+    let started = Instant::now();
+    let state = trailwarden_actions::journal::current_state(&s.iam)
+        .await
+        .unwrap();
+    let iam_took = started.elapsed();
+    let journal = trailwarden_actions::journal::Journal::new(&s.sdk, JOURNAL);
+    let started = Instant::now();
+    let latest = journal.latest_of_account(ACCOUNT).await.unwrap();
+    let journal_took = started.elapsed();
     println!(
-        "{roles} roles: first snapshot {} ms ({first}); steady {} ms ({steady})",
+        "{roles} roles: first snapshot {} ms ({first}); steady {} ms ({steady}); of which GetAccountAuthorizationDetails {} ms ({} pieces), the journal's latest {} ms ({} subjects)",
         first_took.as_millis(),
-        steady_took.as_millis()
+        steady_took.as_millis(),
+        iam_took.as_millis(),
+        state.len(),
+        journal_took.as_millis(),
+        latest.len()
     );
     // Per role: names, policy, trust (no boundary).
     assert!(

@@ -289,18 +289,17 @@ impl Journal {
 
 /// Every piece of IAM state the journal keeps, as the account holds it now, in a few paginated
 /// `GetAccountAuthorizationDetails` calls: each inline policy of each user, role and group (and
-/// their names, `.../inline/*`), each role's trust policy, each user's and role's boundary (or its absence). IAM returns the
-/// documents URL-encoded: they are decoded, as `GetUserPolicy` and CloudTrail give them.
+/// their names, `.../inline/*`), each role's trust policy, each user's and role's boundary (or its
+/// absence). IAM returns the documents URL-encoded: they are decoded, as `GetUserPolicy` and
+/// CloudTrail give them.
 pub async fn current_state(
     iam: &aws_sdk_iam::Client,
 ) -> Result<Vec<(Subject, Option<String>)>, ActionError> {
     use aws_sdk_iam::types::EntityType;
-    use trailwarden_rules::Principal;
-    let decode = |text: &str| -> String {
-        percent_encoding::percent_decode_str(text)
-            .decode_utf8()
-            .map(|d| d.into_owned())
-            .unwrap_or_else(|_| text.to_string())
+    use trailwarden_rules::{Principal, PrincipalKind};
+    let boundary = |b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>| {
+        b.and_then(|b| b.permissions_boundary_arn())
+            .map(String::from)
     };
     let mut state = Vec::new();
     let mut marker: Option<String> = None;
@@ -321,83 +320,32 @@ pub async fn current_state(
                 continue;
             };
             let principal = Principal::user(name);
-            state.push(names_of(&principal, user.user_policy_list()));
-            for policy in user.user_policy_list() {
-                if let (Some(policy), Some(document)) =
-                    (policy.policy_name(), policy.policy_document())
-                {
-                    state.push((
-                        Subject::InlinePolicy {
-                            principal: principal.clone(),
-                            name: policy.to_string(),
-                        },
-                        Some(decode(document)),
-                    ));
-                }
-            }
-            state.push((
-                Subject::PermissionsBoundary { principal },
-                user.permissions_boundary()
-                    .and_then(|b| b.permissions_boundary_arn())
-                    .map(String::from),
-            ));
+            inline_of(&principal, user.user_policy_list(), &mut state);
+            let principal = Subject::PermissionsBoundary { principal };
+            state.push((principal, boundary(user.permissions_boundary())));
         }
         for role in out.role_detail_list() {
             let Some(name) = role.role_name() else {
                 continue;
             };
             let principal = Principal::role(name);
-            state.push(names_of(&principal, role.role_policy_list()));
-            for policy in role.role_policy_list() {
-                if let (Some(policy), Some(document)) =
-                    (policy.policy_name(), policy.policy_document())
-                {
-                    state.push((
-                        Subject::InlinePolicy {
-                            principal: principal.clone(),
-                            name: policy.to_string(),
-                        },
-                        Some(decode(document)),
-                    ));
-                }
-            }
+            inline_of(&principal, role.role_policy_list(), &mut state);
             if let Some(trust) = role.assume_role_policy_document() {
-                state.push((
-                    Subject::TrustPolicy {
-                        role: name.to_string(),
-                    },
-                    Some(decode(trust)),
-                ));
+                let role = name.to_string();
+                state.push((Subject::TrustPolicy { role }, Some(decoded(trust))));
             }
-            state.push((
-                Subject::PermissionsBoundary { principal },
-                role.permissions_boundary()
-                    .and_then(|b| b.permissions_boundary_arn())
-                    .map(String::from),
-            ));
+            let principal = Subject::PermissionsBoundary { principal };
+            state.push((principal, boundary(role.permissions_boundary())));
         }
         for group in out.group_detail_list() {
             let Some(name) = group.group_name() else {
                 continue;
             };
-            let principal = trailwarden_rules::Principal {
-                kind: trailwarden_rules::PrincipalKind::Group,
+            let principal = Principal {
+                kind: PrincipalKind::Group,
                 name: name.to_string(),
             };
-            state.push(names_of(&principal, group.group_policy_list()));
-            for policy in group.group_policy_list() {
-                if let (Some(policy), Some(document)) =
-                    (policy.policy_name(), policy.policy_document())
-                {
-                    state.push((
-                        Subject::InlinePolicy {
-                            principal: principal.clone(),
-                            name: policy.to_string(),
-                        },
-                        Some(decode(document)),
-                    ));
-                }
-            }
+            inline_of(&principal, group.group_policy_list(), &mut state);
         }
         match (out.is_truncated(), out.marker()) {
             (true, Some(next)) => marker = Some(next.to_string()),
@@ -406,17 +354,34 @@ pub async fn current_state(
     }
 }
 
-/// The names of a principal's inline policies, as the journal keeps them.
-fn names_of(
+/// A document as IAM returns it, URL-decoded (as it is when not encoded at all).
+fn decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map(|d| d.into_owned())
+        .unwrap_or_else(|_| text.to_string())
+}
+
+/// A principal's inline policies, each with its document, and their names.
+fn inline_of(
     principal: &trailwarden_rules::Principal,
     policies: &[aws_sdk_iam::types::PolicyDetail],
-) -> (Subject, Option<String>) {
-    (
+    state: &mut Vec<(Subject, Option<String>)>,
+) {
+    let names = policies.iter().filter_map(|p| p.policy_name());
+    state.push((
         trailwarden_rules::journal::inline_names(principal),
-        Some(trailwarden_rules::journal::names_state(
-            policies.iter().filter_map(|p| p.policy_name()),
-        )),
-    )
+        Some(trailwarden_rules::journal::names_state(names)),
+    ));
+    for policy in policies {
+        if let (Some(name), Some(document)) = (policy.policy_name(), policy.policy_document()) {
+            let subject = Subject::InlinePolicy {
+                principal: principal.clone(),
+                name: name.to_string(),
+            };
+            state.push((subject, Some(decoded(document))));
+        }
+    }
 }
 
 /// The snapshot of one account: its IAM state read with `iam` (the account's own credentials),

@@ -520,7 +520,7 @@ mod tests {
         assert_eq!(prior.state.as_deref(), Some("v0"));
         assert_eq!(
             prior.provenance(),
-            "from the journal, as of 2026-11-30T09:00:00Z (snapshot)"
+            "previous document from the journal, as of 2026-11-30T09:00:00Z (snapshot)"
         );
     }
 
@@ -535,7 +535,7 @@ mod tests {
         assert_eq!(prior.state.as_deref(), Some("v1"));
         assert_eq!(
             prior.provenance(),
-            "from the journal, as of 2026-11-30T09:30:00Z (event e-1, by role Deployer)"
+            "previous document from the journal, as of 2026-11-30T09:30:00Z (event e-1, by role Deployer)"
         );
         // A version that says the policy was absent is a state too: put back by deleting.
         let absent = [version("2026-11-30T09:00:00Z", None, Origin::Snapshot)];

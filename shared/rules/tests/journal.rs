@@ -287,3 +287,50 @@ fn a_key_names_its_subject_again() {
     );
     assert_eq!(subject_of_key(ACCOUNT, "123456789012#user/bob"), None);
 }
+
+/// Every IAM record of the corpus: with the journal empty (each previous state "not in the
+/// journal", then event history as today) the decision is today's, but for the alert's word on
+/// where the previous state came from; and the versions it records. The counts were derived by
+/// hand with Python over the corpus files: successful IAM records of the calls the journal keeps,
+/// naming their principal and policy: CreateRole 14 (trust policy and boundary: 28 versions),
+/// CreateUser 5, PutRolePolicy 5, DeleteRolePolicy 4, UpdateAssumeRolePolicy 3, so 45 versions;
+/// trusted (trailwarden leaves them alone by default) only the 4 removals of unprotected policies.
+#[test]
+fn every_iam_record_of_the_corpus_is_decided_as_today_with_an_empty_journal() {
+    let cfg = config(&[]);
+    let (mut versions, mut trusted) = (0, 0);
+    for (path, record) in trailwarden_events::corpus::records() {
+        if record.event_source != "iam.amazonaws.com" {
+            continue;
+        }
+        let today = iam::decide(&record, &cfg, &Facts::new())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut missed = Facts::new();
+        for query in iam::facts_needed(&record, &cfg) {
+            if matches!(query, trailwarden_rules::FactQuery::PreviousState { .. }) {
+                missed.note_provenance(query, "not in the journal".into());
+            }
+        }
+        let with_journal = iam::decide(&record, &cfg, &missed).unwrap();
+        match (&today, &with_journal) {
+            (
+                Decision::Respond { incident, plan },
+                Decision::Respond {
+                    incident: journaled,
+                    plan: journaled_plan,
+                },
+            ) => {
+                assert_eq!(plan, journaled_plan, "{}", record.event_id);
+                let mut same = journaled.clone();
+                same.previous_state = None;
+                assert_eq!(incident, &same, "{}", record.event_id);
+            }
+            (a, b) => assert_eq!(a, b, "{}", record.event_id),
+        }
+        for version in left_by(&record, &today) {
+            versions += 1;
+            trusted += usize::from(version.restorable());
+        }
+    }
+    assert_eq!((versions, trusted), (45, 4));
+}

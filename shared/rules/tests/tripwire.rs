@@ -533,6 +533,25 @@ fn changes_to_trailwarden_itself_alert_critical() {
             json!({"stackName": "tw"}),
             "stack tw",
         ),
+        // iam-guard's journal: deleted, or its recovery or expiry turned off.
+        (
+            "dynamodb.amazonaws.com",
+            "DeleteTable",
+            json!({"tableName": "tw-iam-journal"}),
+            "journal table tw-iam-journal",
+        ),
+        (
+            "dynamodb.amazonaws.com",
+            "UpdateContinuousBackups",
+            json!({"tableName": "tw-iam-journal", "pointInTimeRecoverySpecification": {"pointInTimeRecoveryEnabled": false}}),
+            "journal table tw-iam-journal",
+        ),
+        (
+            "dynamodb.amazonaws.com",
+            "PutResourcePolicy",
+            json!({"resourceArn": "arn:aws:dynamodb:us-east-1:123456789012:table/tw-iam-journal", "policy": "{}"}),
+            "journal table tw-iam-journal",
+        ),
     ];
     for (source, name, request, resource) in cases {
         let r = call(source, name, user("mallory"), request);
@@ -565,6 +584,13 @@ fn other_resources_and_reads_of_trailwarden_are_not_tampering() {
         json!({"functionName": "tw-TripwireFunction-2"}),
     );
     assert!(matches!(ignored(&read, &c), Ignored::NotHandled { .. }));
+    let table = call(
+        "dynamodb.amazonaws.com",
+        "DeleteTable",
+        user("mallory"),
+        json!({"tableName": "orders"}),
+    );
+    assert!(matches!(ignored(&table, &c), Ignored::NotHandled { .. }));
     // Without SELF_RESOURCE_PREFIX, the alert topic is still known by its ARN.
     let topic = call(
         "sns.amazonaws.com",

@@ -27,19 +27,28 @@ pub struct Scene {
 }
 
 pub async fn scene(vars: &[(&str, &str)]) -> Scene {
+    scene_of(vars, |sdk, _| guard_for(Function::IamGuard, sdk)).await
+}
+
+/// iam-guard over the emulator with `vars`, its guard made by `guard` (as a function's `main`
+/// would), and the alert queue.
+async fn scene_of(
+    vars: &[(&str, &str)],
+    guard: impl FnOnce(
+        &aws_config::SdkConfig,
+        &trailwarden_rules::Config,
+    ) -> std::sync::Arc<dyn trailwarden_responder::Guard>,
+) -> Scene {
     let aws = emulator().await;
+    let sdk = aws.sdk_config();
     let alerts = aws.alert_queue().await;
     let config =
         trailwarden_testkit::try_config_over(&[("ALERT_TOPIC_ARN", alerts.topic_arn())], vars)
             .unwrap();
-    let responder = Responder::new(
-        guard_for(Function::IamGuard, &aws.sdk_config()),
-        config,
-        &aws.sdk_config(),
-    );
+    let responder = Responder::new(guard(&sdk, &config), config, &sdk);
     Scene {
         iam: aws.iam(),
-        sdk: aws.sdk_config(),
+        sdk,
         _aws: aws,
         responder,
         alerts,
@@ -98,30 +107,16 @@ pub async fn create_journal_table(sdk: &aws_config::SdkConfig) {
 /// iam-guard with its journal (`IAM_JOURNAL_TABLE`, the table made here unless `vars` names
 /// another), as the function's `main` makes it.
 pub async fn journal_scene(vars: &[(&str, &str)]) -> Scene {
-    let aws = emulator().await;
-    let sdk = aws.sdk_config();
-    create_journal_table(&sdk).await;
-    let alerts = aws.alert_queue().await;
     let mut all = vars.to_vec();
     if !vars.iter().any(|(name, _)| *name == "IAM_JOURNAL_TABLE") {
         all.push(("IAM_JOURNAL_TABLE", JOURNAL));
     }
-    let config =
-        trailwarden_testkit::try_config_over(&[("ALERT_TOPIC_ARN", alerts.topic_arn())], &all)
-            .unwrap();
-    let guard = trailwarden_actions::IamGuard::acting(&sdk, &config, &sdk);
-    let responder = Responder::new(
-        std::sync::Arc::new(guard) as std::sync::Arc<dyn trailwarden_responder::Guard>,
-        config,
-        &sdk,
-    );
-    Scene {
-        iam: aws.iam(),
-        sdk: aws.sdk_config(),
-        _aws: aws,
-        responder,
-        alerts,
-    }
+    let s = scene_of(&all, |sdk, config| {
+        std::sync::Arc::new(trailwarden_actions::IamGuard::acting(sdk, config, sdk))
+    })
+    .await;
+    create_journal_table(&s.sdk).await;
+    s
 }
 
 /// The event file as it arrives seconds after the change: its time now (event history does not
@@ -143,6 +138,18 @@ pub fn event(file: &str, edit: impl FnOnce(&mut Value)) -> Value {
 }
 
 impl Scene {
+    /// `PutUserPolicy`, as a caller of the emulator makes it.
+    pub async fn put_user_policy(&self, user: &str, name: &str, document: &str) {
+        self.iam
+            .put_user_policy()
+            .user_name(user)
+            .policy_name(name)
+            .policy_document(document)
+            .send()
+            .await
+            .unwrap();
+    }
+
     pub async fn user(&self, name: &str) {
         self.iam.create_user().user_name(name).send().await.unwrap();
     }
