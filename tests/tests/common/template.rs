@@ -189,3 +189,12 @@ pub async fn deploy_as(
         })
         .collect()
 }
+
+/// The actions IAM's service authorization reference lists with no resource type: the only ones a
+/// role of trailwarden's may grant on every resource.
+pub const UNSCOPED_BY_AWS: &[&str] = &[
+    "cloudtrail:LookupEvents",
+    "cloudtrail:DescribeTrails",
+    "organizations:ListAccounts",
+    "iam:GetAccountAuthorizationDetails",
+];
