@@ -253,44 +253,6 @@ async fn put_role_and_group_policy_without_event_history_quarantine_or_alert_cri
     assert_eq!(s.inline_names("group", "developers").await, ["escalate"]);
 }
 
-async fn customer_policy(s: &Scene) -> String {
-    s.iam
-        .create_policy()
-        .policy_name("app-policy")
-        .policy_document(S3_READ)
-        .send()
-        .await
-        .unwrap()
-        .policy()
-        .and_then(|p| p.arn())
-        .unwrap()
-        .to_string()
-}
-
-async fn versions(s: &Scene, arn: &str) -> (Vec<String>, String) {
-    let out = s
-        .iam
-        .list_policy_versions()
-        .policy_arn(arn)
-        .send()
-        .await
-        .unwrap();
-    let mut ids: Vec<String> = out
-        .versions()
-        .iter()
-        .filter_map(|v| v.version_id().map(String::from))
-        .collect();
-    ids.sort();
-    let default = out
-        .versions()
-        .iter()
-        .find(|v| v.is_default_version())
-        .and_then(|v| v.version_id())
-        .unwrap()
-        .to_string();
-    (ids, default)
-}
-
 // The emulator has no event history: which version was the default before is unknown, so no
 // version is made the default (a revert never guesses one, and a forged event could name any).
 // Whoever holds the policy is quarantined instead: its users and roles, and its groups' members.
@@ -298,7 +260,7 @@ async fn versions(s: &Scene, arn: &str) -> (Vec<String>, String) {
 #[tokio::test]
 async fn create_policy_version_without_event_history_quarantines_the_holders() {
     let s = scene(&[]).await;
-    let arn = customer_policy(&s).await;
+    let arn = s.customer_policy().await;
     assert_eq!(arn, format!("arn:aws:iam::{ACCOUNT}:policy/app-policy"));
     s.user("alice").await;
     s.iam
@@ -316,7 +278,7 @@ async fn create_policy_version_without_event_history_quarantines_the_holders() {
         .send()
         .await
         .unwrap();
-    assert_eq!(versions(&s, &arn).await.1, "v2");
+    assert_eq!(s.policy_versions(&arn).await.1, "v2");
 
     let report = s
         .responder
@@ -327,7 +289,7 @@ async fn create_policy_version_without_event_history_quarantines_the_holders() {
     assert_eq!(report.outcome, "reverted");
     assert!(s.quarantined("user", "alice").await);
     assert_eq!(
-        versions(&s, &arn).await,
+        s.policy_versions(&arn).await,
         (vec!["v1".into(), "v2".into()], "v2".into()),
         "no version is made the default on a guess"
     );
@@ -341,7 +303,7 @@ async fn create_policy_version_without_event_history_quarantines_the_holders() {
 #[tokio::test]
 async fn set_default_policy_version_without_event_history_quarantines_the_members_of_its_groups() {
     let s = scene(&[]).await;
-    let arn = customer_policy(&s).await;
+    let arn = s.customer_policy().await;
     s.group("devs").await;
     s.user("bob").await;
     s.iam
@@ -382,7 +344,7 @@ async fn set_default_policy_version_without_event_history_quarantines_the_member
     // A group cannot be quarantined: its member is.
     assert!(s.quarantined("user", "bob").await);
     assert_eq!(
-        versions(&s, &arn).await,
+        s.policy_versions(&arn).await,
         (vec!["v1".into(), "v2".into()], "v2".into())
     );
     s.alert("SetDefaultPolicyVersion", "reverted", "critical")

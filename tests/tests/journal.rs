@@ -228,6 +228,44 @@ async fn a_replaced_trust_policy_and_a_changed_or_removed_boundary_are_put_back(
 }
 
 #[tokio::test]
+async fn a_new_default_version_of_a_managed_policy_is_undone_from_the_journal() {
+    let s = journal_scene(&[]).await;
+    let arn = s.customer_policy().await;
+    snapshot(&s).await;
+    s.iam
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(ALLOW_ALL)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    let report = s
+        .responder
+        .handle(fresh(
+            "create-policy-version.json",
+            "journal-version",
+            |_| {},
+        ))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "reverted", "{report:?}");
+    assert_eq!(
+        s.policy_versions(&arn).await,
+        (vec!["v1".into()], "v1".into()),
+        "v1 the default again, v2 deleted"
+    );
+    let doc = s.alert("CreatePolicyVersion", "reverted", "high").await;
+    let previous = doc["previous_state"].as_str().unwrap();
+    assert!(
+        previous.starts_with("previous default version from the journal, as of 20")
+            && previous.ends_with(" (snapshot)"),
+        "{previous}"
+    );
+}
+
+#[tokio::test]
 async fn after_an_allowed_change_and_an_attackers_the_allowed_change_comes_back() {
     const WIDER: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}]}"#;
     let s = journal_scene(&[DEPLOYER]).await;

@@ -71,13 +71,22 @@ impl IamGuard {
         let mut rest = Vec::new();
         let mut notes = Vec::new();
         for query in queries {
-            let FactQuery::PreviousState {
-                subject, before, ..
-            } = &query
-            else {
-                rest.push(query);
-                continue;
+            let (subject, before) = match &query {
+                FactQuery::PreviousState {
+                    subject, before, ..
+                } => (subject.clone(), *before),
+                FactQuery::PreviousDefaultVersion { policy, before, .. } => (
+                    trailwarden_rules::Subject::DefaultVersion {
+                        policy: policy.clone(),
+                    },
+                    *before,
+                ),
+                _ => {
+                    rest.push(query);
+                    continue;
+                }
             };
+            let (subject, before) = (&subject, &before);
             if partition_key(account, subject).is_none() {
                 rest.push(query);
                 continue;
@@ -111,7 +120,13 @@ impl IamGuard {
             match read {
                 Ok(Some((state, provenance))) => {
                     known.note_provenance(query.clone(), provenance);
-                    known = known.with(query.clone(), Fact::previous(subject, state));
+                    let fact = match (subject, state) {
+                        (trailwarden_rules::Subject::DefaultVersion { .. }, Some(version)) => {
+                            Fact::DefaultVersion(version)
+                        }
+                        (_, state) => Fact::previous(subject, state),
+                    };
+                    known = known.with(query.clone(), fact);
                     continue;
                 }
                 Ok(None) => notes.push((

@@ -290,7 +290,7 @@ impl Journal {
 /// Every piece of IAM state the journal keeps, as the account holds it now, in a few paginated
 /// `GetAccountAuthorizationDetails` calls: each inline policy of each user, role and group (and
 /// their names, `.../inline/*`), each role's trust policy, each user's and role's boundary (or its
-/// absence). IAM returns the documents URL-encoded: they are decoded, as `GetUserPolicy` and
+/// absence), each customer managed policy's default version. IAM returns the documents URL-encoded: they are decoded, as `GetUserPolicy` and
 /// CloudTrail give them.
 pub async fn current_state(
     iam: &aws_sdk_iam::Client,
@@ -309,6 +309,7 @@ pub async fn current_state(
             .filter(EntityType::User)
             .filter(EntityType::Role)
             .filter(EntityType::Group)
+            .filter(EntityType::LocalManagedPolicy)
             .set_marker(marker.take())
             .send()
             .await
@@ -346,6 +347,15 @@ pub async fn current_state(
                 name: name.to_string(),
             };
             inline_of(&principal, group.group_policy_list(), &mut state);
+        }
+        for policy in out.policies() {
+            let (Some(arn), Some(version)) = (policy.arn(), policy.default_version_id()) else {
+                continue;
+            };
+            if let Ok(policy) = trailwarden_events::Arn::parse("Arn", arn) {
+                let subject = Subject::DefaultVersion { policy };
+                state.push((subject, Some(version.to_string())));
+            }
         }
         match (out.is_truncated(), out.marker()) {
             (true, Some(next)) => marker = Some(next.to_string()),

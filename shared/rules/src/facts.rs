@@ -157,7 +157,12 @@ impl Facts {
         let mut said: Vec<&str> = self
             .provenance
             .iter()
-            .filter(|(q, _)| matches!(q, FactQuery::PreviousState { .. }))
+            .filter(|(q, _)| {
+                matches!(
+                    q,
+                    FactQuery::PreviousState { .. } | FactQuery::PreviousDefaultVersion { .. }
+                )
+            })
             .map(|(_, p)| p.as_str())
             .collect();
         said.sort_unstable();

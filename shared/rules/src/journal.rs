@@ -175,7 +175,7 @@ pub fn absent_by_snapshot<'a>(
 
 /// The pieces of IAM state a successful write left, each with its new state (`None`: absent):
 /// inline policies put or deleted, trust policies, boundaries (set by `CreateUser`/`CreateRole`
-/// too). Empty for a failed call and for what the journal does not keep.
+/// too), managed policies' default versions. Empty for a failed call and for what the journal does not keep.
 pub fn changes_of(record: &Record) -> Vec<(Subject, Option<String>)> {
     if record.error_code.is_some() || record.event_source != "iam.amazonaws.com" {
         return vec![];
@@ -213,13 +213,37 @@ pub fn changes_of(record: &Record) -> Vec<(Subject, Option<String>)> {
             .collect(),
         _ => vec![],
     };
-    subjects
+    let mut changes: Vec<(Subject, Option<String>)> = subjects
         .into_iter()
         .filter_map(|subject| {
             let state = subject.state_left_by(record)?;
             Some((subject, state))
         })
-        .collect()
+        .collect();
+    changes.extend(default_version_of(record));
+    changes
+}
+
+/// The default version a call left a managed policy with: `SetDefaultPolicyVersion`'s,
+/// `CreatePolicyVersion`'s when made default, `CreatePolicy`'s first.
+fn default_version_of(record: &Record) -> Option<(Subject, Option<String>)> {
+    let text = |v: &serde_json::Value| v.as_str().map(String::from);
+    let (policy, version) = match record.event_name.as_str() {
+        "SetDefaultPolicyVersion" | "CreatePolicyVersion" => (
+            record.request_str("policyArn")?.to_string(),
+            crate::iam::versions::new_default_version(record).ok()??,
+        ),
+        "CreatePolicy" => {
+            let policy = record.response_elements.as_ref()?.get("policy")?;
+            (
+                text(policy.get("arn")?)?,
+                text(policy.get("defaultVersionId")?)?,
+            )
+        }
+        _ => return None,
+    };
+    let policy = trailwarden_events::Arn::parse("policyArn", &policy).ok()?;
+    Some((Subject::DefaultVersion { policy }, Some(version)))
 }
 
 /// The versions `record` left, as the journal records them: at the event's time, trusted when
@@ -286,6 +310,12 @@ pub fn put_back(record: &Record, steps: &[StepResult], at: EventTime) -> Vec<Ver
                     principal: principal.clone(),
                 },
                 Some(policy.to_string()),
+            )),
+            Action::SetDefaultPolicyVersion { policy, version } => Some((
+                Subject::DefaultVersion {
+                    policy: policy.clone(),
+                },
+                Some(version.clone()),
             )),
             _ => None,
         })
@@ -383,7 +413,7 @@ pub struct SnapshotTaken {
 
 /// What the snapshot of an account writes: each state it read (`current`: every inline policy
 /// of every user, role and group, every role's trust policy, every user's and role's boundary or
-/// its absence) that the journal does not already hold as its latest ([`needs_writing`]), and
+/// its absence, every customer managed policy's default version) that the journal does not already hold as its latest ([`needs_writing`]), and
 /// the absence of what the journal holds as present but the account no longer has (a policy
 /// deleted while no event reached trailwarden: never to be put back on a guess). `latest`: the
 /// journal's latest version of each of the account's subjects.
@@ -411,11 +441,7 @@ pub fn snapshot_writes(
     }
     let mut gone: Vec<&Version> = latest
         .iter()
-        .filter(|(pk, v)| {
-            !seen.contains(*pk)
-                && v.state.is_some()
-                && !matches!(v.subject, Subject::DefaultVersion { .. })
-        })
+        .filter(|(pk, v)| !seen.contains(*pk) && v.state.is_some())
         .map(|(_, v)| v)
         .collect();
     gone.sort_by_key(|v| v.pk());

@@ -138,6 +138,46 @@ pub fn event(file: &str, edit: impl FnOnce(&mut Value)) -> Value {
 }
 
 impl Scene {
+    /// The customer managed policy `app-policy` (version v1, reading S3), by its ARN.
+    pub async fn customer_policy(&self) -> String {
+        self.iam
+            .create_policy()
+            .policy_name("app-policy")
+            .policy_document(S3_READ)
+            .send()
+            .await
+            .unwrap()
+            .policy()
+            .and_then(|p| p.arn())
+            .unwrap()
+            .to_string()
+    }
+
+    /// A managed policy's versions, sorted, and its default.
+    pub async fn policy_versions(&self, arn: &str) -> (Vec<String>, String) {
+        let out = self
+            .iam
+            .list_policy_versions()
+            .policy_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        let mut ids: Vec<String> = out
+            .versions()
+            .iter()
+            .filter_map(|v| v.version_id().map(String::from))
+            .collect();
+        ids.sort();
+        let default = out
+            .versions()
+            .iter()
+            .find(|v| v.is_default_version())
+            .and_then(|v| v.version_id())
+            .unwrap()
+            .to_string();
+        (ids, default)
+    }
+
     /// `PutUserPolicy`, as a caller of the emulator makes it.
     pub async fn put_user_policy(&self, user: &str, name: &str, document: &str) {
         self.iam

@@ -42,7 +42,7 @@ fn previous_default_version(
 }
 
 /// The version a call made the default, if it did.
-fn new_default_version(record: &Record) -> Result<Option<String>, EventError> {
+pub(crate) fn new_default_version(record: &Record) -> Result<Option<String>, EventError> {
     match record.event_name.as_str() {
         "SetDefaultPolicyVersion" => Ok(Some(param(record, "versionId")?)),
         "CreatePolicyVersion" => {
