@@ -61,9 +61,7 @@ impl IamGuard {
     /// before the event; else, and for every other fact, from AWS as [`IamGuard::gather`]. The
     /// facts say where each previous state came from, and when the journal could not be used.
     async fn gather_with_journal(&self, record: &Record, queries: Vec<FactQuery>) -> Facts {
-        use trailwarden_rules::journal::{
-            absent_by_snapshot, inline_names, partition_key, prior_state, what_is_kept,
-        };
+        use trailwarden_rules::journal::{partition_key, what_is_kept};
         let (Some(journal), Some(account)) = (&self.journal, record.account()) else {
             return self.gather(&queries).await;
         };
@@ -71,80 +69,31 @@ impl IamGuard {
         let mut rest = Vec::new();
         let mut notes = Vec::new();
         for query in queries {
-            let (subject, before) = match &query {
-                FactQuery::PreviousState {
-                    subject, before, ..
-                } => (subject.clone(), *before),
-                FactQuery::PreviousDefaultVersion { policy, before, .. } => (
-                    trailwarden_rules::Subject::DefaultVersion {
-                        policy: policy.clone(),
-                    },
-                    *before,
-                ),
-                _ => {
-                    rest.push(query);
-                    continue;
-                }
-            };
-            let (subject, before) = (&subject, &before);
-            if partition_key(account, subject).is_none() {
+            let Some((subject, before)) = query
+                .previous_of()
+                .filter(|(subject, _)| partition_key(account, subject).is_some())
+            else {
                 rest.push(query);
                 continue;
-            }
-            let what = what_is_kept(subject);
-            let read = match journal.versions(account, subject).await {
-                Ok(versions) => match prior_state(&versions, *before) {
-                    Some(version) => Ok(Some((version.state.clone(), version.provenance()))),
-                    None => match subject {
-                        // A name the journal never saw: a snapshot before the event shows the
-                        // principal without it.
-                        trailwarden_rules::Subject::InlinePolicy { principal, name } => journal
-                            .versions(account, &inline_names(principal))
-                            .await
-                            .map(|names| {
-                                absent_by_snapshot(&names, name, *before).map(|snapshot| {
-                                    (
-                                        None,
-                                        format!(
-                                            "no previous document: the journal's snapshot of {principal} as of {} holds no inline policy {name}",
-                                            snapshot.from
-                                        ),
-                                    )
-                                })
-                            }),
-                        _ => Ok(None),
-                    },
-                },
-                Err(e) => Err(e),
             };
-            match read {
+            let note = match journal.previous(account, &subject, before).await {
                 Ok(Some((state, provenance))) => {
                     known.note_provenance(query.clone(), provenance);
-                    let fact = match (subject, state) {
-                        (trailwarden_rules::Subject::DefaultVersion { .. }, Some(version)) => {
-                            Fact::DefaultVersion(version)
-                        }
-                        (_, state) => Fact::previous(subject, state),
-                    };
-                    known = known.with(query.clone(), fact);
+                    known = known.with(query, Fact::previous(&subject, state));
                     continue;
                 }
-                Ok(None) => notes.push((
-                        query.clone(),
-                    format!(
-                        "the journal holds no {what} of the {subject} from before the event: CloudTrail event history was read instead"
-                    ),
-                )),
+                Ok(None) => format!(
+                    "the journal holds no {} of the {subject} from before the event: CloudTrail event history was read instead",
+                    what_is_kept(&subject)
+                ),
                 Err(e) => {
                     tracing::warn!(error = %e, "the journal could not be read");
-                    notes.push((
-                        query.clone(),
-                        format!(
-                            "the journal could not be read ({e}): CloudTrail event history was read instead"
-                        ),
-                    ));
+                    format!(
+                        "the journal could not be read ({e}): CloudTrail event history was read instead"
+                    )
                 }
-            }
+            };
+            notes.push((query.clone(), note));
             rest.push(query);
         }
         let mut facts = self.gather(&rest).await;

@@ -9,7 +9,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 use trailwarden_events::EventTime;
 use trailwarden_rules::Subject;
-use trailwarden_rules::journal::{Origin, Version, partition_key, subject_of_key};
+use trailwarden_rules::journal::{
+    Origin, Version, inline_names, partition_key, previous_of, prior_state, subject_of_key,
+};
 
 /// The table's index of every item by account (partition key `account`, sort key `pk`): what the
 /// snapshot reads to know the journal's latest state of each of an account's subjects.
@@ -63,6 +65,24 @@ impl Journal {
                 _ => return Ok(versions),
             }
         }
+    }
+
+    /// What the journal knows of `subject`'s state before `before` ([`previous_of`]): its own
+    /// versions, and for an inline policy it never saw, its principal's policy names.
+    pub async fn previous(
+        &self,
+        account: &str,
+        subject: &Subject,
+        before: EventTime,
+    ) -> Result<Option<(Option<String>, String)>, ActionError> {
+        let versions = self.versions(account, subject).await?;
+        let names = match subject {
+            Subject::InlinePolicy { principal, .. } if prior_state(&versions, before).is_none() => {
+                self.versions(account, &inline_names(principal)).await?
+            }
+            _ => vec![],
+        };
+        Ok(previous_of(subject, &versions, &names, before))
     }
 
     /// The journal's latest version of each subject of `account`, by partition key.

@@ -55,6 +55,25 @@ pub enum FactQuery {
     TrailState { trail: TrailRef },
 }
 
+impl FactQuery {
+    /// The piece of IAM state whose earlier version the query asks for, and before when: what
+    /// the journal can answer.
+    pub fn previous_of(&self) -> Option<(Subject, EventTime)> {
+        match self {
+            FactQuery::PreviousState {
+                subject, before, ..
+            } => Some((subject.clone(), *before)),
+            FactQuery::PreviousDefaultVersion { policy, before, .. } => Some((
+                Subject::DefaultVersion {
+                    policy: policy.clone(),
+                },
+                *before,
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// The answer to a [`FactQuery`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fact {
@@ -91,6 +110,10 @@ impl Fact {
                     Ok(arn) => Fact::Boundary(Some(arn)),
                     Err(e) => Fact::Unknown(e.to_string()),
                 },
+            },
+            Subject::DefaultVersion { .. } => match state {
+                Some(version) => Fact::DefaultVersion(version),
+                None => Fact::Unknown("no previous default version".into()),
             },
             other => Fact::Unknown(format!("no previous state is kept for the {other}")),
         }

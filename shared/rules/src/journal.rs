@@ -173,6 +173,32 @@ pub fn absent_by_snapshot<'a>(
     (!listed.contains(&name.to_ascii_lowercase())).then_some(latest)
 }
 
+/// The state to put back for `subject` for an event at `before`, and where it came from, as the
+/// journal knows it (`versions`: the subject's; `names`: for an inline policy, those of its
+/// principal's [`inline_names`]): the prior restorable version, or for a policy name the journal
+/// never saw, its absence in a snapshot from before. `None`: the journal does not know.
+pub fn previous_of(
+    subject: &Subject,
+    versions: &[Version],
+    names: &[Version],
+    before: EventTime,
+) -> Option<(Option<String>, String)> {
+    if let Some(version) = prior_state(versions, before) {
+        return Some((version.state.clone(), version.provenance()));
+    }
+    let Subject::InlinePolicy { principal, name } = subject else {
+        return None;
+    };
+    let snapshot = absent_by_snapshot(names, name, before)?;
+    Some((
+        None,
+        format!(
+            "no previous document: the journal's snapshot of {principal} as of {} holds no inline policy {name}",
+            snapshot.from
+        ),
+    ))
+}
+
 /// The pieces of IAM state a successful write left, each with its new state (`None`: absent):
 /// inline policies put or deleted, trust policies, boundaries (set by `CreateUser`/`CreateRole`
 /// too), managed policies' default versions. Empty for a failed call and for what the journal does not keep.

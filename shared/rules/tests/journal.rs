@@ -363,3 +363,51 @@ fn every_iam_record_of_the_corpus_is_decided_as_today_with_an_empty_journal() {
     }
     assert_eq!((versions, trusted), (47, 4));
 }
+
+#[test]
+fn a_name_the_journal_never_saw_is_absent_only_when_a_snapshot_before_shows_its_principal_without_it()
+ {
+    let alice = Principal::user("alice");
+    let names = |listed: &[&str], time: &str| Version {
+        account: ACCOUNT.into(),
+        subject: journal::inline_names(&alice),
+        from: at(time),
+        state: Some(journal::names_state(listed.iter().copied())),
+        origin: Origin::Snapshot,
+    };
+    let escalate = inline("alice", "Escalate");
+    let before = at("2026-11-21T10:00:00Z");
+    assert_eq!(
+        journal::previous_of(
+            &escalate,
+            &[],
+            &[names(&["existing"], "2026-11-21T09:00:00Z")],
+            before
+        ),
+        Some((
+            None,
+            "no previous document: the journal's snapshot of user alice as of 2026-11-21T09:00:00Z holds no inline policy Escalate".into()
+        ))
+    );
+    // Listed by the snapshot, yet no version of its own: the journal cannot tell.
+    assert_eq!(
+        journal::previous_of(
+            &escalate,
+            &[],
+            &[names(&["escalate"], "2026-11-21T09:00:00Z")],
+            before
+        ),
+        None
+    );
+    // A snapshot of the event's second, or none at all: not known either.
+    assert_eq!(
+        journal::previous_of(
+            &escalate,
+            &[],
+            &[names(&[], "2026-11-21T10:00:00Z")],
+            before
+        ),
+        None
+    );
+    assert_eq!(journal::previous_of(&escalate, &[], &[], before), None);
+}
