@@ -316,6 +316,33 @@ async fn after_an_allowed_change_and_an_attackers_the_allowed_change_comes_back(
 }
 
 #[tokio::test]
+async fn a_forged_allowed_change_never_becomes_a_state_to_put_back() {
+    let s = journal_scene(&[DEPLOYER]).await;
+    s.user("alice").await;
+    s.put_user_policy("alice", "escalate", S3_READ).await;
+    snapshot(&s).await;
+    // Whoever may invoke iam-guard hands it an "allowed" change that never happened.
+    let forged = fresh("put-user-policy.json", "journal-forged", by_deployer);
+    let report = s.responder.handle(forged).await.unwrap();
+    assert_eq!(report.outcome, "ignored", "{report:?}");
+    let items = journal_items(&s, "123456789012#user/alice/inline/escalate").await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[1]["event_id"], "journal-forged");
+    assert_eq!(items[1]["trusted"], false, "IAM does not hold what it says");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    // The real attack, with the forged document: the snapshot's state comes back.
+    s.put_user_policy("alice", "escalate", ALLOW_ALL).await;
+    let report = s
+        .responder
+        .handle(fresh("put-user-policy.json", "journal-real", |_| {}))
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, "reverted", "{report:?}");
+    assert_eq!(user_policy(&s, "alice", "escalate").await, json(S3_READ));
+}
+
+#[tokio::test]
 async fn two_unauthorized_changes_in_a_row_end_with_the_state_before_both() {
     const FIRST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#;
     let s = journal_scene(&[]).await;

@@ -145,7 +145,10 @@ impl Guard for IamGuard {
             };
             let mut written = 0;
             for version in versions {
-                if journal.write(version).await.map_err(|e| e.to_string())? {
+                let version = crate::journal::verified(&self.clients, version)
+                    .await
+                    .map_err(|e| format!("the state to record could not be read: {e}"))?;
+                if journal.write(&version).await.map_err(|e| e.to_string())? {
                     written += 1;
                 }
             }

@@ -243,6 +243,65 @@ fn version_of(
     })
 }
 
+/// The state `subject` is in now, as IAM answers (`None`: absent).
+pub async fn current_of(
+    clients: &crate::IamClients,
+    subject: &Subject,
+) -> Result<Option<String>, ActionError> {
+    use crate::iam::{boundaries, inline, trust, versions};
+    match subject {
+        Subject::InlinePolicy { principal, name } => {
+            inline::inline_policy(clients, principal, name).await
+        }
+        Subject::TrustPolicy { role } => trust::trust_policy(clients, role).await,
+        Subject::PermissionsBoundary { principal } => {
+            boundaries::boundary(clients, principal).await
+        }
+        Subject::DefaultVersion { policy } => versions::default_version(clients, policy).await,
+        other => Err(ActionError::not_in_effect(
+            "iam:Get*",
+            other.to_string(),
+            "the journal keeps no state of it",
+        )),
+    }
+}
+
+/// A trusted change as the journal keeps it: trusted only while IAM holds the state its event
+/// says it left. The event's text is not proof (whoever can invoke the function can hand it any
+/// event, and a forged change by an allowed principal must never become a state to put back):
+/// when IAM holds another state, or the principal is gone, the version is kept untrusted (a later
+/// change has its own event). An error when IAM cannot be read, so that the event is retried.
+pub async fn verified(
+    clients: &crate::IamClients,
+    version: &Version,
+) -> Result<Version, ActionError> {
+    let Origin::Change {
+        event_id,
+        actor,
+        trusted: true,
+    } = &version.origin
+    else {
+        return Ok(version.clone());
+    };
+    let holds = match current_of(clients, &version.subject).await {
+        Ok(current) => match (current.as_deref(), version.state.as_deref()) {
+            (Some(now), Some(said)) => crate::iam::same_document(now, said),
+            (None, None) => true,
+            _ => false,
+        },
+        Err(e) if e.kind == crate::FailureKind::NotFound => false,
+        Err(e) => return Err(e),
+    };
+    Ok(Version {
+        origin: Origin::Change {
+            event_id: event_id.clone(),
+            actor: actor.clone(),
+            trusted: holds,
+        },
+        ..version.clone()
+    })
+}
+
 /// At most this many items in one `BatchWriteItem` (DynamoDB's limit).
 const BATCH: usize = 25;
 

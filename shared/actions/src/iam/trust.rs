@@ -6,7 +6,11 @@ use crate::remediation::{Remediation, Standing, StepReport, remediate};
 use crate::{ActionError, IamClients};
 use trailwarden_rules::Mode;
 
-async fn trust_policy(c: &IamClients, role: &str) -> Result<Option<String>, ActionError> {
+/// A role's trust policy (URL-encoded as IAM returns it).
+pub(crate) async fn trust_policy(
+    c: &IamClients,
+    role: &str,
+) -> Result<Option<String>, ActionError> {
     let out = call!(
         "iam:GetRole",
         format!("role {role}"),

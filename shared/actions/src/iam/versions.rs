@@ -6,7 +6,11 @@ use crate::{ActionError, FailureKind, IamClients};
 use trailwarden_events::Arn;
 use trailwarden_rules::Mode;
 
-async fn default_version(c: &IamClients, policy: &Arn) -> Result<Option<String>, ActionError> {
+/// A managed policy's default version id.
+pub(crate) async fn default_version(
+    c: &IamClients,
+    policy: &Arn,
+) -> Result<Option<String>, ActionError> {
     let out = call!(
         "iam:GetPolicy",
         policy,
