@@ -50,13 +50,6 @@ impl IamGuard {
         }
     }
 
-    pub fn with_journal(self, journal: Journal) -> IamGuard {
-        IamGuard {
-            journal: Some(journal),
-            ..self
-        }
-    }
-
     /// The facts a record needs, each previous state from the journal when it knows one from
     /// before the event; else, and for every other fact, from AWS as [`IamGuard::gather`]. The
     /// facts say where each previous state came from, and when the journal could not be used.

@@ -170,11 +170,6 @@ impl Facts {
         self.provenance.insert(query, provenance);
     }
 
-    /// Where the answer to `query` came from, when it was said.
-    pub fn provenance(&self, query: &FactQuery) -> Option<&str> {
-        self.provenance.get(query).map(String::as_str)
-    }
-
     /// Where the previous states among the answers came from, one sentence.
     pub fn previous_state_provenance(&self) -> Option<String> {
         let mut said: Vec<&str> = self
