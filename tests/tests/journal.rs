@@ -485,6 +485,35 @@ async fn the_snapshot_holds_what_iam_holds_and_a_steady_account_costs_no_write()
     assert_eq!(gone[1]["absent"], true, "{gone:?}");
 }
 
+#[tokio::test]
+async fn a_snapshot_that_cannot_be_taken_is_a_critical_failure() {
+    let s = journal_scene(&[("IAM_JOURNAL_TABLE", "no-such-table")]).await;
+    let error = s
+        .responder
+        .handle(event_file("scheduled-check.json"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "SnapshotNotTaken", "{error}");
+    let alerts = s.alerts.receive(Duration::ZERO).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let doc = alerts[0].body_json();
+    assert_eq!(doc["outcome"], "failed");
+    assert_eq!(doc["severity"], "critical");
+    assert!(
+        doc["summary"]
+            .as_str()
+            .unwrap()
+            .contains("IAM snapshot of account 123456789012 could not be taken"),
+        "{}",
+        doc["summary"]
+    );
+    assert!(
+        doc["error"].as_str().unwrap().contains("dynamodb:Query"),
+        "{}",
+        doc["error"]
+    );
+}
+
 /// `JOURNAL_ROLES=5000 cargo test -p trailwarden-tests --test journal measure -- --nocapture`:
 /// the snapshot of an account of that many roles (each with an inline policy), first and steady.
 /// 20 by default, so that the path runs in every test run.
