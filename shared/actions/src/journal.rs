@@ -43,28 +43,18 @@ impl Journal {
         let Some(pk) = partition_key(account, subject) else {
             return Ok(vec![]);
         };
-        let mut versions = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let out = self
-                .dynamodb
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| ActionError::from_sdk("dynamodb:Query", &self.table, &e))?;
-            for item in out.items() {
-                versions.push(version_of(account, subject.clone(), item)?);
-            }
-            match out.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => return Ok(versions),
-            }
-        }
+        let query = self
+            .dynamodb
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .consistent_read(true);
+        self.all_items(query)
+            .await?
+            .iter()
+            .map(|item| version_of(account, subject.clone(), item))
+            .collect()
     }
 
     /// What the journal knows of `subject`'s state before `before` ([`previous_of`]): its own
@@ -90,34 +80,47 @@ impl Journal {
         &self,
         account: &str,
     ) -> Result<HashMap<String, Version>, ActionError> {
+        let query = self
+            .dynamodb
+            .query()
+            .table_name(&self.table)
+            .index_name(ACCOUNT_INDEX)
+            .key_condition_expression("account = :a")
+            .expression_attribute_values(":a", AttributeValue::S(account.to_string()));
         let mut latest: HashMap<String, Version> = HashMap::new();
+        for item in self.all_items(query).await? {
+            let Some(pk) = text(&item, "pk") else {
+                continue;
+            };
+            let Some(subject) = subject_of_key(account, pk) else {
+                continue;
+            };
+            let version = version_of(account, subject, &item)?;
+            if latest.get(pk).is_none_or(|l| version.sk() > l.sk()) {
+                latest.insert(pk.to_string(), version);
+            }
+        }
+        Ok(latest)
+    }
+
+    /// Every item a query finds, page after page.
+    async fn all_items(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>, ActionError> {
+        let mut items = Vec::new();
         let mut start: Option<HashMap<String, AttributeValue>> = None;
         loop {
-            let out = self
-                .dynamodb
-                .query()
-                .table_name(&self.table)
-                .index_name(ACCOUNT_INDEX)
-                .key_condition_expression("account = :a")
-                .expression_attribute_values(":a", AttributeValue::S(account.to_string()))
+            let out = query
+                .clone()
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .map_err(|e| ActionError::from_sdk("dynamodb:Query", &self.table, &e))?;
-            for item in out.items() {
-                let Some(pk) = text(item, "pk") else { continue };
-                let Some(subject) = subject_of_key(account, pk) else {
-                    continue;
-                };
-                let version = version_of(account, subject, item)?;
-                let newer = latest.get(pk).is_none_or(|l| version.sk() > l.sk());
-                if newer {
-                    latest.insert(pk.to_string(), version);
-                }
-            }
+            items.extend(out.items().iter().cloned());
             match out.last_evaluated_key() {
                 Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => return Ok(latest),
+                _ => return Ok(items),
             }
         }
     }
