@@ -115,7 +115,7 @@ impl Guard for IamGuard {
 
     fn gather_facts<'a>(&'a self, record: &'a Record, config: &'a Config) -> Work<'a, Facts> {
         Box::pin(async move {
-            let queries = trailwarden_rules::iam::facts_needed(record, config);
+            let queries = Function::IamGuard.facts_needed(record, config);
             self.gather_with_journal(record, queries).await
         })
     }
@@ -169,7 +169,7 @@ impl Guard for IamGuard {
         config: &Config,
         facts: &Facts,
     ) -> Result<Verdict, EventError> {
-        trailwarden_rules::iam::decide(record, config, facts).map(Verdict::from)
+        Function::IamGuard.decide(record, config, facts)
     }
 
     fn execute<'a>(&'a self, plan: &'a [Action], mode: Mode) -> Work<'a, Vec<StepResult>> {
@@ -216,7 +216,7 @@ impl Guard for TrailGuard {
 
     fn gather_facts<'a>(&'a self, record: &'a Record, config: &'a Config) -> Work<'a, Facts> {
         Box::pin(async move {
-            self.gather(&trailwarden_rules::trail::facts_needed(record, config))
+            self.gather(&Function::TrailGuard.facts_needed(record, config))
                 .await
         })
     }
@@ -227,7 +227,7 @@ impl Guard for TrailGuard {
         config: &Config,
         facts: &Facts,
     ) -> Result<Verdict, EventError> {
-        trailwarden_rules::trail::decide(record, config, facts).map(Verdict::from)
+        Function::TrailGuard.decide(record, config, facts)
     }
 
     fn execute<'a>(&'a self, plan: &'a [Action], mode: Mode) -> Work<'a, Vec<StepResult>> {

@@ -84,27 +84,43 @@ pub fn read_json(bytes: &[u8]) -> Result<Value, EventError> {
 }
 
 /// Reads a CloudTrail log file as delivered to S3: `{"Records": [...]}`, plain or gzip.
-/// A JSON array of records (as some tools publish them) is read too.
+/// A JSON array of records (as some tools publish them) is read too. One bad record fails the
+/// whole file (with its index); [`read_log_file`] keeps the others.
 #[cfg(feature = "log-files")]
 pub fn parse_log_file(bytes: &[u8]) -> Result<Vec<Record>, EventError> {
+    read_log_file(bytes)?
+        .into_iter()
+        .enumerate()
+        .map(|(index, record)| {
+            record.map_err(|e| EventError::InLogFile {
+                index,
+                source: Box::new(e),
+            })
+        })
+        .collect()
+}
+
+/// The largest log file read, uncompressed: CloudTrail's are at most a few MB; the bound stops a
+/// gzip bomb.
+#[cfg(feature = "log-files")]
+pub const MAX_LOG_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a log file ([`parse_log_file`]) record by record: the file is an error only when it is
+/// not a log file at all (corrupt gzip, not JSON, no `Records`); each record is its own result, in
+/// the file's order, so a tool can count what the model rejects and go on.
+#[cfg(feature = "log-files")]
+pub fn read_log_file(bytes: &[u8]) -> Result<Vec<Result<Record, EventError>>, EventError> {
     let plain;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        use std::io::Read;
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(bytes)
-            // A log file is at most a few MB; the bound stops a gzip bomb.
-            .take(64 * 1024 * 1024)
-            .read_to_end(&mut out)
-            .map_err(|e| EventError::NotJson(format!("gzip: {e}")))?;
-        plain = out;
+        plain = gunzip(bytes)?;
         &plain[..]
     } else {
         bytes
     };
     let value: Value =
         serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
-    let records = match &value {
-        Value::Object(map) => match map.get("Records") {
+    let records = match value {
+        Value::Object(mut map) => match map.remove("Records") {
             Some(Value::Array(records)) => records,
             _ => {
                 return Err(EventError::Shape(
@@ -119,17 +135,31 @@ pub fn parse_log_file(bytes: &[u8]) -> Result<Vec<Record>, EventError> {
             ));
         }
     };
-    records
+    Ok(records
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
+        .map(|r| {
             check_depth(r, 0)?;
-            Record::from_value(r).map_err(|e| EventError::InLogFile {
-                index: i,
-                source: Box::new(e),
-            })
+            Record::from_value(r)
         })
-        .collect()
+        .collect())
+}
+
+/// A gzip file's content (every member, as `gzip -dc`), at most [`MAX_LOG_FILE_BYTES`].
+#[cfg(feature = "log-files")]
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, EventError> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(bytes.len() * 8);
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_LOG_FILE_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| EventError::NotJson(format!("gzip: {e}")))?;
+    if out.len() as u64 > MAX_LOG_FILE_BYTES {
+        return Err(EventError::TooLarge {
+            bytes: out.len(),
+            limit: MAX_LOG_FILE_BYTES as usize,
+        });
+    }
+    Ok(out)
 }
 
 fn check_depth(value: &Value, depth: usize) -> Result<(), EventError> {

@@ -55,6 +55,31 @@ pub enum FactQuery {
     TrailState { trail: TrailRef },
 }
 
+impl std::fmt::Display for FactQuery {
+    /// What is asked, as a person reads it ("the previous state of the inline policy ...").
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FactQuery::PreviousState { subject, .. } => {
+                write!(f, "the state of the {subject} before the event")
+            }
+            FactQuery::PreviousDefaultVersion { policy, .. } => {
+                write!(f, "the default version of {policy} before the event")
+            }
+            FactQuery::AttachedTo { policy } => write!(f, "who {policy} is attached to"),
+            FactQuery::GroupMembers { group } => write!(f, "the members of group {group}"),
+            FactQuery::GroupPolicies { group } => write!(f, "the policies of group {group}"),
+            FactQuery::PolicyDocument { policy } => write!(f, "the document of {policy}"),
+            FactQuery::LaterChanges { subject, .. } => {
+                write!(f, "the changes of the {subject} after the event")
+            }
+            FactQuery::Trail { trail } | FactQuery::TrailState { trail } => {
+                write!(f, "the current state of {trail}")
+            }
+            FactQuery::TrailsIn { region, .. } => write!(f, "the trails of {region}"),
+        }
+    }
+}
+
 impl FactQuery {
     /// The piece of IAM state whose earlier version the query asks for, and before when: what
     /// the journal can answer.

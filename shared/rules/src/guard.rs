@@ -120,7 +120,7 @@ impl Guard for Tripwire {
     }
 
     fn decide(&self, record: &Record, config: &Config, _: &Facts) -> Result<Verdict, EventError> {
-        Ok(crate::tripwire::evaluate(record, config).into())
+        Function::Tripwire.decide(record, config, &Facts::new())
     }
 
     /// tripwire's decisions plan nothing; an action handed to it anyway is refused, never dropped.

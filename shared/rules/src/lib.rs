@@ -81,6 +81,38 @@ pub enum Function {
 }
 
 impl Function {
+    /// Every function, in the order a record is shown to them (`trailwarden replay`).
+    pub const ALL: [Function; 3] = [Function::IamGuard, Function::TrailGuard, Function::Tripwire];
+
+    /// What the function's rules need to know about `record` beyond it, read from AWS by its
+    /// guard ([`Guard::gather_facts`]) before [`Function::decide`].
+    pub fn facts_needed(
+        self,
+        record: &trailwarden_events::Record,
+        config: &Config,
+    ) -> Vec<FactQuery> {
+        match self {
+            Function::IamGuard => iam::facts_needed(record, config),
+            Function::TrailGuard => trail::facts_needed(record, config),
+            Function::Tripwire => Vec::new(),
+        }
+    }
+
+    /// The function's decision about one record, given the facts: the code its guard runs in the
+    /// Lambda ([`Guard::decide`]), callable without one (`trailwarden replay`).
+    pub fn decide(
+        self,
+        record: &trailwarden_events::Record,
+        config: &Config,
+        facts: &Facts,
+    ) -> Result<Verdict, trailwarden_events::EventError> {
+        match self {
+            Function::IamGuard => iam::decide(record, config, facts).map(Verdict::from),
+            Function::TrailGuard => trail::decide(record, config, facts).map(Verdict::from),
+            Function::Tripwire => Ok(tripwire::evaluate(record, config).into()),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Function::TrailGuard => "trail-guard",

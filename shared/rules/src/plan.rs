@@ -514,6 +514,24 @@ pub enum Ignored {
     AwsManagedRole { role: String },
 }
 
+impl Ignored {
+    /// The reason's name, for counting (`trailwarden replay`): `failed-call`, `own-role`, ...
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Ignored::FailedCall { .. } => "failed-call",
+            Ignored::OwnRole { .. } => "own-role",
+            Ignored::AllowedPrincipal { .. } => "allowed-principal",
+            Ignored::UnprotectedTrail { .. } => "unprotected-trail",
+            Ignored::NotHandled { .. } => "not-handled",
+            Ignored::ReadOnly => "read-only",
+            Ignored::NoDrift { .. } => "no-drift",
+            Ignored::UnrelatedResource { .. } => "unrelated-resource",
+            Ignored::UnprotectedPolicyRemoved { .. } => "unprotected-policy-removed",
+            Ignored::AwsManagedRole { .. } => "aws-managed-role",
+        }
+    }
+}
+
 impl fmt::Display for Ignored {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,0 +1,15 @@
+//! The `trailwarden` command. `trailwarden replay` runs CloudTrail log files through the decisions
+//! of all three functions (the code the Lambdas run), so that a team sees what would have been
+//! reverted, contained and alerted before it enforces anything.
+
+mod command;
+pub mod env_file;
+pub mod live;
+pub mod progress;
+pub mod replay;
+pub mod report;
+pub mod run;
+pub mod source;
+pub mod window;
+
+pub use command::{Cli, Command, Completed, Format, ReplayArgs, ReplayError, replay};
