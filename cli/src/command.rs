@@ -151,7 +151,7 @@ pub fn replay(args: &ReplayArgs, stdout: &mut dyn Write) -> Result<Completed, Re
         })
         .transpose()?;
     let sdk = runtime.as_ref().map(|rt| rt.block_on(aws_sdk_config()));
-    let s3 = sdk.as_ref().map(aws_sdk_s3::Client::new);
+    let s3 = sdk.as_ref().map(trailwarden_actions::s3_client);
 
     let mut objects: Vec<LogObject> = Vec::new();
     for source in &sources {
@@ -237,10 +237,14 @@ pub fn replay(args: &ReplayArgs, stdout: &mut dyn Write) -> Result<Completed, Re
 /// with the functions' one HTTP client. us-east-1 when no region is configured: IAM's events
 /// and the global services are there.
 async fn aws_sdk_config() -> aws_config::SdkConfig {
-    use aws_config::meta::region::RegionProviderChain;
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(trailwarden_responder::environment::https_client())
-        .region(RegionProviderChain::default_provider().or_else("us-east-1"))
         .load()
-        .await
+        .await;
+    if sdk.region().is_some() {
+        return sdk;
+    }
+    sdk.to_builder()
+        .region(aws_config::Region::new("us-east-1"))
+        .build()
 }

@@ -192,7 +192,13 @@ impl Emulator {
             .arg(&script)
             .arg("0") // moto binds port 0 and reports the port: no race for it
             // So IAM knows the AWS managed policies, e.g. AdministratorAccess.
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true");
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            // The recorder's file (Emulator::start_recording), outside the checkout.
+            .env(
+                "MOTO_RECORDER_FILEPATH",
+                std::env::temp_dir()
+                    .join(format!("trailwarden-moto-recording-{}", std::process::id())),
+            );
         if accounts == Accounts::One {
             // One account for every request. Otherwise moto finds the account
             // by looking the access key up in the IAM backends of all six
@@ -373,6 +379,41 @@ impl Emulator {
             "resetting the emulator failed: {}",
             response.body
         );
+    }
+
+    /// Starts recording every request the server answers (moto's recorder), from none: what
+    /// [`Emulator::recorded_requests`] returns.
+    pub async fn start_recording(&self) {
+        for path in [
+            "/moto-api/recorder/reset-recording",
+            "/moto-api/recorder/start-recording",
+        ] {
+            let response = self.raw_request("POST", path).await;
+            assert_eq!(response.status, 200, "{path}: {}", response.body);
+        }
+    }
+
+    /// Stops recording and returns the requests recorded since [`Emulator::start_recording`],
+    /// each as moto writes it (`method`, `url`, `headers`, `body`, base64 when `body_encoded`).
+    pub async fn recorded_requests(&self) -> Vec<serde_json::Value> {
+        let stop = self
+            .raw_request("POST", "/moto-api/recorder/stop-recording")
+            .await;
+        assert_eq!(stop.status, 200, "stop-recording: {}", stop.body);
+        let download = self
+            .raw_request("GET", "/moto-api/recorder/download-recording")
+            .await;
+        assert_eq!(
+            download.status, 200,
+            "download-recording: {}",
+            download.body
+        );
+        download
+            .body
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("moto records one JSON object a line"))
+            .collect()
     }
 
     /// Creates an S3 bucket in us-east-1, e.g. to receive a trail's logs

@@ -139,7 +139,7 @@ impl AwsClients {
 
 /// An S3 client; path-style when an endpoint is configured (a local emulator has no
 /// virtual-hosted bucket names).
-fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
+pub fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::config::Builder::from(sdk)
         .force_path_style(sdk.endpoint_url().is_some())
         .build();

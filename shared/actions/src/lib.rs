@@ -15,7 +15,7 @@ mod remediation;
 mod s3;
 mod trail;
 
-pub use clients::{AwsClients, IamClients, Regional, TrailClients};
+pub use clients::{AwsClients, IamClients, Regional, TrailClients, s3_client};
 pub use error::{ActionError, FailureKind, FromSdk};
 pub use guards::{Executor, IamGuard, TrailGuard};
 pub use trailwarden_rules::outcome::{Outcome, StepResult, StepStatus, outcome};
