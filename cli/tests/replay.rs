@@ -320,11 +320,14 @@ fn the_environment_and_an_env_file_give_the_same_report() {
     );
 }
 
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn bad_arguments_and_configuration_exit_2_naming_what_is_wrong() {
     let root = folder("arguments");
     let dir = root.to_str().unwrap();
-    let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
+    // (arguments, environment, what stderr must name)
+    let cases: &[Case] = &[
         (&["replay", dir, "--since", "last week"], ENV, "--since"),
         (
             &[
