@@ -144,7 +144,6 @@ pub fn replay(args: &ReplayArgs, stdout: &mut dyn Write) -> Result<Completed, Re
     let runtime = needs_aws
         .then(|| {
             tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
                 .enable_all()
                 .build()
                 .map_err(|e| ReplayError::Argument(format!("cannot start the AWS client: {e}")))
@@ -159,7 +158,9 @@ pub fn replay(args: &ReplayArgs, stdout: &mut dyn Write) -> Result<Completed, Re
             Source::Path(path) => objects.extend(local_files(path, &window)?),
             Source::S3 { bucket, prefix } => {
                 let (Some(rt), Some(s3)) = (&runtime, &s3) else {
-                    unreachable!("an S3 source makes the client");
+                    return Err(ReplayError::Argument(format!(
+                        "s3://{bucket}/{prefix}: no AWS client"
+                    )));
                 };
                 objects.extend(rt.block_on(s3_files(s3, bucket, prefix, &window))?);
             }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use trailwarden_actions::{IamGuard, TrailGuard};
 use trailwarden_events::Record;
 use trailwarden_responder::Members;
-use trailwarden_rules::{Config, Fact, FactQuery, Facts, Function, Guard};
+use trailwarden_rules::{Config, FactQuery, Facts, Function, Guard};
 
 /// The guards of the account the command runs in and, with `MEMBER_ROLE_NAME`, of the others.
 pub struct Live {
@@ -63,15 +63,6 @@ impl Live {
     }
 }
 
-/// Every query unknown, for the same reason.
-fn unknown(queries: &[FactQuery], why: &str) -> Facts {
-    let mut facts = Facts::new();
-    for query in queries {
-        facts.insert(query.clone(), Fact::Unknown(why.to_string()));
-    }
-    facts
-}
-
 async fn gather<G: Guard + ?Sized + 'static>(
     home: &Arc<G>,
     members: Option<&Members<G>>,
@@ -85,10 +76,12 @@ async fn gather<G: Guard + ?Sized + 'static>(
         (false, Some(members)) => {
             match members.guard_in(record.account().unwrap_or_default()).await {
                 Ok(guard) => guard,
-                Err(e) => return unknown(queries, &e.to_string()),
+                Err(e) => return Facts::unknown(queries, &e.to_string()),
             }
         }
-        (false, None) => return unknown(queries, "another account, and no MEMBER_ROLE_NAME"),
+        (false, None) => {
+            return Facts::unknown(queries, "another account, and no MEMBER_ROLE_NAME");
+        }
     };
     guard.gather_facts(record, config).await
 }

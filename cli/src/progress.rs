@@ -34,15 +34,6 @@ impl Progress {
         }
     }
 
-    /// A silent one (tests, tools).
-    pub fn hidden() -> Progress {
-        Progress {
-            bar: ProgressBar::hidden(),
-            files: AtomicU64::new(0),
-            records: AtomicU64::new(0),
-        }
-    }
-
     pub fn file_done(&self, bytes: u64, records: u64) {
         let files = self.files.fetch_add(1, Ordering::Relaxed) + 1;
         let records = self.records.fetch_add(records, Ordering::Relaxed) + records;

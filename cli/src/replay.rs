@@ -30,11 +30,7 @@ pub const OFFLINE: &str = "not read: the replay is offline (--live reads it from
 
 impl FactSource for Offline {
     fn gather(&self, _: Function, _: &Record, _: &Config, queries: &[FactQuery]) -> Facts {
-        let mut facts = Facts::new();
-        for query in queries {
-            facts.insert(query.clone(), Fact::Unknown(OFFLINE.into()));
-        }
-        facts
+        Facts::unknown(queries, OFFLINE)
     }
 }
 

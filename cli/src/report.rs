@@ -115,12 +115,12 @@ impl Summary {
             }
         }
         if changes {
-            let who = allow_list_entry(&record.actor).unwrap_or_else(|| record.actor.to_string());
-            let candidate = self.candidates.entry(who).or_insert_with(|| Candidate {
-                records: 0,
-                entry: allow_list_entry(&record.actor),
-            });
-            candidate.records += 1;
+            let entry = allow_list_entry(&record.actor);
+            let who = entry.clone().unwrap_or_else(|| record.actor.to_string());
+            self.candidates
+                .entry(who)
+                .or_insert(Candidate { records: 0, entry })
+                .records += 1;
         }
         lines
     }

@@ -141,7 +141,7 @@ async fn get_object(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<
         .key(key)
         .send()
         .await
-        .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())?;
+        .map_err(crate::source::s3_error)?;
     let body = object.body.collect().await.map_err(|e| e.to_string())?;
     Ok(body.into_bytes().to_vec())
 }

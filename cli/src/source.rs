@@ -125,6 +125,12 @@ pub enum SourceError {
     },
 }
 
+/// An S3 call's error with its whole chain of causes (the SDK's `Display` says only "service
+/// error").
+pub fn s3_error(error: impl std::error::Error) -> String {
+    aws_sdk_s3::error::DisplayErrorContext(error).to_string()
+}
+
 /// The log files under a local path, in name order, pruned by the window.
 pub fn local_files(root: &Path, window: &Window) -> Result<Vec<LogObject>, SourceError> {
     let error = |path: &Path, error| SourceError::Path {
@@ -195,7 +201,7 @@ pub async fn s3_files(
             .key(prefix)
             .send()
             .await
-            .map_err(|e| error(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+            .map_err(|e| error(s3_error(e)))?;
         return Ok(vec![LogObject {
             location: Location::S3 {
                 bucket: bucket.to_string(),
@@ -216,8 +222,7 @@ pub async fn s3_files(
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|e| error(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+            let page = page.map_err(|e| error(s3_error(e)))?;
             for object in page.contents() {
                 let Some(key) = object.key() else { continue };
                 let name = key.rsplit('/').next().unwrap_or(key);

@@ -184,6 +184,15 @@ impl Facts {
         self.provenance.extend(other.provenance);
     }
 
+    /// Every one of `queries` unknown, for the same reason (facts that cannot be read at all).
+    pub fn unknown(queries: &[FactQuery], why: &str) -> Facts {
+        let mut facts = Facts::new();
+        for query in queries {
+            facts.insert(query.clone(), Fact::Unknown(why.to_string()));
+        }
+        facts
+    }
+
     pub fn with(mut self, query: FactQuery, fact: Fact) -> Facts {
         self.insert(query, fact);
         self

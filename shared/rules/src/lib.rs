@@ -2,6 +2,7 @@
 //! talks to AWS, so the decisions are tested on the whole corpus without a network.
 
 mod config;
+mod decision;
 pub mod desired;
 pub mod exemptions;
 pub mod facts;
@@ -17,13 +18,14 @@ pub mod tripwire;
 mod variables;
 
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector, TripwireSettings};
+pub use decision::{Decision, Ignored, Incident};
 pub use desired::{DesiredTrail, ObservedTrail, TrailRef};
 pub use facts::{Fact, FactQuery, Facts, LaterChange};
 pub use guard::{Guard, Tripwire, Verdict, Work};
 pub use outcome::{ActionError, FailureKind, Outcome, StepResult, StepStatus, outcome};
 pub use plan::{
-    Action, ActionKind, DENY_SESSIONS_SINCE_POLICY_NAME, Decision, Ignored, Incident, Principal,
-    PrincipalKind, QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity,
+    Action, ActionKind, DENY_SESSIONS_SINCE_POLICY_NAME, Principal, PrincipalKind,
+    QUARANTINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, Severity,
 };
 pub use principal::PrincipalPattern;
 pub use subject::Subject;
