@@ -15,7 +15,7 @@ use trailwarden_rules::Config;
 #[command(
     name = "trailwarden",
     version,
-    about = "trailwarden's command-line tool: what its functions would have done, from your CloudTrail logs."
+    about = "trailwarden's command-line tool: what its functions would have done, from your CloudTrail logs, and whether those logs are intact."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -27,6 +27,10 @@ pub enum Command {
     /// Runs CloudTrail log files through the rules of iam-guard, trail-guard and tripwire, and
     /// reports every revert, quarantine and alert they would have made. Changes nothing.
     Replay(ReplayArgs),
+    /// Validates a trail's log files over a time range with CloudTrail's signed hourly digests:
+    /// every log file unchanged and present, every digest signed and chained, no hour missing.
+    /// Exit 0 when everything is valid, 1 when anything is not.
+    ValidateLogs(crate::validate_logs::ValidateLogsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -237,7 +241,7 @@ pub fn replay(args: &ReplayArgs, stdout: &mut dyn Write) -> Result<Completed, Re
 /// A person's AWS configuration (profiles, SSO, the environment; `AWS_ENDPOINT_URL` honoured),
 /// with the functions' one HTTP client. us-east-1 when no region is configured: IAM's events
 /// and the global services are there.
-async fn aws_sdk_config() -> aws_config::SdkConfig {
+pub(crate) async fn aws_sdk_config() -> aws_config::SdkConfig {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(trailwarden_responder::environment::https_client())
         .load()

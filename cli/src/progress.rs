@@ -14,8 +14,7 @@ pub struct Progress {
 impl Progress {
     /// A bar over `total_bytes` (the files' sizes as stored), shown only on a terminal.
     pub fn new(total_bytes: u64, files: usize) -> Progress {
-        let shown = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
-        let bar = if shown {
+        let bar = if shown() {
             let bar = ProgressBar::new(total_bytes);
             if let Ok(style) = ProgressStyle::with_template(
                 "{elapsed_precise} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left, {msg}",
@@ -23,6 +22,27 @@ impl Progress {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_message(format!("0/{files} files"));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Progress {
+            bar,
+            files: AtomicU64::new(0),
+            records: AtomicU64::new(0),
+        }
+    }
+
+    /// A count of `what` with its rate, for work whose total is not known ahead (the objects of
+    /// a log file validation), shown only on a terminal.
+    pub fn counter(what: &str) -> Progress {
+        let bar = if shown() {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template(&format!(
+                "{{elapsed_precise}} {{pos}} {what}, {{per_sec}}"
+            )) {
+                bar.set_style(style);
+            }
             bar
         } else {
             ProgressBar::hidden()
@@ -46,5 +66,16 @@ impl Progress {
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// Progress is drawn only when both stdout and stderr are terminals.
+fn shown() -> bool {
+    std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
+}
+
+impl trailwarden_integrity::validate::Progress for Progress {
+    fn read(&self, objects: u64) {
+        self.bar.inc(objects);
     }
 }

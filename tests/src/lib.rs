@@ -17,6 +17,10 @@
 //! process). It is moto started by the project's venv (`scripts/setup`), and it
 //! exits when the test process does: it serves until its stdin, a pipe that
 //! only this process holds, reaches EOF.
+//!
+//! [`digests`] makes CloudTrail digests and log files, signed with keys made for the test.
+
+pub mod digests;
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -55,6 +59,14 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 const LOG_TAIL_LINES: usize = 40;
 
 /// The repository root (the workspace directory).
+/// The emulator's public keys file (one per test process: the servers of one process share it).
+fn public_keys_file() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "trailwarden-public-keys-{}.json",
+        std::process::id()
+    ))
+}
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -198,7 +210,9 @@ impl Emulator {
                 "MOTO_RECORDER_FILEPATH",
                 std::env::temp_dir()
                     .join(format!("trailwarden-moto-recording-{}", std::process::id())),
-            );
+            )
+            // CloudTrail's ListPublicKeys, which moto lacks (Emulator::serve_public_keys).
+            .env("MOTO_PUBLIC_KEYS_FILE", public_keys_file());
         if accounts == Accounts::One {
             // One account for every request. Otherwise moto finds the account
             // by looking the access key up in the IAM backends of all six
@@ -370,9 +384,21 @@ impl Emulator {
         aws_sdk_sqs::Client::new(&self.sdk_config())
     }
 
+    /// The keys CloudTrail's `ListPublicKeys` answers with from now on (moto lacks the call:
+    /// `tests/moto_harness.py` adds it), each as [`digests::TestKey::listed`] makes it. A reset
+    /// serves none.
+    pub fn serve_public_keys(&self, keys: &[serde_json::Value]) {
+        std::fs::write(
+            public_keys_file(),
+            serde_json::Value::from(keys.to_vec()).to_string(),
+        )
+        .expect("writing the public keys file");
+    }
+
     /// Deletes every resource in every account and region (`/moto-api/reset`).
     /// [`emulator`] already does this before handing the server out.
     pub async fn reset(&self) {
+        let _ = std::fs::remove_file(public_keys_file());
         let response = self.raw_request("POST", "/moto-api/reset").await;
         assert_eq!(
             response.status, 200,
