@@ -153,7 +153,9 @@ pub fn replay(args: &ReplayArgs, stdout: &mut dyn Write) -> Result<Completed, Re
                 .map_err(|e| ReplayError::Argument(format!("cannot start the AWS client: {e}")))
         })
         .transpose()?;
-    let sdk = runtime.as_ref().map(|rt| rt.block_on(aws_sdk_config()));
+    let sdk = runtime
+        .as_ref()
+        .map(|rt| rt.block_on(crate::aws::sdk_config()));
     let s3 = sdk.as_ref().map(trailwarden_actions::s3_client);
 
     let mut objects: Vec<LogObject> = Vec::new();
@@ -236,20 +238,4 @@ pub fn replay(args: &ReplayArgs, stdout: &mut dyn Write) -> Result<Completed, Re
     } else {
         Completed::Clean
     })
-}
-
-/// A person's AWS configuration (profiles, SSO, the environment; `AWS_ENDPOINT_URL` honoured),
-/// with the functions' one HTTP client. us-east-1 when no region is configured: IAM's events
-/// and the global services are there.
-pub(crate) async fn aws_sdk_config() -> aws_config::SdkConfig {
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(trailwarden_responder::environment::https_client())
-        .load()
-        .await;
-    if sdk.region().is_some() {
-        return sdk;
-    }
-    sdk.to_builder()
-        .region(aws_config::Region::new("us-east-1"))
-        .build()
 }

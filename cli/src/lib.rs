@@ -3,6 +3,7 @@
 //! reverted, contained and alerted before it enforces anything. `trailwarden validate-logs`
 //! proves a trail's log files intact with CloudTrail's signed digests.
 
+pub mod aws;
 mod command;
 pub mod env_file;
 pub mod live;

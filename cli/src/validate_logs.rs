@@ -95,7 +95,7 @@ pub fn validate_logs(
         .build()
         .map_err(|e| ValidateError::Argument(format!("cannot start the AWS client: {e}")))?;
     let validation = runtime.block_on(async {
-        let sdk = crate::command::aws_sdk_config().await;
+        let sdk = crate::aws::sdk_config().await;
         // Public keys and the trail's status are its home region's.
         let sdk = sdk
             .to_builder()

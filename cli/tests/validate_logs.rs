@@ -5,17 +5,9 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use trailwarden_events::EventTime;
 use trailwarden_tests::digests::{TestTrail, test_keys};
 
-fn hour(n: i64) -> EventTime {
-    EventTime::from_epoch_seconds(
-        EventTime::parse("2026-11-20T00:00:31Z")
-            .unwrap()
-            .epoch_seconds()
-            + n * 3_600,
-    )
-}
+use trailwarden_tests::digests::test_hour as hour;
 
 #[tokio::test]
 async fn a_trail_is_valid_until_a_log_file_is_deleted_and_then_exit_1_names_it() {

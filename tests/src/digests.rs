@@ -11,6 +11,17 @@ use std::process::Command;
 use std::sync::OnceLock;
 use trailwarden_events::EventTime;
 
+/// The end of hour `n` of the tests' day: 2026-11-20T01:00:31Z for 1 (digests end a few seconds
+/// past the hour, as CloudTrail's do).
+pub fn test_hour(n: i64) -> EventTime {
+    EventTime::from_epoch_seconds(
+        EventTime::parse("2026-11-20T00:00:31Z")
+            .unwrap()
+            .epoch_seconds()
+            + n * 3_600,
+    )
+}
+
 /// A key pair made for the tests: PKCS#8 private, PKCS#1 public (as CloudTrail publishes), the
 /// fingerprint the digests name.
 #[derive(Debug, Clone)]

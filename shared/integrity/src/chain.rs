@@ -188,10 +188,10 @@ pub fn judge(
         previous = Some(Link::of(f));
         missing_before = None;
     }
-    if until.epoch_seconds() + LATE_SECONDS >= now.epoch_seconds() {
-        if let Some(problem) = delivery_stopped(previous.as_ref(), logging, since, now) {
-            problems.push(problem);
-        }
+    if until.epoch_seconds() + LATE_SECONDS >= now.epoch_seconds()
+        && let Some(problem) = delivery_stopped(previous.as_ref(), logging, since, now)
+    {
+        problems.push(problem);
     }
     (problems, gaps)
 }

@@ -179,24 +179,8 @@ impl Store {
 
     /// A digest: content uncompressed and metadata.
     pub async fn digest(&self, object: &ObjectRef) -> Result<DigestObject, StoreError> {
-        let output = self
-            .s3
-            .get_object()
-            .bucket(&object.bucket)
-            .key(&object.key)
-            .send()
-            .await
-            .map_err(|e| match e.as_service_error() {
-                Some(service) if service.is_no_such_key() => StoreError::NotFound(object.clone()),
-                _ => s3("GetObject", object, e),
-            })?;
-        let metadata = output.metadata().cloned().unwrap_or_default();
-        let bytes = output
-            .body
-            .collect()
-            .await
-            .map_err(|e| s3("GetObject", object, e))?
-            .into_bytes();
+        let (metadata, bytes) = self.get(object).await?;
+        let bytes = bytes.into_bytes();
         let mut uncompressed = Vec::new();
         let read = flate2::read::GzDecoder::new(&bytes[..])
             .take(MAX_DIGEST_BYTES)
@@ -228,6 +212,21 @@ impl Store {
 
     /// The SHA-256 of a log file's uncompressed content, streamed.
     pub async fn log_file_hash(&self, object: &ObjectRef) -> Result<LogFileHash, StoreError> {
+        let (_, bytes) = self.get(object).await?;
+        Ok(hash_gzip(&bytes.into_bytes()))
+    }
+
+    /// An object's metadata and bytes (`GetObject`).
+    async fn get(
+        &self,
+        object: &ObjectRef,
+    ) -> Result<
+        (
+            HashMap<String, String>,
+            aws_smithy_types::byte_stream::AggregatedBytes,
+        ),
+        StoreError,
+    > {
         let output = self
             .s3
             .get_object()
@@ -239,13 +238,13 @@ impl Store {
                 Some(service) if service.is_no_such_key() => StoreError::NotFound(object.clone()),
                 _ => s3("GetObject", object, e),
             })?;
+        let metadata = output.metadata().cloned().unwrap_or_default();
         let bytes = output
             .body
             .collect()
             .await
-            .map_err(|e| s3("GetObject", object, e))?
-            .into_bytes();
-        Ok(hash_gzip(&bytes))
+            .map_err(|e| s3("GetObject", object, e))?;
+        Ok((metadata, bytes))
     }
 
     /// The version of `object` before its current one (or before its deletion), when the bucket

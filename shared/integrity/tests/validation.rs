@@ -15,15 +15,7 @@ const ACCOUNT: &str = trailwarden_tests::ACCOUNT_ID;
 const BUCKET: &str = "audit-logs";
 const REGION: &str = "us-east-1";
 
-/// The end of hour `n` of the test day: 2026-11-20T01:00:31Z for 1.
-fn hour(n: i64) -> EventTime {
-    EventTime::from_epoch_seconds(
-        EventTime::parse("2026-11-20T00:00:31Z")
-            .unwrap()
-            .epoch_seconds()
-            + n * 3_600,
-    )
-}
+use trailwarden_tests::digests::test_hour as hour;
 
 fn logging() -> Logging {
     Logging {
