@@ -198,7 +198,10 @@ async fn organization_folder(
         None => "AWSLogs/".to_string(),
     };
     for folder in store.list_folders(bucket, &root).await? {
-        let org = folder[root.len()..].trim_end_matches('/');
+        let org = folder
+            .strip_prefix(&root)
+            .unwrap_or("")
+            .trim_end_matches('/');
         if org.starts_with("o-")
             && !store
                 .list_folders(bucket, &format!("{folder}{account}/"))

@@ -405,6 +405,30 @@ async fn digests_that_stop_arriving_while_the_trail_logs_are_missing() {
         late.problems[0].detail
     );
     assert!(late.problems[0].detail.contains("AccessDenied"));
+    // No digest at all (no folder of the account), while the trail logs.
+    let empty = TestTrail::new(BUCKET, "999988887777", REGION, "never-delivered");
+    let store_empty = store.clone();
+    let none = validate(
+        &store_empty,
+        &location(&empty),
+        &[],
+        range,
+        &BTreeMap::new(),
+        &logging(),
+        now,
+        4,
+        &(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kinds(&none), vec![ProblemKind::DigestMissing]);
+    assert!(
+        none.problems[0]
+            .detail
+            .contains(&format!("no digest since {}", hour(1))),
+        "{}",
+        none.problems[0].detail
+    );
     let stopped = run(Logging {
         is_logging: false,
         ..logging()
