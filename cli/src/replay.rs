@@ -76,10 +76,10 @@ pub struct Replayer<'a> {
 }
 
 impl Replayer<'_> {
-    /// Every function's verdict on `record`, in [`Function::ALL`]'s order. An error: the model
+    /// Every function's verdict on `record`, in [`Function::ANSWERING_EVENTS`]'s order. An error: the model
     /// rejects what the record says (the Lambda would return the same error).
     pub fn replay(&self, record: &Record) -> Vec<(Function, Result<Verdict, EventError>)> {
-        Function::ALL
+        Function::ANSWERING_EVENTS
             .into_iter()
             .map(|function| (function, self.verdict(function, record)))
             .collect()

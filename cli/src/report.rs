@@ -256,7 +256,7 @@ impl Summary {
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "ignored (by function and reason):");
-        for function in Function::ALL.map(Function::name) {
+        for function in Function::ANSWERING_EVENTS.map(Function::name) {
             let reasons: Vec<String> = self
                 .ignored
                 .iter()

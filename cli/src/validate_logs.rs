@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use trailwarden_events::EventTime;
 use trailwarden_integrity::store::StoreError;
+use trailwarden_integrity::validate::organization_folder;
 use trailwarden_integrity::{Logging, Range, Store, TrailLocation, Validation, validate};
 
 /// Reads at a time: S3 answers each GET in tens of milliseconds, so the wait, not the hashing,
@@ -183,37 +184,6 @@ pub fn validate_logs(
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(validation.is_valid())
-}
-
-/// An organization trail's folder under `AWSLogs/`: the one organization id (`o-...`) that holds
-/// the account's logs.
-async fn organization_folder(
-    store: &Store,
-    bucket: &str,
-    prefix: Option<&str>,
-    account: &str,
-) -> Result<Option<String>, ValidateError> {
-    let root = match prefix {
-        Some(p) => format!("{}/AWSLogs/", p.trim_end_matches('/')),
-        None => "AWSLogs/".to_string(),
-    };
-    for folder in store.list_folders(bucket, &root).await? {
-        let org = folder
-            .strip_prefix(&root)
-            .unwrap_or("")
-            .trim_end_matches('/');
-        if org.starts_with("o-")
-            && !store
-                .list_folders(bucket, &format!("{folder}{account}/"))
-                .await?
-                .is_empty()
-        {
-            return Ok(Some(org.to_string()));
-        }
-    }
-    Err(ValidateError::Argument(format!(
-        "the organization trail's bucket {bucket} has no AWSLogs/o-.../{account}/ folder: is --account right?"
-    )))
 }
 
 /// The result as a person reads it.

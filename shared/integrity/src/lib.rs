@@ -6,13 +6,20 @@
 //! - [`chain`]: pure: the digests of a time range, in order, against each other and the trail's
 //!   logging times: what is missing, broken or unexplained;
 //! - [`store`]: the reads from S3 and CloudTrail (listing, digests, public keys, log file hashes);
-//! - [`validate`]: one trail's digests and log files in a range, read and judged.
+//! - [`validate`]: one trail's digests and log files in a range, read and judged;
+//! - [`positions`]: where the last validation of each trail stopped (the stack's table);
+//! - [`incident`]: a validation's problems as the alert a person reads;
+//! - [`auditor`]: log-auditor's guard, the hourly validation of every protected trail.
 
+pub mod auditor;
 pub mod chain;
 pub mod digest;
+pub mod incident;
+pub mod positions;
 pub mod store;
 pub mod validate;
 
+pub use auditor::LogAuditor;
 pub use chain::{Gap, Link, Logging, Problem, ProblemKind};
 pub use digest::{Digest, DigestError, DigestKey, Signature};
 pub use store::{Store, StoreError};
@@ -43,15 +50,6 @@ impl fmt::Display for ObjectRef {
     }
 }
 
-/// The IAM permissions validation needs, declared with the code that makes the calls: the
-/// log-auditor's role is checked against them (`tests/tests/template.rs`). `kms:Decrypt` is for a
-/// bucket encrypted with SSE-KMS (a trail's KMS key).
-pub const PERMISSIONS: &[&str] = &[
-    "s3:ListBucket",
-    "s3:GetObject",
-    "s3:ListBucketVersions",
-    "cloudtrail:ListPublicKeys",
-    "cloudtrail:GetTrailStatus",
-    "cloudtrail:GetTrail",
-    "kms:Decrypt",
-];
+/// The IAM permissions validation needs, declared beside the other functions' (the template's
+/// roles are checked against them).
+pub use trailwarden_rules::LOG_VALIDATION_PERMISSIONS as PERMISSIONS;

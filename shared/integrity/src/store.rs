@@ -27,17 +27,9 @@ pub enum StoreError {
     },
     #[error("CloudTrail {call}: {message}")]
     CloudTrail { call: &'static str, message: String },
-}
-
-impl StoreError {
-    /// The IAM permission the call needs, for an access-denied error's alert.
-    pub fn access_denied(&self) -> bool {
-        let message = match self {
-            StoreError::S3 { message, .. } | StoreError::CloudTrail { message, .. } => message,
-            StoreError::NotFound(_) => return false,
-        };
-        message.contains("AccessDenied") || message.contains("not authorized")
-    }
+    /// The positions' table (`IAM_JOURNAL_TABLE`).
+    #[error("DynamoDB {call}: {message}")]
+    DynamoDb { call: &'static str, message: String },
 }
 
 /// A digest object as read: its bytes, uncompressed, and its metadata.
@@ -304,6 +296,24 @@ impl Store {
                 None => return Ok(keys),
             }
         }
+    }
+
+    /// The ARNs of the trails whose home is the client's region (`DescribeTrails` without
+    /// shadow trails).
+    pub async fn trails_at_home(&self) -> Result<Vec<String>, StoreError> {
+        let output = self
+            .cloudtrail
+            .describe_trails()
+            .include_shadow_trails(false)
+            .send()
+            .await
+            .map_err(|e| cloudtrail("DescribeTrails", e))?;
+        Ok(output
+            .trail_list()
+            .iter()
+            .filter_map(|t| t.trail_arn())
+            .map(str::to_string)
+            .collect())
     }
 
     /// The trail's bucket, prefix and settings (`GetTrail`).

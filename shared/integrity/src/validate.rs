@@ -366,6 +366,41 @@ async fn check_log_file(
     Ok(Some(problem))
 }
 
+/// An organization trail's folder under `AWSLogs/`: the one organization id (`o-...`) that holds
+/// the account's logs.
+pub async fn organization_folder(
+    store: &Store,
+    bucket: &str,
+    prefix: Option<&str>,
+    account: &str,
+) -> Result<Option<String>, StoreError> {
+    let root = match prefix {
+        Some(p) => format!("{}/AWSLogs/", p.trim_end_matches('/')),
+        None => "AWSLogs/".to_string(),
+    };
+    for folder in store.list_folders(bucket, &root).await? {
+        let org = folder
+            .strip_prefix(&root)
+            .unwrap_or("")
+            .trim_end_matches('/');
+        if org.starts_with("o-")
+            && !store
+                .list_folders(bucket, &format!("{folder}{account}/"))
+                .await?
+                .is_empty()
+        {
+            return Ok(Some(org.to_string()));
+        }
+    }
+    Err(StoreError::S3 {
+        call: "ListObjectsV2",
+        object: format!("s3://{bucket}/{root}"),
+        message: format!(
+            "the organization trail's bucket has no AWSLogs/o-.../{account}/ folder (is the account right?)"
+        ),
+    })
+}
+
 /// `YYYY/MM/DD/` of a time.
 fn day_folder(t: EventTime) -> String {
     let text = t.to_string();

@@ -48,17 +48,18 @@ impl Report {
             .iter()
             .map(|(a, _)| format!("{} ({})", a.resource, a.outcome.as_str()))
             .collect();
+        // log-auditor's schedule validates logs; trail-guard's compares trails with their state.
+        let (quiet, checked_how, found) = if function == Function::LogAuditor {
+            ("logs-intact", "validated", "not intact")
+        } else {
+            ("no-drift", "checked", "drift")
+        };
         Report {
             event_id: event_id.to_string(),
             function: function.name().to_string(),
-            outcome: if alerted.is_empty() {
-                "no-drift"
-            } else {
-                "checked"
-            }
-            .into(),
+            outcome: if alerted.is_empty() { quiet } else { "checked" }.into(),
             reason: Some(format!(
-                "{checked} protected trail(s) checked; drift on {}: {}",
+                "{checked} protected trail(s) {checked_how}; {found} on {}: {}",
                 alerted.len(),
                 if with_drift.is_empty() {
                     "none".to_string()

@@ -168,7 +168,8 @@ impl<G: Guard + ?Sized> Responder<G> {
                 continue;
             };
             let record =
-                scheduled_record(scheduled, &check.trail).map_err(HandlerError::BadEvent)?;
+                scheduled_record_named(scheduled, &check.trail, self.guard.schedule_event_name())
+                    .map_err(HandlerError::BadEvent)?;
             let steps = guard.execute(&plan, self.config.mode).await;
             let outcome = outcome(&steps, incident.superseded_by.is_some());
             let alert = Alert::new(
@@ -347,11 +348,20 @@ pub fn scheduled_record(
     scheduled: &Scheduled,
     trail: &str,
 ) -> Result<Record, trailwarden_events::EventError> {
+    scheduled_record_named(scheduled, trail, "ScheduledCheck")
+}
+
+/// [`scheduled_record`] with the guard's own `eventName` (log-auditor's `LogValidation`).
+pub fn scheduled_record_named(
+    scheduled: &Scheduled,
+    trail: &str,
+    event_name: &str,
+) -> Result<Record, trailwarden_events::EventError> {
     Record::from_value(&serde_json::json!({
         "eventVersion": "1.09",
         "eventTime": scheduled.time.to_string(),
         "eventSource": "events.amazonaws.com",
-        "eventName": "ScheduledCheck",
+        "eventName": event_name,
         "eventType": "ScheduledCheck",
         "awsRegion": scheduled.region,
         "eventID": format!("{}/{trail}", scheduled.id),

@@ -85,6 +85,8 @@ pub enum Ignored {
     ReadOnly,
     /// The call left the trail as its desired state says (a repair, or a no-op).
     NoDrift { trail: String },
+    /// log-auditor: every digest and log file of the trail validated since the last run.
+    LogsIntact { trail: String },
     /// The key or bucket the call changed belongs to no protected trail.
     UnrelatedResource { resource: String },
     /// A policy was detached or deleted: that takes permissions away, and it is not protected.
@@ -105,6 +107,7 @@ impl Ignored {
             Ignored::NotHandled { .. } => "not-handled",
             Ignored::ReadOnly => "read-only",
             Ignored::NoDrift { .. } => "no-drift",
+            Ignored::LogsIntact { .. } => "logs-intact",
             Ignored::UnrelatedResource { .. } => "unrelated-resource",
             Ignored::UnprotectedPolicyRemoved { .. } => "unprotected-policy-removed",
             Ignored::AwsManagedRole { .. } => "aws-managed-role",
@@ -125,6 +128,9 @@ impl fmt::Display for Ignored {
             Ignored::ReadOnly => write!(f, "a read-only call changes nothing"),
             Ignored::NoDrift { trail } => {
                 write!(f, "trail {trail} is left as its desired state says")
+            }
+            Ignored::LogsIntact { trail } => {
+                write!(f, "the log files and digests of trail {trail} are intact")
             }
             Ignored::UnprotectedPolicyRemoved { policy } => write!(
                 f,

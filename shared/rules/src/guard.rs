@@ -64,6 +64,11 @@ pub trait Guard: Send + Sync {
         false
     }
 
+    /// The `eventName` of the record its scheduled check's alerts carry.
+    fn schedule_event_name(&self) -> &'static str {
+        "ScheduledCheck"
+    }
+
     /// The scheduled check, for the guard that has one: every resource it keeps in `regions`
     /// compared with its desired state, one check each. Called only when [`Guard::has_schedule`].
     fn check_schedule<'a>(

@@ -74,17 +74,50 @@ pub const JOURNAL_PERMISSIONS: &[&str] = &[
 /// What the snapshot of an account's IAM state reads (in every account, through the member role).
 pub const SNAPSHOT_PERMISSIONS: &[&str] = &["iam:GetAccountAuthorizationDetails"];
 
+/// What log file validation reads (log-auditor; `trailwarden_integrity`, whose `store.rs` makes
+/// the calls): the trail's bucket (`ListObjectsV2`, `GetObject`, `HeadObject`,
+/// `ListObjectVersions`), the trails (`DescribeTrails`, `GetTrail`, `GetTrailStatus`) and
+/// CloudTrail's public keys;
+/// `kms:Decrypt` for a bucket encrypted with the trail's KMS key. In every account, through the
+/// member role.
+pub const LOG_VALIDATION_PERMISSIONS: &[&str] = &[
+    "s3:ListBucket",
+    "s3:GetObject",
+    "s3:ListBucketVersions",
+    "cloudtrail:DescribeTrails",
+    "cloudtrail:GetTrail",
+    "cloudtrail:GetTrailStatus",
+    "cloudtrail:ListPublicKeys",
+    "kms:Decrypt",
+];
+
+/// Where log-auditor keeps the last digest it validated of each trail (`IAM_JOURNAL_TABLE`, under
+/// its own partition key): in the central account only.
+pub const POSITION_PERMISSIONS: &[&str] = &["dynamodb:Query", "dynamodb:PutItem"];
+
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     TrailGuard,
     IamGuard,
     Tripwire,
+    /// Validates the protected trails' log files on a schedule: it answers no CloudTrail event.
+    LogAuditor,
 }
 
 impl Function {
-    /// Every function, in the order a record is shown to them (`trailwarden replay`).
-    pub const ALL: [Function; 3] = [Function::IamGuard, Function::TrailGuard, Function::Tripwire];
+    /// Every function.
+    pub const ALL: [Function; 4] = [
+        Function::IamGuard,
+        Function::TrailGuard,
+        Function::Tripwire,
+        Function::LogAuditor,
+    ];
+
+    /// The functions that answer CloudTrail events, in the order a record is shown to them
+    /// (`trailwarden replay`).
+    pub const ANSWERING_EVENTS: [Function; 3] =
+        [Function::IamGuard, Function::TrailGuard, Function::Tripwire];
 
     /// What the function's rules need to know about `record` beyond it, read from AWS by its
     /// guard ([`Guard::gather_facts`]) before [`Function::decide`].
@@ -96,7 +129,7 @@ impl Function {
         match self {
             Function::IamGuard => iam::facts_needed(record, config),
             Function::TrailGuard => trail::facts_needed(record, config),
-            Function::Tripwire => Vec::new(),
+            Function::Tripwire | Function::LogAuditor => Vec::new(),
         }
     }
 
@@ -112,6 +145,10 @@ impl Function {
             Function::IamGuard => iam::decide(record, config, facts).map(Verdict::from),
             Function::TrailGuard => trail::decide(record, config, facts).map(Verdict::from),
             Function::Tripwire => Ok(tripwire::evaluate(record, config).into()),
+            Function::LogAuditor => Ok(Decision::Ignore(Ignored::NotHandled {
+                event_name: record.event_name.clone(),
+            })
+            .into()),
         }
     }
 
@@ -120,6 +157,7 @@ impl Function {
             Function::TrailGuard => "trail-guard",
             Function::IamGuard => "iam-guard",
             Function::Tripwire => "tripwire",
+            Function::LogAuditor => "log-auditor",
         }
     }
 
@@ -132,6 +170,7 @@ impl Function {
     pub fn fact_permissions(self) -> &'static [&'static str] {
         match self {
             Function::Tripwire => &[],
+            Function::LogAuditor => LOG_VALIDATION_PERMISSIONS,
             Function::TrailGuard => trail::FACT_PERMISSIONS,
             Function::IamGuard => iam::FACT_PERMISSIONS,
         }
@@ -148,18 +187,27 @@ impl Function {
             .collect();
         all.extend(self.fact_permissions().iter().copied());
         all.extend(ALERT_PERMISSIONS.iter().copied());
-        if self != Function::Tripwire {
+        if self != Function::Tripwire && self != Function::LogAuditor {
             all.extend(QUEUE_PERMISSIONS.iter().copied());
         }
-        if !self.action_kinds().is_empty() {
+        if self.acts_in_members() {
             all.extend(MEMBER_PERMISSIONS.iter().copied());
             all.extend(ORGANIZATION_PERMISSIONS.iter().copied());
+        }
+        if self == Function::LogAuditor {
+            all.extend(POSITION_PERMISSIONS.iter().copied());
         }
         if self == Function::IamGuard {
             all.extend(JOURNAL_PERMISSIONS.iter().copied());
             all.extend(SNAPSHOT_PERMISSIONS.iter().copied());
         }
         all
+    }
+
+    /// Whether the function reads or changes the organization's other accounts (through their
+    /// member role): those with actions, and log-auditor's validation.
+    pub fn acts_in_members(self) -> bool {
+        !self.action_kinds().is_empty() || self == Function::LogAuditor
     }
 
     /// What the function does in a member account, through the member role: its actions and its
@@ -183,7 +231,7 @@ impl Function {
     /// The member role's permissions (`member.yaml`): what every function does in a member
     /// account.
     pub fn member_role_permissions() -> std::collections::BTreeSet<&'static str> {
-        [Function::IamGuard, Function::TrailGuard, Function::Tripwire]
+        Function::ALL
             .into_iter()
             .flat_map(Function::member_permissions)
             .collect()

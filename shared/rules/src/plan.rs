@@ -462,4 +462,6 @@ action_kinds! {
     },
     // Detection only: tripwire changes nothing.
     Tripwire {},
+    // Validation only: log-auditor reads and alerts.
+    LogAuditor {},
 }
