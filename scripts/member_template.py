@@ -4,8 +4,8 @@ Usage: member_template.py [--check]   (--check: exit 1 when member.yaml is not w
 
 What comes from template.yaml, so that the two cannot drift apart:
 - the forwarding rules' patterns: exactly the patterns of the central functions' rules;
-- the member role's policy: the statements of iam-guard's and trail-guard's roles that act on the
-  account (not those on the central stack's own topic, key, logs and queues), scoped to the member
+- the member role's policy: the statements of iam-guard's, trail-guard's and log-auditor's roles
+  that act on the account (not those on the central stack's own topic, key, logs and queues), scoped to the member
   account. tests/tests/member.rs checks the result against the permissions the code declares."""
 
 import copy
@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Statements about the central stack's own resources: they stay in the central account.
 CENTRAL_ONLY = {
     "Alert", "AlertKey", "Logs", "DeadLetter", "LookAgain", "CheckAccounts", "MemberAccounts", "Journal",
+    "Positions",
 }
 
 
@@ -74,7 +75,7 @@ def without_if(value):
 
 def member_statements(template):
     statements = []
-    for role in ("IamGuardRole", "TrailGuardRole"):
+    for role in ("IamGuardRole", "TrailGuardRole", "LogAuditorRole"):
         policy = template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]
         for statement in policy["Statement"]:
             statement = copy.deepcopy(without_if(statement))
@@ -197,7 +198,7 @@ def member(template):
                     {
                         "Effect": "Allow",
                         "Principal": {
-                            "AWS": [central_role(f) for f in ("iam-guard", "trail-guard", "tripwire")]
+                            "AWS": [central_role(f) for f in ("iam-guard", "trail-guard", "tripwire", "log-auditor")]
                         },
                         "Action": "sts:AssumeRole",
                     }
@@ -229,7 +230,7 @@ def member(template):
             "CentralStackName": {
                 "Type": "String",
                 "Default": "trailwarden",
-                "Description": "The central stack's name: its roles are <name>-iam-guard, -trail-guard, -tripwire.",
+                "Description": "The central stack's name: its roles are <name>-iam-guard, -trail-guard, -tripwire, -log-auditor.",
             },
             "MemberRoleName": {
                 "Type": "String",

@@ -90,6 +90,15 @@ async fn a_deleted_log_file_is_one_critical_alert_and_the_next_run_sends_nothing
     assert_eq!(alert.attribute("outcome"), "alert-only");
     assert_eq!(alert.attribute("function"), "log-auditor");
     let doc = alert.body_json();
+    let schema =
+        std::fs::read_to_string(trailwarden_tests::repo_root().join("docs/alert.schema.json"))
+            .unwrap();
+    let schema = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();
+    let errors: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "the alert is the documented document: {errors:#?}"
+    );
     assert_eq!(doc["severity"], "critical");
     assert_eq!(
         doc["summary"],

@@ -248,7 +248,7 @@ fn functions_are_arm64_al2023_with_json_logs_bounded_concurrency_and_no_lost_eve
         assert_eq!(env["MODE"], json!({"Ref": "Mode"}));
         assert_eq!(
             env["RESPONDER_ROLE_ARNS"],
-            json!({"Fn::Join": [",", [{"Fn::GetAtt": ["IamGuardRole", "Arn"]}, {"Fn::GetAtt": ["TrailGuardRole", "Arn"]}, {"Fn::GetAtt": ["TripwireRole", "Arn"]}]]}),
+            json!({"Fn::Join": [",", [{"Fn::GetAtt": ["IamGuardRole", "Arn"]}, {"Fn::GetAtt": ["TrailGuardRole", "Arn"]}, {"Fn::GetAtt": ["TripwireRole", "Arn"]}, {"Fn::GetAtt": ["LogAuditorRole", "Arn"]}]]}),
             "{logical_id}: every function ignores every trailwarden role"
         );
         let invoke = of_type(&template, "AWS::Lambda::EventInvokeConfig")
@@ -587,7 +587,8 @@ async fn the_stack_deploys_in_the_emulator_with_the_intended_settings() {
             ("pattern", Some("trail-guard")),
             ("pattern", Some("tripwire")),
             ("schedule", Some("iam-guard")),
-            ("schedule", Some("trail-guard"))
+            ("schedule", Some("trail-guard")),
+            ("schedule", Some("log-auditor"))
         ]),
         "{aimed:?}"
     );

@@ -93,10 +93,11 @@ pub fn of_type<'a>(template: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)>
 }
 
 /// The three functions with their logical ids in the template.
-pub const FUNCTIONS: [(Function, &str, &str); 3] = [
+pub const FUNCTIONS: [(Function, &str, &str); 4] = [
     (Function::IamGuard, "IamGuardFunction", "IamGuardRole"),
     (Function::TrailGuard, "TrailGuardFunction", "TrailGuardRole"),
     (Function::Tripwire, "TripwireFunction", "TripwireRole"),
+    (Function::LogAuditor, "LogAuditorFunction", "LogAuditorRole"),
 ];
 
 /// An empty zip archive: the emulator stores function code, it never runs it.
@@ -195,6 +196,7 @@ pub async fn deploy_as(
 pub const UNSCOPED_BY_AWS: &[&str] = &[
     "cloudtrail:LookupEvents",
     "cloudtrail:DescribeTrails",
+    "cloudtrail:ListPublicKeys",
     "organizations:ListAccounts",
     "iam:GetAccountAuthorizationDetails",
 ];
