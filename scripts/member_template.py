@@ -198,7 +198,7 @@ def member(template):
                     {
                         "Effect": "Allow",
                         "Principal": {
-                            "AWS": [central_role(f) for f in ("iam-guard", "trail-guard", "tripwire", "log-auditor")]
+                            "AWS": [central_role(f) for f in ("iam-guard", "log-auditor", "trail-guard", "tripwire")]
                         },
                         "Action": "sts:AssumeRole",
                     }

@@ -130,8 +130,13 @@ fn the_member_role_holds_exactly_what_the_functions_do_in_a_member_account() {
     // Only what AWS scopes to no resource is granted on every resource.
     for statement in statements.as_array().unwrap() {
         if statement["Resource"] == "*" {
-            let action = statement["Action"].as_str().unwrap_or_default();
-            assert!(UNSCOPED_BY_AWS.contains(&action), "{statement}");
+            let actions: Vec<&str> = match &statement["Action"] {
+                Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
+                action => vec![action.as_str().unwrap_or_default()],
+            };
+            for action in actions {
+                assert!(UNSCOPED_BY_AWS.contains(&action), "{action}: {statement}");
+            }
         }
     }
     // The member role cannot grant itself anything, nor anyone an administrator's policy.
@@ -156,14 +161,15 @@ fn the_member_role_is_trusted_exactly_as_iam_guard_puts_it_back() {
             .replace(r#"{"Fn::Sub":"arn:${AWS::Partition}:iam::${CentralAccountId}:role/${CentralStackName}-"#, r#""arn:aws:iam::111111111111:role/tw-"#)
             .replace(r#"iam-guard"}"#, r#"iam-guard""#)
             .replace(r#"trail-guard"}"#, r#"trail-guard""#)
-            .replace(r#"tripwire"}"#, r#"tripwire""#),
+            .replace(r#"tripwire"}"#, r#"tripwire""#)
+            .replace(r#"log-auditor"}"#, r#"log-auditor""#),
     )
     .unwrap();
     // The central stack "tw" in organization mode names its roles so (checked below).
     let config = trailwarden_testkit::config(&[
         (
             "RESPONDER_ROLE_ARNS",
-            "arn:aws:iam::111111111111:role/tw-iam-guard,arn:aws:iam::111111111111:role/tw-trail-guard,arn:aws:iam::111111111111:role/tw-tripwire",
+            "arn:aws:iam::111111111111:role/tw-iam-guard,arn:aws:iam::111111111111:role/tw-trail-guard,arn:aws:iam::111111111111:role/tw-tripwire,arn:aws:iam::111111111111:role/tw-log-auditor",
         ),
         ("MEMBER_ROLE_NAME", "trailwarden-member"),
     ]);
@@ -176,6 +182,7 @@ fn the_member_role_is_trusted_exactly_as_iam_guard_puts_it_back() {
         ("IamGuardRole", "iam-guard"),
         ("TrailGuardRole", "trail-guard"),
         ("TripwireRole", "tripwire"),
+        ("LogAuditorRole", "log-auditor"),
     ] {
         assert_eq!(
             resource(&central, role_id)["Properties"]["RoleName"]["Fn::If"][1],

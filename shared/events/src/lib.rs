@@ -136,10 +136,10 @@ pub fn read_log_file(bytes: &[u8]) -> Result<Vec<Result<Record, EventError>>, Ev
         }
     };
     Ok(records
-        .iter()
+        .into_iter()
         .map(|r| {
-            check_depth(r, 0)?;
-            Record::from_value(r)
+            check_depth(&r, 0)?;
+            Record::from_owned(r)
         })
         .collect())
 }

@@ -114,6 +114,21 @@ pub struct Record {
 
 impl Record {
     pub fn from_value(value: &Value) -> Result<Record, EventError> {
+        let mut record = Record::fields(value)?;
+        record.raw = value.clone();
+        Ok(record)
+    }
+
+    /// [`Record::from_value`] of a record the caller no longer needs: moved into `raw`, not copied
+    /// (a log file's records, `read_log_file`: a deep copy of each was a large part of a replay).
+    pub fn from_owned(value: Value) -> Result<Record, EventError> {
+        let mut record = Record::fields(&value)?;
+        record.raw = value;
+        Ok(record)
+    }
+
+    /// Every field but `raw` (left `null`).
+    fn fields(value: &Value) -> Result<Record, EventError> {
         let Value::Object(map) = value else {
             return Err(EventError::Shape(format!(
                 "a CloudTrail record is a JSON object, found {}",
@@ -152,7 +167,7 @@ impl Record {
             request_parameters: optional_object(map, "requestParameters")?,
             response_elements: optional_object(map, "responseElements")?,
             additional_event_data: optional_object(map, "additionalEventData")?,
-            raw: value.clone(),
+            raw: Value::Null,
         })
     }
 

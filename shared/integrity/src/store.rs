@@ -202,7 +202,7 @@ impl Store {
         Ok(output.metadata().and_then(signature).map(|s| s.hex))
     }
 
-    /// The SHA-256 of a log file's uncompressed content, streamed.
+    /// The SHA-256 of a log file's uncompressed content, hashed as it is decompressed.
     pub async fn log_file_hash(&self, object: &ObjectRef) -> Result<LogFileHash, StoreError> {
         let (_, bytes) = self.get(object).await?;
         Ok(hash_gzip(&bytes.into_bytes()))
