@@ -7,9 +7,8 @@ use crate::progress::Progress;
 use crate::window::{End, parse_time};
 use std::collections::BTreeMap;
 use std::io::Write;
-use trailwarden_events::EventTime;
+use trailwarden_events::{Arn, EventTime};
 use trailwarden_integrity::store::StoreError;
-use trailwarden_integrity::validate::organization_folder;
 use trailwarden_integrity::{Logging, Range, Store, TrailLocation, Validation, validate};
 
 /// Reads at a time: S3 answers each GET in tens of milliseconds, so the wait, not the hashing,
@@ -52,23 +51,22 @@ pub enum ValidateError {
     Output(#[from] std::io::Error),
 }
 
-/// A trail ARN's parts: `arn:<partition>:cloudtrail:<region>:<account>:trail/<name>`.
-fn parse_trail_arn(arn: &str) -> Result<(String, String, String), ValidateError> {
-    let bad = || {
-        ValidateError::Argument(format!(
-            "--trail {arn:?} is not a trail ARN (arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME)"
-        ))
-    };
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, _, service, region, account, resource] = parts[..] else {
-        return Err(bad());
-    };
-    let name = resource.strip_prefix("trail/").ok_or_else(bad)?;
-    let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    if service != "cloudtrail" || region.is_empty() || !account_ok || name.is_empty() {
-        return Err(bad());
+/// A trail ARN: `arn:<partition>:cloudtrail:<region>:<account>:trail/<name>`.
+fn parse_trail_arn(text: &str) -> Result<Arn, ValidateError> {
+    match Arn::parse("--trail", text) {
+        Ok(arn)
+            if arn.service == "cloudtrail"
+                && arn.resource_type() == "trail"
+                && !arn.resource_name().is_empty()
+                && !arn.region.is_empty()
+                && !arn.account.is_empty() =>
+        {
+            Ok(arn)
+        }
+        _ => Err(ValidateError::Argument(format!(
+            "--trail {text:?} is not a trail ARN (arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME)"
+        ))),
     }
-    Ok((region.into(), account.into(), name.into()))
 }
 
 /// Whether the run found everything valid.
@@ -76,7 +74,7 @@ pub fn validate_logs(
     args: &ValidateLogsArgs,
     stdout: &mut dyn Write,
 ) -> Result<bool, ValidateError> {
-    let (home_region, trail_account, trail_name) = parse_trail_arn(&args.trail)?;
+    let trail_arn = parse_trail_arn(&args.trail)?;
     let now = EventTime::now();
     let time = |text: &str, end, flag: &str| {
         parse_time(text, end, now).map_err(|e| ValidateError::Argument(format!("{flag}: {e}")))
@@ -96,16 +94,7 @@ pub fn validate_logs(
         .build()
         .map_err(|e| ValidateError::Argument(format!("cannot start the AWS client: {e}")))?;
     let validation = runtime.block_on(async {
-        let sdk = crate::aws::sdk_config().await;
-        // Public keys and the trail's status are its home region's.
-        let sdk = sdk
-            .to_builder()
-            .region(aws_config::Region::new(home_region.clone()))
-            .build();
-        let store = Store::new(
-            trailwarden_actions::s3_client(&sdk),
-            aws_sdk_cloudtrail::Client::new(&sdk),
-        );
+        let store = Store::in_region(&crate::aws::sdk_config().await, &trail_arn.region);
         let trail = store.trail(&args.trail).await;
         let (bucket, prefix, organization_trail, validation_enabled) = match (&args.bucket, trail) {
             (Some(bucket), trail) => {
@@ -125,12 +114,16 @@ pub fn validate_logs(
             ),
             (None, Err(e)) => return Err(ValidateError::from(e)),
         };
-        let account = args.account.clone().unwrap_or(trail_account);
-        let organization = if organization_trail {
-            organization_folder(&store, &bucket, prefix.as_deref(), &account).await?
-        } else {
-            None
-        };
+        let account = args.account.clone().unwrap_or(trail_arn.account.clone());
+        let location = TrailLocation::resolve(
+            &store,
+            trail_arn.resource_name(),
+            &trail_arn.region,
+            (bucket, prefix),
+            organization_trail,
+            &account,
+        )
+        .await?;
         let logging = match store.logging(&args.trail, validation_enabled).await {
             Ok(logging) => logging,
             // Without the status, gaps are judged as if the trail had always logged.
@@ -142,14 +135,6 @@ pub fn validate_logs(
                     ..Logging::default()
                 }
             }
-        };
-        let location = TrailLocation {
-            bucket,
-            prefix,
-            organization,
-            account,
-            trail_name,
-            home_region,
         };
         let progress = Progress::counter("objects read");
         let validation = validate(
@@ -243,13 +228,15 @@ mod tests {
 
     #[test]
     fn a_trail_arn_is_read_and_anything_else_is_refused_by_name() {
+        let arn =
+            parse_trail_arn("arn:aws:cloudtrail:eu-west-1:111122223333:trail/org_trail").unwrap();
         assert_eq!(
-            parse_trail_arn("arn:aws:cloudtrail:eu-west-1:111122223333:trail/org_trail").unwrap(),
             (
-                "eu-west-1".into(),
-                "111122223333".into(),
-                "org_trail".into()
-            )
+                arn.region.as_str(),
+                arn.account.as_str(),
+                arn.resource_name()
+            ),
+            ("eu-west-1", "111122223333", "org_trail")
         );
         for bad in [
             "audit",
@@ -257,6 +244,8 @@ mod tests {
             "arn:aws:cloudtrail:eu-west-1:1111:trail/audit",
             "arn:aws:cloudtrail:eu-west-1:111122223333:trail/",
             "arn:aws:cloudtrail::111122223333:trail/audit",
+            "arn:aws:cloudtrail:eu-west-1::trail/audit",
+            "arn:aws:cloudtrail:eu-west-1:111122223333:bucket/audit",
         ] {
             let e = parse_trail_arn(bad).unwrap_err().to_string();
             assert!(e.contains("is not a trail ARN"), "{bad}: {e}");

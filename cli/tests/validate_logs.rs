@@ -5,14 +5,14 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use trailwarden_tests::digests::{TestTrail, test_keys};
+use trailwarden_tests::digests::TestTrail;
 
 use trailwarden_tests::digests::test_hour as hour;
 
 #[tokio::test]
 async fn a_trail_is_valid_until_a_log_file_is_deleted_and_then_exit_1_names_it() {
     let aws = trailwarden_tests::emulator().await;
-    aws.create_bucket("audit-logs").await;
+    let trail = TestTrail::signed(&aws, "audit-logs", "audit", &[hour(1), hour(2), hour(3)]).await;
     let created = aws
         .cloudtrail()
         .create_trail()
@@ -23,17 +23,6 @@ async fn a_trail_is_valid_until_a_log_file_is_deleted_and_then_exit_1_names_it()
         .await
         .unwrap();
     let arn = created.trail_arn().unwrap().to_string();
-    let key = &test_keys()[0];
-    aws.serve_public_keys(&[key.listed(hour(-48), hour(48))]);
-    let mut trail = TestTrail::new(
-        "audit-logs",
-        trailwarden_tests::ACCOUNT_ID,
-        "us-east-1",
-        "audit",
-    );
-    for n in 1..=3 {
-        trail.hour(&aws.s3(), hour(n), 2, key).await;
-    }
     let endpoint = aws.endpoint();
     let env = [
         ("AWS_ENDPOINT_URL", endpoint.as_str()),

@@ -177,6 +177,33 @@ impl TestTrail {
         }
     }
 
+    /// `bucket` made and filled with one hour of 2 log files and its digest ending at each of
+    /// `ends`, signed with the first test key, which the emulator serves from two days before
+    /// the first to two days after the last.
+    pub async fn signed(
+        aws: &crate::Emulator,
+        bucket: &str,
+        trail_name: &str,
+        ends: &[EventTime],
+    ) -> TestTrail {
+        aws.create_bucket(bucket).await;
+        let key = &test_keys()[0];
+        let (first, last) = (
+            ends.iter().min().copied().unwrap_or(test_hour(0)),
+            ends.iter().max().copied().unwrap_or(test_hour(0)),
+        );
+        let day = 24 * 3_600;
+        aws.serve_public_keys(&[key.listed(
+            EventTime::from_epoch_seconds(first.epoch_seconds() - 2 * day),
+            EventTime::from_epoch_seconds(last.epoch_seconds() + 2 * day),
+        )]);
+        let mut trail = TestTrail::new(bucket, crate::ACCOUNT_ID, "us-east-1", trail_name);
+        for end in ends {
+            trail.hour(&aws.s3(), *end, 2, key).await;
+        }
+        trail
+    }
+
     /// An organization trail's layout: `AWSLogs/<org-id>/<account>/...`.
     pub fn in_organization(mut self, organization: &str) -> TestTrail {
         self.organization = Some(organization.into());

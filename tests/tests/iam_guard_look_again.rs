@@ -52,7 +52,7 @@ async fn scene() -> Scene {
         .await
         .unwrap();
     let responder = Responder::new(
-        guard_for(Function::IamGuard, &aws.sdk_config()),
+        guard_for(Function::IamGuard, &aws.sdk_config()).expect("iam-guard answers events"),
         config,
         &aws.sdk_config(),
     );

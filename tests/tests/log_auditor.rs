@@ -11,7 +11,7 @@ use trailwarden_events::EventTime;
 use trailwarden_integrity::LogAuditor;
 use trailwarden_responder::Responder;
 use trailwarden_tests::digests::{TestTrail, test_keys};
-use trailwarden_tests::{ACCOUNT_ID, EmulatorGuard, emulator, event_file};
+use trailwarden_tests::{EmulatorGuard, emulator, event_file};
 
 const BUCKET: &str = "audit-logs";
 
@@ -24,7 +24,11 @@ async fn scene(
     TestTrail,
     trailwarden_tests::AlertQueue,
 ) {
-    aws.create_bucket(BUCKET).await;
+    let now = EventTime::now().epoch_seconds();
+    let ends: Vec<EventTime> = [3, 2, 1]
+        .map(|hours_ago| EventTime::from_epoch_seconds(now - hours_ago * 3_600))
+        .into();
+    let trail = TestTrail::signed(aws, BUCKET, "audit", &ends).await;
     aws.cloudtrail()
         .create_trail()
         .name("audit")
@@ -39,17 +43,6 @@ async fn scene(
         .send()
         .await
         .unwrap();
-    let now = EventTime::now().epoch_seconds();
-    let key = &test_keys()[0];
-    aws.serve_public_keys(&[key.listed(
-        EventTime::from_epoch_seconds(now - 86_400),
-        EventTime::from_epoch_seconds(now + 86_400),
-    )]);
-    let mut trail = TestTrail::new(BUCKET, ACCOUNT_ID, "us-east-1", "audit");
-    for hours_ago in [3, 2, 1] {
-        let end = EventTime::from_epoch_seconds(now - hours_ago * 3_600);
-        trail.hour(&aws.s3(), end, 2, key).await;
-    }
     create_journal_table(&aws.sdk_config()).await;
     let alerts = aws.alert_queue().await;
     let config = trailwarden_testkit::try_config_over(

@@ -58,7 +58,7 @@ async fn scene() -> Scene {
         .into_iter()
         .map(|f| {
             Responder::new(
-                guard_for(f, &aws.sdk_config()),
+                guard_for(f, &aws.sdk_config()).expect("answers events"),
                 config.clone(),
                 &aws.sdk_config(),
             )

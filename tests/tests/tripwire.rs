@@ -29,7 +29,7 @@ async fn scene(vars: &[(&str, &str)]) -> Scene {
     )
     .unwrap();
     let responder = Responder::new(
-        guard_for(Function::Tripwire, &aws.sdk_config()),
+        guard_for(Function::Tripwire, &aws.sdk_config()).expect("tripwire answers events"),
         config,
         &aws.sdk_config(),
     );
@@ -323,7 +323,7 @@ async fn the_guards_leave_tripwire_events_alone() {
     let config =
         Config::from_lookup(|name| (name == "ALERT_TOPIC_ARN").then(|| topic.clone())).unwrap();
     let trail_guard = Responder::new(
-        guard_for(Function::TrailGuard, &aws.sdk_config()),
+        guard_for(Function::TrailGuard, &aws.sdk_config()).expect("trail-guard answers events"),
         config,
         &aws.sdk_config(),
     );

@@ -301,14 +301,17 @@ impl Remediate for Executor {
 }
 
 impl AwsClients {
-    /// The guard of `function` over these clients (a test's mocks, say). log-auditor's guard is
-    /// `trailwarden_integrity::LogAuditor`, outside this crate: tripwire's stands in for it (it
-    /// answers no event either).
-    pub fn guard(&self, function: Function) -> Arc<dyn Guard> {
+    /// The guard of `function` over these clients (a test's mocks, say); `None` for log-auditor,
+    /// whose guard (`trailwarden_integrity::LogAuditor`) answers no event and reads the journal
+    /// table, so is built there.
+    pub fn guard(&self, function: Function) -> Option<Arc<dyn Guard>> {
         match function {
-            Function::IamGuard => Arc::new(IamGuard::from_clients(self.for_iam_guard())),
-            Function::TrailGuard => Arc::new(TrailGuard::from_clients(self.for_trail_guard())),
-            Function::Tripwire | Function::LogAuditor => Arc::new(Tripwire),
+            Function::IamGuard => Some(Arc::new(IamGuard::from_clients(self.for_iam_guard()))),
+            Function::TrailGuard => {
+                Some(Arc::new(TrailGuard::from_clients(self.for_trail_guard())))
+            }
+            Function::Tripwire => Some(Arc::new(Tripwire)),
+            Function::LogAuditor => None,
         }
     }
 }

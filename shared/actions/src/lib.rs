@@ -20,12 +20,12 @@ pub use error::{ActionError, FailureKind, FromSdk};
 pub use guards::{Executor, IamGuard, TrailGuard};
 pub use trailwarden_rules::outcome::{Outcome, StepResult, StepStatus, outcome};
 
-/// The guard of any function, with its clients built from `sdk`: for tests and tools that run
-/// every function. A function's `main` builds only its own (`IamGuard::new`, `TrailGuard::new`,
-/// `Tripwire`).
+/// The guard of a function that answers events, with its clients built from `sdk`: for tests
+/// and tools that run them all (`None` for log-auditor: [`AwsClients::guard`]). A function's
+/// `main` builds only its own (`IamGuard::new`, `TrailGuard::new`, `Tripwire`).
 pub fn guard_for(
     function: trailwarden_rules::Function,
     sdk: &aws_config::SdkConfig,
-) -> std::sync::Arc<dyn trailwarden_rules::Guard> {
+) -> Option<std::sync::Arc<dyn trailwarden_rules::Guard>> {
     AwsClients::new(sdk).guard(function)
 }

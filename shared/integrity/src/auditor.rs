@@ -4,7 +4,7 @@
 
 use crate::positions::Positions;
 use crate::store::{Store, StoreError};
-use crate::validate::{Range, TrailLocation, Validation, organization_folder, validate};
+use crate::validate::{Range, TrailLocation, Validation, validate};
 use aws_config::SdkConfig;
 use std::collections::BTreeMap;
 use trailwarden_events::{Arn, EventError, EventTime, Record, Region};
@@ -44,33 +44,16 @@ impl LogAuditor {
         }
     }
 
-    /// S3 and CloudTrail in `region` (the trail's home: its public keys and status are there).
-    fn store_in(&self, region: &str) -> Store {
-        let sdk = self
-            .sdk
-            .to_builder()
-            .region(aws_config::Region::new(region.to_string()))
-            .build();
-        // Path-style when an endpoint is configured (the local AWS has no virtual-hosted buckets).
-        let s3 = aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(sdk.endpoint_url().is_some())
-            .build();
-        Store::new(
-            aws_sdk_s3::Client::from_conf(s3),
-            aws_sdk_cloudtrail::Client::new(&sdk),
-        )
-    }
-
     /// Every protected trail whose home is one of `regions`, each once.
     async fn protected_trails(
         &self,
         regions: &[Region],
         account: &str,
         config: &Config,
-    ) -> Result<Vec<String>, StoreError> {
-        let mut trails = Vec::new();
+    ) -> Result<Vec<Arn>, StoreError> {
+        let mut trails: Vec<Arn> = Vec::new();
         for region in regions {
-            let store = self.store_in(region.as_str());
+            let store = Store::in_region(&self.sdk, region.as_str());
             for arn in store.trails_at_home().await? {
                 let Ok(parsed) = Arn::parse("TrailARN", &arn) else {
                     continue;
@@ -80,8 +63,10 @@ impl LogAuditor {
                     region: region.clone(),
                     arn: Some(parsed),
                 };
-                if is_protected(&trail, Some(account), config) && !trails.contains(&arn) {
-                    trails.push(arn);
+                if is_protected(&trail, Some(account), config)
+                    && !trails.iter().any(|t| trail.arn.as_ref() == Some(t))
+                {
+                    trails.extend(trail.arn);
                 }
             }
         }
@@ -89,27 +74,20 @@ impl LogAuditor {
     }
 
     /// One trail's validation from its positions, which then move on.
-    async fn audit(&self, arn: &str, account: &str, now: EventTime) -> Result<Audit, StoreError> {
-        let parsed = Arn::parse("TrailARN", arn).map_err(|e| StoreError::CloudTrail {
-            call: "DescribeTrails",
-            message: e.to_string(),
-        })?;
-        let store = self.store_in(&parsed.region);
-        let trail = store.trail(arn).await?;
-        let logging = store.logging(arn, trail.validation_enabled).await?;
-        let organization = if trail.organization_trail {
-            organization_folder(&store, &trail.bucket, trail.prefix.as_deref(), account).await?
-        } else {
-            None
-        };
-        let location = TrailLocation {
-            bucket: trail.bucket.clone(),
-            prefix: trail.prefix.clone(),
-            organization,
-            account: account.to_string(),
-            trail_name: parsed.resource_name().to_string(),
-            home_region: parsed.region.clone(),
-        };
+    async fn audit(&self, trail: &Arn, account: &str, now: EventTime) -> Result<Audit, StoreError> {
+        let arn = &trail.to_string();
+        let store = Store::in_region(&self.sdk, &trail.region);
+        let facts = store.trail(arn).await?;
+        let logging = store.logging(arn, facts.validation_enabled).await?;
+        let location = TrailLocation::resolve(
+            &store,
+            trail.resource_name(),
+            &trail.region,
+            (facts.bucket, facts.prefix),
+            facts.organization_trail,
+            account,
+        )
+        .await?;
         let positions = match &self.positions {
             Some(p) => p.load(account, arn).await?,
             None => BTreeMap::new(),
@@ -140,7 +118,7 @@ impl LogAuditor {
             None => None,
         };
         Ok(Audit {
-            bucket: trail.bucket,
+            bucket: location.bucket,
             validation,
             saved,
         })
@@ -249,9 +227,9 @@ impl Guard for LogAuditor {
                 Err(e) => return vec![check_of("*", account, Err(e))],
             };
             let mut checks = Vec::new();
-            for arn in trails {
-                let audit = self.audit(&arn, account, now).await;
-                checks.push(check_of(&arn, account, audit));
+            for trail in trails {
+                let audit = self.audit(&trail, account, now).await;
+                checks.push(check_of(&trail.to_string(), account, audit));
             }
             checks
         })

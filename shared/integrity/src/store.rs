@@ -102,6 +102,19 @@ impl Store {
         Store { s3, cloudtrail }
     }
 
+    /// The clients of `sdk`'s account in `region`: a trail's home, where its public keys and
+    /// status are.
+    pub fn in_region(sdk: &aws_config::SdkConfig, region: &str) -> Store {
+        let sdk = sdk
+            .to_builder()
+            .region(aws_config::Region::new(region.to_string()))
+            .build();
+        Store::new(
+            trailwarden_actions::s3_client(&sdk),
+            aws_sdk_cloudtrail::Client::new(&sdk),
+        )
+    }
+
     /// The keys under `prefix` after `start_after`, in key order, until `stop` says the rest is
     /// past the range (keys of digests sort by their time within a region's folder).
     pub async fn list_keys(

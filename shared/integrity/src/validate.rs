@@ -26,6 +26,31 @@ pub struct TrailLocation {
 }
 
 impl TrailLocation {
+    /// Where `trail_name`'s digests lie for `account`, in `bucket` under `prefix`: an
+    /// organization trail's under the organization's folder, found by listing the bucket.
+    pub async fn resolve(
+        store: &Store,
+        trail_name: &str,
+        home_region: &str,
+        (bucket, prefix): (String, Option<String>),
+        organization_trail: bool,
+        account: &str,
+    ) -> Result<TrailLocation, StoreError> {
+        let organization = if organization_trail {
+            organization_folder(store, &bucket, prefix.as_deref(), account).await?
+        } else {
+            None
+        };
+        Ok(TrailLocation {
+            bucket,
+            prefix,
+            organization,
+            account: account.to_string(),
+            trail_name: trail_name.to_string(),
+            home_region: home_region.to_string(),
+        })
+    }
+
     /// `[prefix/]AWSLogs/[org-id/]<account>/CloudTrail-Digest/`.
     pub fn digest_root(&self) -> String {
         let mut root = String::new();
@@ -246,7 +271,7 @@ async fn read_digests(
         .map(|(key, d)| (ObjectRef::new(&location.bucket, &key), d))
         .collect();
     wanted.sort_by_key(|(_, d)| d.end);
-    let found: Vec<Result<Found, StoreError>> = stream::iter(wanted)
+    let found: Vec<Result<Option<Found>, StoreError>> = stream::iter(wanted)
         .map(|(object, key)| async move {
             let found = read_digest(store, keys, object, key).await;
             progress.read(1);
@@ -255,26 +280,21 @@ async fn read_digests(
         .buffered(concurrency.max(1))
         .collect()
         .await;
-    found.into_iter().collect()
+    let found: Vec<Option<Found>> = found.into_iter().collect::<Result<_, _>>()?;
+    Ok(found.into_iter().flatten().collect())
 }
 
-/// One digest, verified: a digest deleted between the listing and the read is a missing one.
+/// One digest, verified; `None` for a digest deleted between the listing and the read: the
+/// chain then sees its hour missing, as if it had never been listed.
 async fn read_digest(
     store: &Store,
     keys: &Keys<'_>,
     object: ObjectRef,
     key: DigestKey,
-) -> Result<Found, StoreError> {
+) -> Result<Option<Found>, StoreError> {
     let read = match store.digest(&object).await {
         Ok(read) => read,
-        Err(StoreError::NotFound(_)) => {
-            return Ok(Found {
-                content: Err(DigestError::Format("deleted while being read".into())),
-                object,
-                key,
-                signature: None,
-            });
-        }
+        Err(StoreError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
     let signature = read.signature.clone();
@@ -303,12 +323,12 @@ async fn read_digest(
             }
         },
     };
-    Ok(Found {
+    Ok(Some(Found {
         object,
         key,
         signature: signature.map(|s| s.hex),
         content,
-    })
+    }))
 }
 
 /// What lies before the first digest of a range: the digest it names, read with `HeadObject`.

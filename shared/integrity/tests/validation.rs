@@ -40,14 +40,8 @@ fn location(trail: &TestTrail) -> TrailLocation {
 
 /// A bucket with `hours` hours of digests (2 log files each), signed with the first test key.
 async fn filled(aws: &Emulator, hours: i64) -> TestTrail {
-    aws.create_bucket(BUCKET).await;
-    let key = &test_keys()[0];
-    aws.serve_public_keys(&[key.listed(hour(-48), hour(48))]);
-    let mut trail = TestTrail::new(BUCKET, ACCOUNT, REGION, "audit");
-    for n in 1..=hours {
-        trail.hour(&aws.s3(), hour(n), 2, key).await;
-    }
-    trail
+    let ends: Vec<EventTime> = (1..=hours).map(hour).collect();
+    TestTrail::signed(aws, BUCKET, "audit", &ends).await
 }
 
 /// Validates hours 1 to `until` of `trail`, with the clock half an hour after `until`.

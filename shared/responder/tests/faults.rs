@@ -635,7 +635,10 @@ async fn a_timeout_on_every_kind_is_a_transient_failure_and_the_alert_still_goes
         sns: &[&published],
     };
     let mut responder = mocks.responder(Function::TrailGuard, &[]);
-    responder.guard = exec.clients.guard(Function::TrailGuard);
+    responder.guard = exec
+        .clients
+        .guard(Function::TrailGuard)
+        .expect("trail-guard answers events");
     let error = responder
         .handle(event_file("stop-logging.json"))
         .await

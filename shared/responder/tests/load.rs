@@ -83,7 +83,9 @@ fn responder(function: Function, publish: &Rule) -> Responder {
     };
     let sns = lenient!(aws_sdk_sns, [publish]);
     Responder::with_alerts(
-        clients.guard(function),
+        clients
+            .guard(function)
+            .expect("the function answers events"),
         common::config(&[("SELF_RESOURCE_PREFIX", "trailwarden")]),
         AlertPublisher::new(sns, common::TOPIC.to_string()),
     )

@@ -27,7 +27,10 @@ pub struct Scene {
 }
 
 pub async fn scene(vars: &[(&str, &str)]) -> Scene {
-    scene_of(vars, |sdk, _| guard_for(Function::IamGuard, sdk)).await
+    scene_of(vars, |sdk, _| {
+        guard_for(Function::IamGuard, sdk).expect("iam-guard answers events")
+    })
+    .await
 }
 
 /// iam-guard over the emulator with `vars`, its guard made by `guard` (as a function's `main`

@@ -48,9 +48,16 @@ impl Org {
         members_sdk: &SdkConfig,
     ) -> Responder {
         let sdk = self.aws.sdk_config();
-        Responder::new(guard_for(function, &sdk), config, &sdk)
-            .in_account(CENTRAL)
-            .with_members(members_sdk, Arc::new(move |sdk| guard_for(function, sdk)))
+        Responder::new(
+            guard_for(function, &sdk).expect("answers events"),
+            config,
+            &sdk,
+        )
+        .in_account(CENTRAL)
+        .with_members(
+            members_sdk,
+            Arc::new(move |sdk| guard_for(function, sdk).expect("answers events")),
+        )
     }
 
     pub async fn iam_in(&self, account: &str) -> aws_sdk_iam::Client {

@@ -41,7 +41,7 @@ pub fn responder(aws: &EmulatorGuard, topic: &str, vars: &[(&str, &str)]) -> Res
     )
     .unwrap();
     Responder::new(
-        guard_for(Function::TrailGuard, &aws.sdk_config()),
+        guard_for(Function::TrailGuard, &aws.sdk_config()).expect("trail-guard answers events"),
         config,
         &aws.sdk_config(),
     )

@@ -68,7 +68,9 @@ impl Mocks<'_> {
         let sns = mock_client!(aws_sdk_sns, RuleMode::MatchAny, self.sns, |c| c
             .retry_config(retry()));
         Responder::with_alerts(
-            self.clients().guard(function),
+            self.clients()
+                .guard(function)
+                .expect("the function answers events"),
             config(vars),
             AlertPublisher::new(sns, TOPIC.to_string()),
         )
