@@ -117,9 +117,9 @@ pub fn validate_logs(
         let account = args.account.clone().unwrap_or(trail_arn.account.clone());
         let location = TrailLocation::resolve(
             &store,
-            trail_arn.resource_name(),
-            &trail_arn.region,
-            (bucket, prefix),
+            &trail_arn,
+            bucket,
+            prefix,
             organization_trail,
             &account,
         )

@@ -51,7 +51,7 @@ impl LogAuditor {
         account: &str,
         config: &Config,
     ) -> Result<Vec<Arn>, StoreError> {
-        let mut trails: Vec<Arn> = Vec::new();
+        let mut trails = Vec::new();
         for region in regions {
             let store = Store::in_region(&self.sdk, region.as_str());
             for arn in store.trails_at_home().await? {
@@ -63,10 +63,11 @@ impl LogAuditor {
                     region: region.clone(),
                     arn: Some(parsed),
                 };
-                if is_protected(&trail, Some(account), config)
-                    && !trails.iter().any(|t| trail.arn.as_ref() == Some(t))
-                {
-                    trails.extend(trail.arn);
+                if !is_protected(&trail, Some(account), config) {
+                    continue;
+                }
+                if let Some(arn) = trail.arn.filter(|arn| !trails.contains(arn)) {
+                    trails.push(arn);
                 }
             }
         }
@@ -74,16 +75,21 @@ impl LogAuditor {
     }
 
     /// One trail's validation from its positions, which then move on.
-    async fn audit(&self, trail: &Arn, account: &str, now: EventTime) -> Result<Audit, StoreError> {
-        let arn = &trail.to_string();
+    async fn audit(
+        &self,
+        trail: &Arn,
+        arn: &str,
+        account: &str,
+        now: EventTime,
+    ) -> Result<Audit, StoreError> {
         let store = Store::in_region(&self.sdk, &trail.region);
         let facts = store.trail(arn).await?;
         let logging = store.logging(arn, facts.validation_enabled).await?;
         let location = TrailLocation::resolve(
             &store,
-            trail.resource_name(),
-            &trail.region,
-            (facts.bucket, facts.prefix),
+            trail,
+            facts.bucket,
+            facts.prefix,
             facts.organization_trail,
             account,
         )
@@ -228,8 +234,9 @@ impl Guard for LogAuditor {
             };
             let mut checks = Vec::new();
             for trail in trails {
-                let audit = self.audit(&trail, account, now).await;
-                checks.push(check_of(&trail.to_string(), account, audit));
+                let arn = trail.to_string();
+                let audit = self.audit(&trail, &arn, account, now).await;
+                checks.push(check_of(&arn, account, audit));
             }
             checks
         })

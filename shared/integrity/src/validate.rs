@@ -10,7 +10,7 @@ use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use tokio::sync::Mutex;
-use trailwarden_events::EventTime;
+use trailwarden_events::{Arn, EventTime};
 
 /// Where a trail's digests lie, for one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,13 +26,13 @@ pub struct TrailLocation {
 }
 
 impl TrailLocation {
-    /// Where `trail_name`'s digests lie for `account`, in `bucket` under `prefix`: an
-    /// organization trail's under the organization's folder, found by listing the bucket.
+    /// Where `trail`'s digests lie for `account`, in `bucket` under `prefix`: an organization
+    /// trail's under the organization's folder, found by listing the bucket.
     pub async fn resolve(
         store: &Store,
-        trail_name: &str,
-        home_region: &str,
-        (bucket, prefix): (String, Option<String>),
+        trail: &Arn,
+        bucket: String,
+        prefix: Option<String>,
         organization_trail: bool,
         account: &str,
     ) -> Result<TrailLocation, StoreError> {
@@ -46,8 +46,8 @@ impl TrailLocation {
             prefix,
             organization,
             account: account.to_string(),
-            trail_name: trail_name.to_string(),
-            home_region: home_region.to_string(),
+            trail_name: trail.resource_name().to_string(),
+            home_region: trail.region.clone(),
         })
     }
 
