@@ -10,6 +10,10 @@ moto 5.2.5 does not implement CloudTrail ListPublicKeys, which log file
 validation needs: with MOTO_PUBLIC_KEYS_FILE set, it is added here, serving the
 keys of that JSON file (read on every call, so a test can change them):
 [{"fingerprint": hex, "value": base64 DER PKCS#1, "start": epoch, "end": epoch}].
+
+With MOTO_LATENCY_MS set (benchmarks only), every read (GET, HEAD) waits that long before
+it is served, as a request to AWS waits on the network and the service: moto answers in a few
+milliseconds from memory, which hides what a client gains from reading concurrently.
 """
 
 import json
@@ -55,12 +59,30 @@ def serve_public_keys(path: str) -> None:
     CloudTrailResponse.list_public_keys = list_public_keys
 
 
+def add_latency(milliseconds: float) -> None:
+    import time
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    serve = DomainDispatcherApplication.__call__
+
+    def delayed(self, environ, start_response):
+        # The server is threaded: one request's wait does not hold up another's.
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            time.sleep(milliseconds / 1000)
+        return serve(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = delayed
+
+
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     # One log line per request would only be noise in test output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if os.environ.get("MOTO_PUBLIC_KEYS_FILE"):
         serve_public_keys(os.environ["MOTO_PUBLIC_KEYS_FILE"])
+    if float(os.environ.get("MOTO_LATENCY_MS") or 0) > 0:
+        add_latency(float(os.environ["MOTO_LATENCY_MS"]))
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

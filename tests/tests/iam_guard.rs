@@ -758,3 +758,87 @@ async fn contain_actor_deactivates_the_key_the_actor_used() {
         )
     );
 }
+
+/// Issue 18: the later-change check of a fresh event is not needed (event history cannot hold a
+/// later change yet), so its alert says nothing about it: no warning a person learns to ignore.
+#[tokio::test]
+async fn a_fresh_revert_has_no_warning_about_the_later_change_check() {
+    let allowed = [(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/deploy",
+    )];
+    fresh_revert_says_nothing_of_the_later_change_check(scene(&allowed).await).await;
+    // With the journal, where the previous state comes from the table, not event history.
+    fresh_revert_says_nothing_of_the_later_change_check(journal_scene(&allowed).await).await;
+}
+
+async fn fresh_revert_says_nothing_of_the_later_change_check(s: Scene) {
+    s.user("alice").await;
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+
+    let report = s
+        .responder
+        .handle(fresh("attach-user-policy.json", "fresh-1", |_| {}))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "reverted");
+    assert_eq!(s.user_policies("alice").await, Vec::<String>::new());
+    let doc = s.alert("AttachUserPolicy", "reverted", "critical").await;
+    let steps = doc["next_steps"].as_array().unwrap();
+    assert!(!steps.is_empty(), "{doc:#}");
+    for step in steps {
+        let step = step.as_str().unwrap();
+        assert!(!step.contains("changed again"), "{step}");
+        assert!(!step.contains("not gathered"), "{step}");
+    }
+}
+
+/// The same revert two minutes after the change: event history could hold a later change, the
+/// emulator cannot be asked (no `LookupEvents`), so the alert says what a person should check.
+#[tokio::test]
+async fn a_late_revert_whose_later_change_check_failed_says_what_to_check() {
+    let s = scene(&[(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/deploy",
+    )])
+    .await;
+    s.user("alice").await;
+    s.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let two_minutes_ago = trailwarden_events::EventTime::from_epoch_seconds(
+        trailwarden_events::EventTime::now().epoch_seconds() - 120,
+    );
+
+    let report = s
+        .responder
+        .handle(event("attach-user-policy.json", |detail| {
+            detail["eventTime"] = two_minutes_ago.to_string().into();
+        }))
+        .await
+        .unwrap();
+
+    assert_eq!(report.outcome, "reverted");
+    let doc = s.alert("AttachUserPolicy", "reverted", "critical").await;
+    let steps: Vec<&str> = doc["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let check = format!(
+        "Look in CloudTrail event history for a change of the attachment of {ADMIN} to user alice after this event by an allowed principal: trailwarden could not (event history could not be read: "
+    );
+    assert!(steps.iter().any(|s| s.starts_with(&check)), "{steps:#?}");
+}

@@ -7,6 +7,7 @@ pub mod environment;
 mod error;
 pub mod logging;
 mod members;
+pub mod metrics;
 mod report;
 mod retry;
 mod schedule;
@@ -183,11 +184,14 @@ impl<G: Guard + ?Sized> Responder<G> {
         &self,
         invocation: lambda_runtime::LambdaEvent<Value>,
     ) -> Result<Report, HandlerError> {
+        let started = std::time::Instant::now();
         let arn = &invocation.context.invoked_function_arn;
         let home = trailwarden_events::Arn::parse("invoked_function_arn", arn)
             .map(|arn| arn.account)
             .unwrap_or_else(|_| self.home.clone());
-        self.handle_in(&home, invocation.payload).await
+        let handled = self.handle_in(&home, invocation.payload).await;
+        metrics::emit(self.function(), &handled, started);
+        handled
     }
 
     async fn handle_in(&self, home: &str, event: Value) -> Result<Report, HandlerError> {

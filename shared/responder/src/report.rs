@@ -12,6 +12,9 @@ pub struct Report {
     pub function: String,
     /// `ignored` or an alert outcome (`reverted`, `would-revert`, `already-reverted`, `superseded`, `alert-only`).
     pub outcome: String,
+    /// The alert's severity (the highest, for a scheduled check); none when nothing was alerted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
     pub reason: Option<String>,
     pub actions: Vec<ReportedAction>,
     pub alert_message_id: Option<String>,
@@ -30,6 +33,7 @@ impl Report {
             event_id: event_id.to_string(),
             function: function.name().to_string(),
             outcome: "ignored".into(),
+            severity: None,
             reason: Some(why.to_string()),
             actions: vec![],
             alert_message_id: None,
@@ -58,6 +62,11 @@ impl Report {
             event_id: event_id.to_string(),
             function: function.name().to_string(),
             outcome: if alerted.is_empty() { quiet } else { "checked" }.into(),
+            severity: alerted
+                .iter()
+                .map(|(a, _)| a.severity)
+                .max()
+                .map(|s| s.as_str().to_string()),
             reason: Some(format!(
                 "{checked} protected trail(s) {checked_how}; {found} on {}: {}",
                 alerted.len(),
@@ -96,6 +105,7 @@ impl Report {
             event_id: record.event_id.clone(),
             function: function.name().to_string(),
             outcome: "deferred".into(),
+            severity: None,
             reason: Some(pending.to_string()),
             actions: vec![],
             alert_message_id: None,
@@ -107,6 +117,7 @@ impl Report {
             event_id: alert.event.id.clone(),
             function: alert.function.clone(),
             outcome: alert.outcome.as_str().to_string(),
+            severity: Some(alert.severity.as_str().to_string()),
             reason: Some(alert.summary.clone()),
             actions: alert
                 .actions

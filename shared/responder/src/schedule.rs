@@ -230,6 +230,7 @@ impl<G: Guard + ?Sized> Responder<G> {
             event_id: scheduled.id.clone(),
             function: self.function().name().to_string(),
             outcome: "snapshot".into(),
+            severity: None,
             reason: Some(format!(
                 "IAM snapshot of {} account(s): {read} piece(s) of state read, {written} version(s) written to the journal",
                 accounts.len()

@@ -264,7 +264,7 @@ async fn history_that_cannot_be_read_reverts_and_says_what_was_not_checked() {
     let steps = inbox.document(0)["next_steps"].to_string();
     assert!(
         steps.contains(&format!(
-            "trailwarden could not check whether the attachment of {ADMIN} to user alice was changed again after this event by an allowed principal (event history could not be read: "
+            "Look in CloudTrail event history for a change of the attachment of {ADMIN} to user alice after this event by an allowed principal: trailwarden could not (event history could not be read: "
         )),
         "{steps}"
     );

@@ -198,7 +198,6 @@ impl Facts {
         self
     }
 
-    /// The answer, or `Unknown` when the fact was not gathered.
     /// Says where the answer to `query` came from.
     pub fn note_provenance(&mut self, query: FactQuery, provenance: String) {
         self.provenance.insert(query, provenance);
@@ -221,6 +220,7 @@ impl Facts {
         (!said.is_empty()).then(|| said.join("; "))
     }
 
+    /// The answer, or `Unknown` when the fact was not gathered.
     pub fn get(&self, query: &FactQuery) -> Fact {
         self.answers
             .get(query)

@@ -307,8 +307,10 @@ impl Case<'_> {
                     );
                 }
             }
+            // Only a check that was needed and failed is worth a line: a fresh event's is answered
+            // (no history yet) without a call, and says nothing.
             Fact::Unknown(why) => row.next_steps.push(format!(
-                "trailwarden could not check whether the {subject} was changed again after this event by an allowed principal ({why}); if it was, this revert undid that later change."
+                "Look in CloudTrail event history for a change of the {subject} after this event by an allowed principal: trailwarden could not ({why}). If there is one, this revert undid it: make that change again."
             )),
             _ => {}
         }
