@@ -15,7 +15,7 @@ use trailwarden_rules::Config;
 #[command(
     name = "trailwarden",
     version,
-    about = "trailwarden's command-line tool: what its functions would have done, from your CloudTrail logs, and whether those logs are intact."
+    about = "trailwarden's command-line tool: what its functions would have done, from your CloudTrail logs, whether those logs are intact, and what its functions changed."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,6 +31,9 @@ pub enum Command {
     /// every log file unchanged and present, every digest signed and chained, no hour missing.
     /// Exit 0 when everything is valid, 1 when anything is not.
     ValidateLogs(crate::validate_logs::ValidateLogsArgs),
+    /// Lists the action log, newest first: every change trailwarden's functions made (or tried
+    /// to make) in an account, with the state before and after and the event it answered.
+    Actions(crate::actions::ActionsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,4 +1,4 @@
-//! `trailwarden`: exit 0 when the run completed (replay) or everything is valid (validate-logs), 1
+//! `trailwarden`: exit 0 when the run completed (replay, actions) or everything is valid (validate-logs), 1
 //! when `--strict` found something unreadable or a log file or digest is not valid, 2 for bad
 //! arguments, configuration or AWS errors (clap's own usage errors exit 2 too).
 
@@ -9,6 +9,15 @@ use trailwarden_cli::{Cli, Command, Completed};
 fn main() -> ExitCode {
     let args = match Cli::parse().command {
         Command::Replay(args) => args,
+        Command::Actions(args) => {
+            return match trailwarden_cli::actions(&args, &mut std::io::stdout().lock()) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("trailwarden actions: {error}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::ValidateLogs(args) => {
             return match trailwarden_cli::validate_logs(&args, &mut std::io::stdout().lock()) {
                 Ok(true) => ExitCode::SUCCESS,

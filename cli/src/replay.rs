@@ -108,6 +108,7 @@ impl Replayer<'_> {
             .map(|action| StepResult {
                 action: action.clone(),
                 status: StepStatus::WouldDo,
+                state_before: None,
                 state_after: None,
             })
             .collect();

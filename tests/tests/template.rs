@@ -357,6 +357,10 @@ fn a_first_deployment_runs_in_dry_run_and_every_variable_has_a_parameter() {
         "rate(5 minutes)"
     );
     assert_eq!(template["Parameters"]["CreateTrail"]["Default"], "false");
+    assert_eq!(
+        template["Parameters"]["ActionLogRetentionDays"]["Default"],
+        400
+    );
     for variable in [
         "MODE",
         "ALLOWED_PRINCIPALS",
@@ -369,6 +373,7 @@ fn a_first_deployment_runs_in_dry_run_and_every_variable_has_a_parameter() {
         "TRIPWIRE_DISABLED",
         "TRIPWIRE_SEVERITY",
         "MEMBER_ROLE_NAME",
+        "ACTION_LOG_RETENTION_DAYS",
     ] {
         assert!(
             raw.contains(&format!("{variable}: !")),

@@ -25,18 +25,18 @@ pub(crate) async fn run_plan(
     let mut results = Vec::with_capacity(plan.len());
     let mut failed = false;
     for action in plan {
-        let (status, state_after) = if failed {
-            (StepStatus::NotAttempted, None)
+        let (status, state_before, state_after) = if failed {
+            (StepStatus::NotAttempted, None, None)
         } else {
             let report = match by.remediate(action, mode) {
                 Some(work) => work.await,
                 None => Err(ActionError::refused(action, function)),
             };
             match report {
-                Ok(report) => report,
+                Ok(step) => (step.status, step.before, step.after),
                 Err(error) => {
                     failed = true;
-                    (StepStatus::Failed(error), None)
+                    (StepStatus::Failed(error), None, None)
                 }
             }
         };
@@ -50,6 +50,7 @@ pub(crate) async fn run_plan(
         results.push(StepResult {
             action: action.clone(),
             status,
+            state_before,
             state_after,
         });
     }

@@ -3,6 +3,7 @@
 //! links only the SDK clients its guard calls; [`Executor`] and [`AwsClients::guard`] hold every
 //! guard, for tests and tools.
 
+use crate::action_log::ActionLog;
 use crate::execute::{Remediate, run_plan};
 use crate::journal::Journal;
 use crate::remediation::StepReport;
@@ -24,6 +25,30 @@ pub struct IamGuard {
     /// The journal of IAM state (`IAM_JOURNAL_TABLE`), in the central account whichever account
     /// the guard acts in.
     pub journal: Option<Journal>,
+    /// The action log, in the same table.
+    pub action_log: Option<ActionLog>,
+}
+
+/// The action log of a guard acting for `config`: in `IAM_JOURNAL_TABLE`, with `home`'s (the
+/// function's own) credentials, whichever account the guard acts in.
+fn action_log(config: &Config, home: &SdkConfig) -> Option<ActionLog> {
+    config
+        .iam_journal_table
+        .as_ref()
+        .map(|table| ActionLog::new(home, table, config.action_log_retention_days))
+}
+
+/// [`Guard::log_actions`] of a guard with (or without) a log.
+fn log_to<'a>(
+    log: Option<&'a ActionLog>,
+    entries: &'a [(usize, trailwarden_rules::ActionLogEntry)],
+) -> Work<'a, Result<usize, String>> {
+    Box::pin(async move {
+        match log {
+            Some(log) if !entries.is_empty() => log.write(entries).await.map_err(|e| e.to_string()),
+            _ => Ok(0),
+        }
+    })
 }
 
 impl IamGuard {
@@ -39,6 +64,7 @@ impl IamGuard {
                 .iam_journal_table
                 .as_ref()
                 .map(|table| Journal::new(home, table)),
+            action_log: action_log(config, home),
             ..IamGuard::new(sdk)
         }
     }
@@ -47,6 +73,7 @@ impl IamGuard {
         IamGuard {
             clients,
             journal: None,
+            action_log: None,
         }
     }
 
@@ -124,6 +151,13 @@ impl Guard for IamGuard {
         self.journal.is_some()
     }
 
+    fn log_actions<'a>(
+        &'a self,
+        entries: &'a [(usize, trailwarden_rules::ActionLogEntry)],
+    ) -> Work<'a, Result<usize, String>> {
+        log_to(self.action_log.as_ref(), entries)
+    }
+
     fn has_schedule(&self) -> bool {
         self.journal.is_some()
     }
@@ -181,6 +215,8 @@ impl Guard for IamGuard {
 #[derive(Clone)]
 pub struct TrailGuard {
     pub clients: TrailClients,
+    /// The action log (`IAM_JOURNAL_TABLE`), in the function's own account.
+    pub action_log: Option<ActionLog>,
 }
 
 impl TrailGuard {
@@ -188,14 +224,20 @@ impl TrailGuard {
         TrailGuard::from_clients(TrailClients::new(sdk))
     }
 
-    /// The guard acting with `sdk` (an account's credentials); trail-guard keeps nothing in the
-    /// function's own account.
-    pub fn acting(sdk: &SdkConfig, _config: &Config, _home: &SdkConfig) -> TrailGuard {
-        TrailGuard::new(sdk)
+    /// The guard acting with `sdk` (an account's credentials); of the function's own account
+    /// (`home`) it writes only the action log.
+    pub fn acting(sdk: &SdkConfig, config: &Config, home: &SdkConfig) -> TrailGuard {
+        TrailGuard {
+            action_log: action_log(config, home),
+            ..TrailGuard::new(sdk)
+        }
     }
 
     pub fn from_clients(clients: TrailClients) -> TrailGuard {
-        TrailGuard { clients }
+        TrailGuard {
+            clients,
+            action_log: None,
+        }
     }
 
     pub async fn gather(&self, queries: &[FactQuery]) -> Facts {
@@ -212,6 +254,13 @@ impl Remediate for TrailGuard {
 impl Guard for TrailGuard {
     fn function(&self) -> Function {
         Function::TrailGuard
+    }
+
+    fn log_actions<'a>(
+        &'a self,
+        entries: &'a [(usize, trailwarden_rules::ActionLogEntry)],
+    ) -> Work<'a, Result<usize, String>> {
+        log_to(self.action_log.as_ref(), entries)
     }
 
     fn gather_facts<'a>(&'a self, record: &'a Record, config: &'a Config) -> Work<'a, Facts> {

@@ -104,7 +104,7 @@ impl Journal {
     }
 
     /// Every item a query finds, page after page.
-    async fn all_items(
+    pub(crate) async fn all_items(
         &self,
         query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
     ) -> Result<Vec<HashMap<String, AttributeValue>>, ActionError> {

@@ -3,6 +3,7 @@
 //! dry-run, then reads the result back. The permissions each action needs are declared beside it in
 //! `trailwarden_rules::ActionKind::permissions`.
 
+pub mod action_log;
 mod clients;
 mod error;
 mod execute;

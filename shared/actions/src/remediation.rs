@@ -5,8 +5,25 @@
 use crate::{ActionError, FailureKind, StepStatus};
 use trailwarden_rules::Mode;
 
-/// What one action's check-act-verify returns: its status and the state read back.
-pub(crate) type StepReport = Result<(StepStatus, Option<String>), ActionError>;
+/// What one action's check-act-verify returns: its status, the state read before acting (when it
+/// acted: the action log's) and the state read back.
+pub(crate) type StepReport = Result<Step, ActionError>;
+
+pub(crate) struct Step {
+    pub status: StepStatus,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Step {
+    fn checked(status: StepStatus, state: Option<String>) -> Step {
+        Step {
+            status,
+            before: None,
+            after: state,
+        }
+    }
+}
 
 /// Where a state stands against the one the action intends.
 pub(crate) enum Standing {
@@ -61,24 +78,36 @@ pub(crate) trait Remediation: Sync {
 pub(crate) async fn remediate<R: Remediation>(r: &R, mode: Mode) -> StepReport {
     let before = r.read().await?;
     match r.standing(&before) {
-        Standing::InEffect => return Ok((StepStatus::AlreadyInEffect, Some(r.describe(&before)))),
-        Standing::Superseded(why) => return Ok((StepStatus::Superseded, Some(why))),
+        Standing::InEffect => {
+            return Ok(Step::checked(
+                StepStatus::AlreadyInEffect,
+                Some(r.describe(&before)),
+            ));
+        }
+        Standing::Superseded(why) => return Ok(Step::checked(StepStatus::Superseded, Some(why))),
         Standing::Refused(error) => return Err(error),
         Standing::Needed if mode == Mode::DryRun => {
-            return Ok((StepStatus::WouldDo, Some(r.describe(&before))));
+            return Ok(Step::checked(
+                StepStatus::WouldDo,
+                Some(r.describe(&before)),
+            ));
         }
         Standing::Needed => {}
     }
     match (r.act().await, r.when_gone()) {
         (Ok(()), _) => {}
         (Err(e), WhenGone::InEffect(state)) if e.kind == FailureKind::NotFound => {
-            return Ok((StepStatus::AlreadyInEffect, Some(state)));
+            return Ok(Step::checked(StepStatus::AlreadyInEffect, Some(state)));
         }
         (Err(e), _) => return Err(e),
     }
     let after = r.read().await?;
     if r.holds(&after) {
-        Ok((StepStatus::Done, Some(r.describe(&after))))
+        Ok(Step {
+            status: StepStatus::Done,
+            before: Some(r.describe(&before)),
+            after: Some(r.describe(&after)),
+        })
     } else {
         Err(r.not_in_effect(&after))
     }

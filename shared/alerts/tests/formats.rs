@@ -56,6 +56,7 @@ fn reverted() -> Alert {
             policy: trailwarden_events::Arn::parse("policy", ADMIN).unwrap(),
         },
         status: StepStatus::Done,
+        state_before: None,
         state_after: Some("user bob has no AdministratorAccess".into()),
     }];
     Alert::new(
@@ -101,6 +102,7 @@ fn failed() -> Alert {
                 code: Some("TrailNotFoundException".into()),
                 message: "Unknown trail: audit".into(),
             }),
+            state_before: None,
             state_after: None,
         },
         StepResult {
@@ -109,6 +111,7 @@ fn failed() -> Alert {
                 stopped_at: None,
             },
             status: StepStatus::NotAttempted,
+            state_before: None,
             state_after: None,
         },
     ];
@@ -389,6 +392,7 @@ fn a_huge_policy_document_is_cut_and_the_filter_fields_are_not() {
             document: policy.clone(),
         },
         status: StepStatus::Done,
+        state_before: None,
         state_after: None,
     }];
     let alert = Alert::new(

@@ -27,7 +27,7 @@ use trailwarden_alerts::{Alert, AlertPublisher};
 use trailwarden_events::Insight;
 use trailwarden_events::redact::redact_text;
 use trailwarden_events::{Envelope, EventTime, Record, parse_delivered};
-use trailwarden_rules::{Decision, Facts, Ignored, Outcome, Verdict, journal, outcome};
+use trailwarden_rules::{Decision, Facts, Ignored, Outcome, StepResult, Verdict, journal, outcome};
 
 /// One function's configuration, guard and alert publisher. A function's binary has its own guard
 /// type (`Responder<Tripwire>`), so what its guard never does (a schedule, an insight, an action)
@@ -283,6 +283,7 @@ impl<G: Guard + ?Sized> Responder<G> {
             Decision::Respond { incident, plan } => (incident, plan),
         };
         let steps = guard.execute(&plan, self.config.mode).await;
+        let unlogged = self.log_actions(&guard, record, &steps).await;
         if unrecorded.is_none() {
             unrecorded = self
                 .record_versions(&guard, &journal::put_back(record, &steps, EventTime::now()))
@@ -340,6 +341,7 @@ impl<G: Guard + ?Sized> Responder<G> {
                 });
             }
         }
+        alert.notes.extend(unlogged);
         if let Some(detail) = &unrecorded {
             alert.notes.push(format!(
                 "The journal of IAM state could not be written ({detail}): the event is retried until it is, and kept in the dead-letter queue if it never is."
@@ -357,6 +359,32 @@ impl<G: Guard + ?Sized> Responder<G> {
             });
         }
         Ok(Report::responded(&alert, message_id))
+    }
+
+    /// Writes the changes made (or attempted) for `record` to the action log, when the guard
+    /// keeps one. A log that cannot be written loses no revert and no alert: the alert's note
+    /// (returned) says so, and the log line.
+    async fn log_actions(
+        &self,
+        guard: &G,
+        record: &Record,
+        steps: &[StepResult],
+    ) -> Option<String> {
+        let entries = trailwarden_rules::action_log::entries(
+            self.function(),
+            record,
+            steps,
+            EventTime::now(),
+        );
+        match guard.log_actions(&entries).await {
+            Ok(_) => None,
+            Err(why) => {
+                tracing::warn!(event_id = %record.event_id, error = %redact_text(&why), "action log not written");
+                Some(format!(
+                    "The action log could not be written ({why}): this alert is the only record of what trailwarden changed."
+                ))
+            }
+        }
     }
 
     /// Writes versions of IAM state to the journal, when the guard keeps one.

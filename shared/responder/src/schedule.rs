@@ -171,8 +171,9 @@ impl<G: Guard + ?Sized> Responder<G> {
                 scheduled_record_named(scheduled, &check.trail, self.guard.schedule_event_name())
                     .map_err(HandlerError::BadEvent)?;
             let steps = guard.execute(&plan, self.config.mode).await;
+            let unlogged = self.log_actions(&guard, &record, &steps).await;
             let outcome = outcome(&steps, incident.superseded_by.is_some());
-            let alert = Alert::new(
+            let mut alert = Alert::new(
                 self.function().name(),
                 self.config.mode,
                 &record,
@@ -180,6 +181,7 @@ impl<G: Guard + ?Sized> Responder<G> {
                 &steps,
                 outcome,
             );
+            alert.notes.extend(unlogged);
             let message_id = self.publish(&alert).await?;
             if outcome == Outcome::Failed && sweep.failure.is_none() {
                 sweep.failure = Some(HandlerError::remediation_failed(&record, &steps));

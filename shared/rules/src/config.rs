@@ -78,6 +78,9 @@ pub struct Config {
     /// `IAM_JOURNAL_TABLE`: the DynamoDB table of IAM state versions that iam-guard records and
     /// reverts from (`None`: no journal; previous states come from event history alone).
     pub iam_journal_table: Option<String>,
+    /// `ACTION_LOG_RETENTION_DAYS`: how long the action log (in `IAM_JOURNAL_TABLE`) keeps each
+    /// change trailwarden made.
+    pub action_log_retention_days: u32,
     /// `CHECK_QUEUE_URL`: the SQS queue through which trail-guard checks each member account on
     /// its own (`None`: one invocation checks them all, one after the other).
     pub check_queue: Option<String>,

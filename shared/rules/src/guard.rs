@@ -80,6 +80,16 @@ pub trait Guard: Send + Sync {
         Box::pin(std::future::ready(Vec::new()))
     }
 
+    /// Writes entries of the action log ([`crate::action_log::entries`]: each change made or
+    /// attempted, with its step's index), how many were written, or why they could not be. A
+    /// guard that changes nothing, or has no table, keeps no log.
+    fn log_actions<'a>(
+        &'a self,
+        _entries: &'a [(usize, crate::ActionLogEntry)],
+    ) -> Work<'a, Result<usize, String>> {
+        Box::pin(std::future::ready(Ok(0)))
+    }
+
     /// Whether this guard keeps the journal of IAM state ([`Guard::record_versions`]).
     fn keeps_journal(&self) -> bool {
         false

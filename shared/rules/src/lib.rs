@@ -1,6 +1,7 @@
 //! Pure decisions: a CloudTrail record and the configuration in, a [`Decision`] out. Nothing here
 //! talks to AWS, so the decisions are tested on the whole corpus without a network.
 
+pub mod action_log;
 mod config;
 mod decision;
 pub mod desired;
@@ -17,6 +18,7 @@ pub mod trail;
 pub mod tripwire;
 mod variables;
 
+pub use action_log::{ACTION_LOG_PERMISSIONS, ActionLogEntry};
 pub use config::{Config, ConfigError, Mode, PolicySelector, TrailSelector, TripwireSettings};
 pub use decision::{Decision, Ignored, Incident};
 pub use desired::{DesiredTrail, ObservedTrail, TrailRef};
@@ -196,6 +198,9 @@ impl Function {
         }
         if self == Function::LogAuditor {
             all.extend(POSITION_PERMISSIONS.iter().copied());
+        }
+        if !self.action_kinds().is_empty() {
+            all.extend(ACTION_LOG_PERMISSIONS.iter().copied());
         }
         if self == Function::IamGuard {
             all.extend(JOURNAL_PERMISSIONS.iter().copied());

@@ -95,6 +95,8 @@ impl StepStatus {
 pub struct StepResult {
     pub action: Action,
     pub status: StepStatus,
+    /// The state read before the step, as a person reads it (`None`: not read; the action log's).
+    pub state_before: Option<String>,
     /// The state read back after the step, as a person reads it ("trail audit is logging").
     pub state_after: Option<String>,
 }
@@ -162,6 +164,7 @@ pub fn refuse_all(plan: &[Action], function: &str) -> Vec<StepResult> {
         .map(|action| StepResult {
             action: action.clone(),
             status: StepStatus::Failed(ActionError::refused(action, function)),
+            state_before: None,
             state_after: None,
         })
         .collect()
@@ -178,6 +181,7 @@ mod tests {
                 principal: Principal::user("mallory"),
             },
             status,
+            state_before: None,
             state_after: None,
         }
     }

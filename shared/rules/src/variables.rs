@@ -206,6 +206,20 @@ impl Config {
                 }
             })
             .transpose()?;
+        let action_log_retention_days = match get("ACTION_LOG_RETENTION_DAYS") {
+            None => crate::action_log::DEFAULT_RETENTION_DAYS,
+            Some(text) => text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|days| (1..=3650).contains(days))
+                .ok_or_else(|| {
+                    err(
+                        "ACTION_LOG_RETENTION_DAYS",
+                        format!("{text:?} is not a number of days from 1 to 3650"),
+                    )
+                })?,
+        };
         let check_queue = get("CHECK_QUEUE_URL")
             .map(|url| queue_url("CHECK_QUEUE_URL", url))
             .transpose()?;
@@ -229,6 +243,7 @@ impl Config {
             accounts,
             regions,
             iam_journal_table,
+            action_log_retention_days,
             check_queue,
             tripwire,
             desired_trail,

@@ -172,6 +172,7 @@ fn what_a_revert_put_back_is_recorded_and_what_it_only_would_have_is_not() {
     let step = |action: Action, status: StepStatus| StepResult {
         action,
         status,
+        state_before: None,
         state_after: None,
     };
     let deleted = Action::DeleteInlinePolicy {

@@ -58,54 +58,7 @@ async fn scene_of(
     }
 }
 
-/// The journal table, as the template makes it (keys `pk`/`sk`, the `account` index).
-pub const JOURNAL: &str = "trailwarden-iam-journal";
-
-pub async fn create_journal_table(sdk: &aws_config::SdkConfig) {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-        Projection, ProjectionType, ScalarAttributeType,
-    };
-    let key = |name: &str, kind: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(name)
-            .key_type(kind)
-            .build()
-            .unwrap()
-    };
-    let attribute = |name: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(name)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .unwrap()
-    };
-    aws_sdk_dynamodb::Client::new(sdk)
-        .create_table()
-        .table_name(JOURNAL)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attribute("pk"))
-        .attribute_definitions(attribute("sk"))
-        .attribute_definitions(attribute("account"))
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range))
-        .global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name("account")
-                .key_schema(key("account", KeyType::Hash))
-                .key_schema(key("pk", KeyType::Range))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-}
+pub use trailwarden_tests::{JOURNAL, create_journal_table};
 
 /// iam-guard with its journal (`IAM_JOURNAL_TABLE`, the table made here unless `vars` names
 /// another), as the function's `main` makes it.

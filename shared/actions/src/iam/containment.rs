@@ -2,7 +2,7 @@
 //! (those older than now, or those issued since its trust policy was backdoored).
 
 use super::inline::{EnsureInline, inline_policy, put_inline};
-use crate::remediation::{StepReport, remediate};
+use crate::remediation::{Step, StepReport, remediate};
 use crate::{ActionError, IamClients, StepStatus};
 use trailwarden_events::EventTime;
 use trailwarden_rules::{
@@ -93,19 +93,21 @@ async fn deny_sessions(
         ),
     };
     if mode == Mode::DryRun {
-        return Ok((
-            StepStatus::WouldDo,
-            Some(format!(
+        return Ok(Step {
+            status: StepStatus::WouldDo,
+            before: None,
+            after: Some(format!(
                 "sessions of role {role} {which} are not yet denied"
             )),
-        ));
+        });
     }
     put_inline(c, &principal, name, &revoke_sessions_document(now, since)).await?;
     match inline_policy(c, &principal, name).await? {
-        Some(_) => Ok((
-            StepStatus::Done,
-            Some(format!("sessions of role {role} {which} are denied")),
-        )),
+        Some(_) => Ok(Step {
+            status: StepStatus::Done,
+            before: Some(format!("sessions of role {role} {which} are not denied")),
+            after: Some(format!("sessions of role {role} {which} are denied")),
+        }),
         None => Err(ActionError::not_in_effect(
             "iam:PutRolePolicy",
             format!("role {role}"),
