@@ -58,9 +58,7 @@ impl ActionLog {
     ) -> Result<Vec<ActionLogEntry>, ActionError> {
         // Sort keys start with the time: `~` sorts after every character a key's tail holds, `0`
         // before every year (DynamoDB refuses an empty key value).
-        let from = since
-            .map(|t| t.to_string())
-            .unwrap_or_else(|| "0".into());
+        let from = since.map(|t| t.to_string()).unwrap_or_else(|| "0".into());
         let to = format!(
             "{}~",
             until
