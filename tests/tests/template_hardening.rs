@@ -303,14 +303,23 @@ fn the_evaluator_compares_selected_fields_with_wildcards() {
     assert!(judge(r#"{ $.a.b = "x" }"#, json!({"a": {"b": "x"}})));
     assert!(!judge(r#"{ $.a.b = "x" }"#, json!({"a": "x"})));
     // Bare values, and numbers as their text.
-    assert!(judge("{ $.s = kms.amazonaws.com }", json!({"s": "kms.amazonaws.com"})));
+    assert!(judge(
+        "{ $.s = kms.amazonaws.com }",
+        json!({"s": "kms.amazonaws.com"})
+    ));
     assert!(judge("{ $.n = 7 }", json!({"n": 7})));
     // Wildcards at either end, and in the middle.
     let unauthorized = r#"{ $.e = "*UnauthorizedOperation" }"#;
-    assert!(judge(unauthorized, json!({"e": "Client.UnauthorizedOperation"})));
+    assert!(judge(
+        unauthorized,
+        json!({"e": "Client.UnauthorizedOperation"})
+    ));
     assert!(judge(unauthorized, json!({"e": "UnauthorizedOperation"})));
     assert!(!judge(unauthorized, json!({"e": "UnauthorizedOperationX"})));
-    assert!(judge(r#"{ $.e = "Access*" }"#, json!({"e": "AccessDeniedException"})));
+    assert!(judge(
+        r#"{ $.e = "Access*" }"#,
+        json!({"e": "AccessDeniedException"})
+    ));
     assert!(!judge(r#"{ $.e = "Access*" }"#, json!({"e": "NoAccess"})));
     assert!(judge(r#"{ $.e = "a*c*e" }"#, json!({"e": "abcde"})));
     assert!(!judge(r#"{ $.e = "a*c*e" }"#, json!({"e": "abcdf"})));
@@ -522,7 +531,10 @@ const CASES: &[Case] = &[
             // Another service's call of that name.
             Changed(
                 "1fb0962b-8d29-4ea5-b0f3-b12665a99c40",
-                &[("eventName", "DisableKey"), ("eventSource", "ec2.amazonaws.com")],
+                &[
+                    ("eventName", "DisableKey"),
+                    ("eventSource", "ec2.amazonaws.com"),
+                ],
             ),
         ],
     },
@@ -671,7 +683,12 @@ fn sample(corpus: &BTreeMap<String, Value>, sample: &Sample) -> (String, Value) 
         }
         *at = json!(value);
     }
-    (format!("{id} {changes:?}"), record)
+    let name = if changes.is_empty() {
+        id.to_owned()
+    } else {
+        format!("{id} with {changes:?}")
+    };
+    (name, record)
 }
 
 fn cis_filters(template: &Value) -> BTreeMap<&str, &Value> {
@@ -692,6 +709,8 @@ fn each_cis_pattern_matches_the_records_it_should_and_no_other() {
         "a filter without a case, or a case without a filter"
     );
     let corpus = corpus_by_event_id();
+    // Every wrong judgement, not just the first.
+    let mut wrong = Vec::new();
     for case in CASES {
         let properties = &filters[case.filter]["Properties"];
         assert_eq!(
@@ -701,23 +720,17 @@ fn each_cis_pattern_matches_the_records_it_should_and_no_other() {
         );
         let text = properties["FilterPattern"].as_str().unwrap();
         let pattern = filter::parse(text).unwrap_or_else(|e| panic!("{}: {e}", case.filter));
-        for s in case.matches {
-            let (name, record) = sample(&corpus, s);
-            assert!(
-                pattern.matches(&record),
-                "{} should match {name}",
-                case.filter
-            );
-        }
-        for s in case.misses {
-            let (name, record) = sample(&corpus, s);
-            assert!(
-                !pattern.matches(&record),
-                "{} should not match {name}",
-                case.filter
-            );
+        for (samples, expected) in [(case.matches, true), (case.misses, false)] {
+            for s in samples {
+                let (name, record) = sample(&corpus, s);
+                if pattern.matches(&record) != expected {
+                    let should = if expected { "should" } else { "should not" };
+                    wrong.push(format!("{} {should} match {name}", case.filter));
+                }
+            }
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 /// Over the whole corpus each pattern is selective: none matches most records (a pattern the
@@ -1039,10 +1052,12 @@ fn the_dashboard_shows_each_function_and_the_dead_letter_queue() {
     for (function, logical_id, _) in FUNCTIONS {
         let name = function.name();
         assert!(
-            handled
-                .as_array()
-                .unwrap()
-                .contains(&json!(["trailwarden", "Events", "Function", name])),
+            handled.as_array().unwrap().contains(&json!([
+                "trailwarden",
+                "Events",
+                "Function",
+                name
+            ])),
             "{name} handled"
         );
         for (outcome, rows) in [
