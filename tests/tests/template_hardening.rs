@@ -932,6 +932,9 @@ fn the_trail_bucket_logs_its_access_to_a_bucket_of_the_stack() {
     assert_eq!(log_bucket["DeletionPolicy"], "Retain");
     let properties = &log_bucket["Properties"];
     assert_eq!(properties["VersioningConfiguration"]["Status"], "Enabled");
+    // S3 delivers no server access logs to a bucket with Object Lock.
+    assert!(properties.get("ObjectLockEnabled").is_none());
+    assert!(properties.get("ObjectLockConfiguration").is_none());
     // SSE-S3: server access logs cannot be delivered to an SSE-KMS bucket.
     assert_eq!(
         properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"],
