@@ -327,6 +327,10 @@ fn the_evaluator_compares_selected_fields_with_wildcards() {
     assert!(judge(r#"{ $.a != "x" }"#, json!({"a": "y"})));
     assert!(!judge(r#"{ $.a != "x" }"#, json!({"a": "x"})));
     assert!(!judge(r#"{ $.a != "x" }"#, json!({})));
+    // The CloudWatch Logs guide's own example: a bare value with a wildcard.
+    let not_ours = "{ $.sourceIPAddress != 123.123.* }";
+    assert!(!judge(not_ours, json!({"sourceIPAddress": "123.123.1.1"})));
+    assert!(judge(not_ours, json!({"sourceIPAddress": "10.0.0.1"})));
     // Existence.
     assert!(judge("{ $.a NOT EXISTS }", json!({"b": 1})));
     assert!(judge("{ $.a NOT EXISTS }", json!({"a": null})));
