@@ -407,8 +407,10 @@ fn iam_guards_rule_exists_only_in_us_east_1() {
     );
 }
 
-const TRAIL_RESOURCES: [&str; 6] = [
+const TRAIL_RESOURCES: [&str; 8] = [
     "Trail",
+    "TrailAccessLogBucket",
+    "TrailAccessLogBucketPolicy",
     "TrailBucket",
     "TrailBucketPolicy",
     "TrailKey",
