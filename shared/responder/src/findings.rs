@@ -2,7 +2,7 @@
 //! the account it concerns, before the alert is published, so that the alert can say when the
 //! finding was not imported. A finding that cannot be imported never stops the alert.
 
-use crate::{AccountGuards, Guard, Responder};
+use crate::{Guard, Responder};
 use std::time::{SystemTime, UNIX_EPOCH};
 use trailwarden_alerts::{Alert, FindingError, FindingTarget, finding, import_finding};
 use trailwarden_events::EventTime;
