@@ -88,7 +88,8 @@ impl<G: Guard + ?Sized> Responder<G> {
 
     /// The alert to publish: `alert`, with a note when its finding was not imported.
     pub(crate) async fn with_finding(&self, alert: &Alert) -> Option<Alert> {
-        let why = self.import_finding(alert).await.err()?;
+        // Boxed: the SDK's future inside every publish is otherwise too deep for the compiler.
+        let why = Box::pin(self.import_finding(alert)).await.err()?;
         tracing::warn!(event_id = %alert.event.id, %why, "finding not imported");
         let mut noted = alert.clone();
         noted
