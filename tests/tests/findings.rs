@@ -273,3 +273,41 @@ async fn in_organization_mode_the_finding_is_the_member_accounts() {
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].body_json()["notes"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn in_account_mode_an_event_of_another_account_is_no_finding_anywhere() {
+    let org = Org::new().await;
+    org.admin_user(MEMBER, "bob").await;
+    let config = trailwarden_testkit::try_config_over(
+        &[("ALERT_TOPIC_ARN", org.alerts.topic_arn())],
+        &[("SECURITY_HUB_FINDINGS", "true")],
+    )
+    .unwrap();
+    let iam_guard = org.responder_with(Function::IamGuard, config, &org.aws.sdk_config());
+
+    let error = iam_guard
+        .handle(attach_admin_to_bob(MEMBER))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "ForeignAccount");
+
+    // The function's own credentials never import a finding of another account, and the
+    // function's own account is not the one the event concerns.
+    assert!(
+        findings_of(&org.aws.sdk_config_as(MEMBER).await)
+            .await
+            .is_empty()
+    );
+    assert!(
+        findings_of(&org.aws.sdk_config()).await.is_empty(),
+        "nor in the central account"
+    );
+    let alerts = org.alerts.receive(std::time::Duration::ZERO).await;
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        alerts[0].body_json()["notes"],
+        serde_json::json!([format!(
+            "The Security Hub finding was not imported: no way to import into account {MEMBER}: iam-guard has no member role there (account mode, or a function that acts in no other account)."
+        )])
+    );
+}
