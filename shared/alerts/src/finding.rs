@@ -202,7 +202,9 @@ pub fn finding_resources(alert: &Alert, target: &FindingTarget) -> Vec<Resource>
         }
         "cloudtrail.amazonaws.com" | "events.amazonaws.com" => {
             // `name` in CloudTrail's calls; `trail` in the scheduled check's record.
-            if let Some(trail) = text("name").or_else(|| text("trail")) {
+            // `*`: the scheduled check of a whole account, no one trail.
+            let trail = text("name").or_else(|| text("trail")).filter(|t| *t != "*");
+            if let Some(trail) = trail {
                 add(
                     "AwsCloudTrailTrail",
                     arn_or(trail, format!("arn:{p}:cloudtrail:{r}:{a}:trail/{trail}")),

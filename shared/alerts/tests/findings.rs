@@ -249,7 +249,7 @@ fn alert_of(event_name: &str, source: &str, request: Value, outcome: Outcome) ->
 
 #[test]
 fn resources_are_typed_by_what_the_event_names() {
-    let cases: [(&str, &str, Value, &str, &str); 6] = [
+    let cases: [(&str, &str, Value, &str, &str); 8] = [
         (
             "StopLogging",
             "cloudtrail.amazonaws.com",
@@ -289,6 +289,21 @@ fn resources_are_typed_by_what_the_event_names() {
             "DeleteDetector",
             "guardduty.amazonaws.com",
             json!({"detectorId": "abc"}),
+            "AwsAccount",
+            "AWS::::Account:123456789012",
+        ),
+        // The scheduled check's records: one trail, or the whole account.
+        (
+            "ScheduledCheck",
+            "events.amazonaws.com",
+            json!({"trail": "arn:aws:cloudtrail:us-east-1:123456789012:trail/audit"}),
+            "AwsCloudTrailTrail",
+            "arn:aws:cloudtrail:us-east-1:123456789012:trail/audit",
+        ),
+        (
+            "ScheduledCheck",
+            "events.amazonaws.com",
+            json!({"trail": "*"}),
             "AwsAccount",
             "AWS::::Account:123456789012",
         ),
