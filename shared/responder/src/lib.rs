@@ -1,7 +1,8 @@
 //! The way of an event, shared by every function's `main`: bytes → record → decision → execution →
 //! alert. Configuration and clients are made once per cold start ([`Responder::from_env`]); each
 //! event goes through [`Responder::handle`]. What differs between functions is their [`Guard`]:
-//! each `main` builds its own, so this crate links no AWS client but SNS's.
+//! each `main` builds its own, so this crate links no AWS client of a guard (only SNS, SQS, the
+//! member role's and Security Hub's).
 
 pub mod environment;
 mod error;
