@@ -726,3 +726,52 @@ fn the_journal_table_is_kept_encrypted_recoverable_and_expiring() {
         "rate(1 day)"
     );
 }
+
+#[test]
+fn security_hub_findings_are_off_by_default_and_granted_only_when_on() {
+    let template = transformed(&[]);
+    assert_eq!(
+        template["Parameters"]["SecurityHubFindings"]["Default"],
+        "false"
+    );
+    assert_eq!(
+        template["Parameters"]["SecurityHubFindings"]["AllowedValues"],
+        json!(["false", "true"])
+    );
+    assert_eq!(
+        template["Conditions"]["ImportsFindings"],
+        json!({"Fn::Equals": [{"Ref": "SecurityHubFindings"}, "true"]})
+    );
+    for (function, function_id, role_id) in FUNCTIONS {
+        let env = &resource(&template, function_id)["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            env["SECURITY_HUB_FINDINGS"],
+            json!({"Ref": "SecurityHubFindings"}),
+            "{function_id}"
+        );
+        let statements = &resource(&template, role_id)["Properties"]["Policies"][0]["PolicyDocument"]
+            ["Statement"];
+        let granted: Vec<&Value> = statements
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s.to_string().contains("securityhub:"))
+            .collect();
+        assert_eq!(granted.len(), 1, "{role_id}: {granted:?}");
+        assert_eq!(
+            granted[0],
+            &json!({"Fn::If": ["ImportsFindings", {
+                "Sid": "Findings",
+                "Effect": "Allow",
+                "Action": "securityhub:BatchImportFindings",
+                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default"}
+            }, {"Ref": "AWS::NoValue"}]}),
+            "{role_id}"
+        );
+        assert!(
+            function
+                .permissions()
+                .contains("securityhub:BatchImportFindings")
+        );
+    }
+}

@@ -1,10 +1,12 @@
 //! The way of an event, shared by every function's `main`: bytes → record → decision → execution →
 //! alert. Configuration and clients are made once per cold start ([`Responder::from_env`]); each
 //! event goes through [`Responder::handle`]. What differs between functions is their [`Guard`]:
-//! each `main` builds its own, so this crate links no AWS client but SNS's.
+//! each `main` builds its own, so this crate links no AWS client of a guard (only SNS, SQS, the
+//! member role's and Security Hub's).
 
 pub mod environment;
 mod error;
+mod findings;
 pub mod logging;
 mod members;
 pub mod metrics;
@@ -13,6 +15,7 @@ mod retry;
 mod schedule;
 
 pub use error::HandlerError;
+pub use findings::Findings;
 pub use members::{Account, AccountGuards, MakeGuard, MemberCredentials, MemberError, Members};
 pub use report::Report;
 use retry::Queued;
@@ -46,6 +49,8 @@ pub struct Responder<G: Guard + ?Sized = dyn Guard> {
     /// The guards of the other accounts (`MEMBER_ROLE_NAME`, organization mode); `None`: an event
     /// of another account changes nothing.
     pub members: Option<Arc<dyn AccountGuards<G>>>,
+    /// `SECURITY_HUB_FINDINGS`: the function's Security Hub client, when alerts are also findings.
+    pub findings: Option<Findings>,
 }
 
 impl<G: Guard + ?Sized> Clone for Responder<G> {
@@ -58,6 +63,7 @@ impl<G: Guard + ?Sized> Clone for Responder<G> {
             checks: self.checks.clone(),
             home: self.home.clone(),
             members: self.members.clone(),
+            findings: self.findings.clone(),
         }
     }
 }
@@ -119,9 +125,13 @@ impl<G: Guard + ?Sized> Responder<G> {
             .check_queue
             .clone()
             .map(|url| CheckQueue::new(aws_sdk_sqs::Client::new(sdk), url));
+        let findings = config
+            .security_hub_findings
+            .then(|| Findings::new(aws_sdk_securityhub::Client::new(sdk)));
         Responder {
             retries,
             checks,
+            findings,
             ..Responder::with_alerts(guard, config, alerts)
         }
     }
@@ -137,6 +147,7 @@ impl<G: Guard + ?Sized> Responder<G> {
             checks: None,
             home,
             members: None,
+            findings: None,
         }
     }
 
@@ -499,8 +510,11 @@ impl<G: Guard + ?Sized> Responder<G> {
 
     /// Publishes the alert and logs that it went out; a failed publish is the handler's error. In
     /// organization mode one topic hears of every account: the subject names the alert's, and
-    /// subject and body its name where it can be read.
+    /// subject and body its name where it can be read. With `SECURITY_HUB_FINDINGS`, the
+    /// finding is imported first, and a finding not imported is said in the alert's notes.
     async fn publish(&self, alert: &Alert) -> Result<String, HandlerError> {
+        let noted = self.with_finding(alert).await;
+        let alert = noted.as_ref().unwrap_or(alert);
         let mut named;
         let alert = match (&self.config.member_role, &alert.event.account) {
             (Some(_), Some(account)) => {

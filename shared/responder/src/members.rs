@@ -93,6 +93,10 @@ pub trait AccountGuards<G: ?Sized>: Send + Sync {
     /// How many times the member role was assumed in `account`.
     fn assumed_in(&self, account: &str) -> u32;
 
+    /// The SDK configuration acting in `account` through its member role (the clients of what
+    /// is not the guard's: the account's Security Hub findings).
+    fn sdk_in<'a>(&'a self, account: &'a str) -> Work<'a, Result<SdkConfig, MemberError>>;
+
     /// The organization's active accounts, with their names, listed in the management account
     /// (through its member role; with the function's own credentials when it is `home`). Kept:
     /// the names are known from then on ([`AccountGuards::name_of`]).
@@ -130,6 +134,10 @@ impl<G: ?Sized + Send + Sync> AccountGuards<G> for Members<G> {
 
     fn assumed_in(&self, account: &str) -> u32 {
         Members::assumed_in(self, account)
+    }
+
+    fn sdk_in<'a>(&'a self, account: &'a str) -> Work<'a, Result<SdkConfig, MemberError>> {
+        Box::pin(async move { Ok(self.member(account).await?.sdk) })
     }
 
     fn list_accounts<'a>(

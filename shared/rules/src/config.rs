@@ -84,6 +84,9 @@ pub struct Config {
     /// `CHECK_QUEUE_URL`: the SQS queue through which trail-guard checks each member account on
     /// its own (`None`: one invocation checks them all, one after the other).
     pub check_queue: Option<String>,
+    /// `SECURITY_HUB_FINDINGS`: every alert is also imported into Security Hub as a finding of
+    /// the account it concerns.
+    pub security_hub_findings: bool,
     /// `TRIPWIRE_*` and `SELF_RESOURCE_PREFIX`: tripwire's rules and trailwarden's own resources.
     pub tripwire: TripwireSettings,
     /// `TRAIL_*`: the desired state of every protected trail, as far as the deployment declares it.

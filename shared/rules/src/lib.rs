@@ -97,6 +97,11 @@ pub const LOG_VALIDATION_PERMISSIONS: &[&str] = &[
 /// its own partition key): in the central account only.
 pub const POSITION_PERMISSIONS: &[&str] = &["dynamodb:Query", "dynamodb:PutItem"];
 
+/// What importing an alert as a Security Hub finding needs (`SECURITY_HUB_FINDINGS`): in the
+/// account the finding concerns, which is the central one or, through the member role, a member.
+/// The template grants it only when `SecurityHubFindings` is true.
+pub const FINDINGS_PERMISSIONS: &[&str] = &["securityhub:BatchImportFindings"];
+
 /// trailwarden's Lambda functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -189,6 +194,7 @@ impl Function {
             .collect();
         all.extend(self.fact_permissions().iter().copied());
         all.extend(ALERT_PERMISSIONS.iter().copied());
+        all.extend(FINDINGS_PERMISSIONS.iter().copied());
         if self != Function::Tripwire && self != Function::LogAuditor {
             all.extend(QUEUE_PERMISSIONS.iter().copied());
         }
@@ -226,6 +232,8 @@ impl Function {
             .collect();
         if !all.is_empty() {
             all.extend(ORGANIZATION_PERMISSIONS.iter().copied());
+            // Its alerts' findings, imported in the account they concern.
+            all.extend(FINDINGS_PERMISSIONS.iter().copied());
         }
         if self == Function::IamGuard {
             all.extend(SNAPSHOT_PERMISSIONS.iter().copied());

@@ -135,6 +135,7 @@ impl Config {
         };
         let contain_actor = flag("CONTAIN_ACTOR")?;
         let guard_aws_managed_roles = flag("GUARD_AWS_MANAGED_ROLES")?;
+        let security_hub_findings = flag("SECURITY_HUB_FINDINGS")?;
 
         let retry_queue = get("RETRY_QUEUE_URL")
             .map(|url| queue_url("RETRY_QUEUE_URL", url))
@@ -245,6 +246,7 @@ impl Config {
             iam_journal_table,
             action_log_retention_days,
             check_queue,
+            security_hub_findings,
             tripwire,
             desired_trail,
         })
@@ -458,6 +460,7 @@ mod tests {
         assert!(c.protected_trails.is_empty());
         assert!(c.allowed_principals.is_empty());
         assert!(!c.contain_actor);
+        assert!(!c.security_hub_findings);
     }
 
     #[test]
@@ -470,6 +473,7 @@ mod tests {
             ("PROTECTED_TRAILS", "audit,arn:aws:cloudtrail:eu-west-1:123456789012:trail/org"),
             ("PROTECTED_POLICIES", "DenyLeaveOrg,arn:aws:iam::123456789012:policy/Guardrail"),
             ("CONTAIN_ACTOR", "true"),
+            ("SECURITY_HUB_FINDINGS", "true"),
         ])
         .unwrap();
         assert_eq!(c.mode, Mode::DryRun);
@@ -479,6 +483,7 @@ mod tests {
         assert!(matches!(&c.protected_trails[1], TrailSelector::Arn(a) if a.region == "eu-west-1"));
         assert_eq!(c.protected_policies.len(), 2);
         assert!(c.contain_actor);
+        assert!(c.security_hub_findings);
     }
 
     #[test]
@@ -569,6 +574,10 @@ mod tests {
             (
                 &[TOPIC, ("CONTAIN_ACTOR", "yes")],
                 "CONTAIN_ACTOR: \"yes\" is neither",
+            ),
+            (
+                &[TOPIC, ("SECURITY_HUB_FINDINGS", "TRUE")],
+                "SECURITY_HUB_FINDINGS: \"TRUE\" is neither \"true\" nor \"false\"",
             ),
             (
                 &[TOPIC, ("TRAIL_S3_BUCKET", "Audit_Logs")],
