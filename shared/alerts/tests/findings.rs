@@ -60,6 +60,7 @@ fn detached(status: StepStatus) -> Alert {
             policy: trailwarden_events::Arn::parse("policy", ADMIN).unwrap(),
         },
         status,
+        state_before: None,
         state_after: Some("user bob has no AdministratorAccess".into()),
     }];
     Alert::new(
