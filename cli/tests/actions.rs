@@ -84,12 +84,15 @@ async fn the_log_is_listed_newest_first_and_filtered() {
         json(&["--account", "111111111111"]),
         [third.clone(), first.clone()]
     );
-    assert_eq!(json(&["--resource", BOB]), [second.clone()]);
+    assert_eq!(json(&["--resource", BOB]), vec![second.clone()]);
     assert_eq!(
         json(&["--since", "2026-12-02", "--until", "2026-12-02"]),
-        [second.clone()]
+        vec![second.clone()]
     );
-    assert_eq!(json(&["--until", "2026-12-01T10:00:00Z"]), [first.clone()]);
+    assert_eq!(
+        json(&["--until", "2026-12-01T10:00:00Z"]),
+        vec![first.clone()]
+    );
 
     let table = trailwarden(&["actions", "--resource", BOB], &env);
     assert_eq!(table.status.code(), Some(0));

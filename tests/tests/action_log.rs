@@ -23,15 +23,8 @@ async fn log(sdk: &aws_config::SdkConfig) -> Vec<ActionLogEntry> {
 #[tokio::test]
 async fn the_log_holds_exactly_the_changes_made_newest_first() {
     let s = journal_scene(&[]).await;
-    s.user("alice").await;
+    s.user_with_policy("alice", ADMIN).await;
     s.group("admins").await;
-    s.iam
-        .attach_user_policy()
-        .user_name("alice")
-        .policy_arn(ADMIN)
-        .send()
-        .await
-        .unwrap();
     s.iam
         .add_user_to_group()
         .user_name("alice")
@@ -106,20 +99,13 @@ async fn the_log_holds_exactly_the_changes_made_newest_first() {
         .list(Some(since), None)
         .await
         .unwrap();
-    assert_eq!(later, [group.clone()]);
+    assert_eq!(later, vec![group.clone()]);
 }
 
 #[tokio::test]
 async fn a_dry_run_logs_nothing() {
     let s = journal_scene(&[("MODE", "dry-run")]).await;
-    s.user("alice").await;
-    s.iam
-        .attach_user_policy()
-        .user_name("alice")
-        .policy_arn(ADMIN)
-        .send()
-        .await
-        .unwrap();
+    s.user_with_policy("alice", ADMIN).await;
 
     let report = s
         .responder

@@ -773,14 +773,7 @@ async fn a_fresh_revert_has_no_warning_about_the_later_change_check() {
 }
 
 async fn fresh_revert_says_nothing_of_the_later_change_check(s: Scene) {
-    s.user("alice").await;
-    s.iam
-        .attach_user_policy()
-        .user_name("alice")
-        .policy_arn(ADMIN)
-        .send()
-        .await
-        .unwrap();
+    s.user_with_policy("alice", ADMIN).await;
 
     let report = s
         .responder
@@ -809,14 +802,7 @@ async fn a_late_revert_whose_later_change_check_failed_says_what_to_check() {
         "arn:aws:iam::123456789012:role/deploy",
     )])
     .await;
-    s.user("alice").await;
-    s.iam
-        .attach_user_policy()
-        .user_name("alice")
-        .policy_arn(ADMIN)
-        .send()
-        .await
-        .unwrap();
+    s.user_with_policy("alice", ADMIN).await;
     let two_minutes_ago = trailwarden_events::EventTime::from_epoch_seconds(
         trailwarden_events::EventTime::now().epoch_seconds() - 120,
     );

@@ -150,6 +150,18 @@ impl Scene {
         self.iam.create_user().user_name(name).send().await.unwrap();
     }
 
+    /// The user `name` with `policy` attached: as the attacker's call leaves it.
+    pub async fn user_with_policy(&self, name: &str, policy: &str) {
+        self.user(name).await;
+        self.iam
+            .attach_user_policy()
+            .user_name(name)
+            .policy_arn(policy)
+            .send()
+            .await
+            .unwrap();
+    }
+
     pub async fn role(&self, name: &str) {
         self.iam
             .create_role()
