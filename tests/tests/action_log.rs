@@ -106,7 +106,7 @@ async fn the_log_holds_exactly_the_changes_made_newest_first() {
         .list(Some(since), None)
         .await
         .unwrap();
-    assert_eq!(later, [group.clone()]);
+    assert_eq!(later, std::slice::from_ref(group));
 }
 
 #[tokio::test]

@@ -243,9 +243,11 @@ fn meant_for(file: &str) -> &'static [&'static str] {
         "scheduled-check.json" => &[],
         "stop-logging-failed.json" => &[],
         f if TRAIL_GUARD.contains(&f) => &["trail-guard"],
-        "tripwire-allowed-iam-change.json" | "tripwire-root-access-key.json" => {
-            &["iam-guard", "tripwire"]
-        }
+        // IAM events reach iam-guard's rule too, which leaves those it has no row for alone.
+        "tripwire-allowed-iam-change.json"
+        | "tripwire-root-access-key.json"
+        | "tripwire-saml-provider-created.json"
+        | "tripwire-oidc-client-id-added.json" => &["iam-guard", "tripwire"],
         f if f.starts_with("tripwire-") => &["tripwire"],
         // The IAM rows of iam-guard's table.
         _ => &["iam-guard", "tripwire"],
@@ -423,6 +425,82 @@ async fn the_corpus_reaches_every_function_whose_decisions_answer_it() {
         assert!(
             answered.get(function).copied().unwrap_or(0) > 0,
             "{answered:?}"
+        );
+    }
+}
+
+// ---- tripwire's pattern, written from its rules --------------------------------------------------
+
+/// EventBridge's default quota on an event pattern's size, in characters (adjustable up to 4096;
+/// the template must deploy without asking).
+const PATTERN_SIZE_QUOTA: usize = 2048;
+
+/// The patterns of the rules delivering to tripwire, per set of rules (central, organization,
+/// member).
+fn tripwire_patterns() -> BTreeMap<&'static str, Vec<(String, Value)>> {
+    let central = transformed(&[]);
+    let member = member_template();
+    let mut sets: BTreeMap<&str, Vec<(String, Value)>> = BTreeMap::new();
+    for (set, template) in [(CENTRAL, &central), (MEMBER, &member)] {
+        for (id, rule) in of_type(template, "AWS::Events::Rule") {
+            let Some(pattern) = rule["Properties"].get("EventPattern") else {
+                continue;
+            };
+            if function_of(id, rule) != "tripwire" {
+                continue;
+            }
+            let set = match (set, rule["Properties"].get("EventBusName")) {
+                (CENTRAL, Some(_)) => ORGANIZATION,
+                (set, _) => set,
+            };
+            sets.entry(set)
+                .or_default()
+                .push((id.to_string(), pattern.clone()));
+        }
+    }
+    sets
+}
+
+#[test]
+fn tripwires_rules_deliver_the_event_names_its_rules_declare_within_the_size_quota() {
+    let declared = tripwire::event_names();
+    let sets = tripwire_patterns();
+    assert_eq!(sets.len(), 3, "{:?}", sets.keys());
+    for (set, rules) in &sets {
+        // Names delivered only when the call worked (the rules' own list), and names delivered
+        // with their failures (an attempt is the signal, or the source's own entry).
+        let mut when_it_worked = BTreeSet::new();
+        let mut with_failures = BTreeSet::new();
+        for (id, pattern) in rules {
+            let size = pattern.to_string().len();
+            assert!(size <= PATTERN_SIZE_QUOTA, "{set} {id}: {size} characters");
+            for entry in pattern["detail"]["$or"].as_array().unwrap() {
+                let Some(names) = entry.get("eventName").and_then(Value::as_array) else {
+                    continue;
+                };
+                let names = names.iter().filter_map(Value::as_str).map(String::from);
+                if entry.get("errorCode").is_some() {
+                    when_it_worked.extend(names);
+                } else {
+                    with_failures.extend(names);
+                }
+            }
+        }
+        let hand_kept: Vec<_> = when_it_worked
+            .iter()
+            .filter(|n| !declared.contains(n.as_str()))
+            .collect();
+        assert!(
+            hand_kept.is_empty(),
+            "{set}: no rule declares {hand_kept:?}"
+        );
+        let missing: Vec<_> = declared
+            .iter()
+            .filter(|n| !when_it_worked.contains(**n) && !with_failures.contains(**n))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{set}: the rules never deliver {missing:?}"
         );
     }
 }

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use trailwarden_events::{Insight, Record};
 
 // The detections by area (each rule's declaration is in `RULES`), and the configuration.
+mod access;
 mod credentials;
 mod defences;
 mod organization;
@@ -223,6 +224,36 @@ pub const RULES: &[Rule] = &[
         "a change to trailwarden's own functions, rules, topic and its key, queues, alarms, log groups, roles, journal table or stack",
         own::trailwarden_tampered,
     ),
+    // After trailwarden-tampered: a change to trailwarden's own resources is answered there.
+    rule(
+        "roles-anywhere-changed",
+        Severity::High,
+        Gate::Change,
+        "an IAM Roles Anywhere trust anchor or profile created or updated: certificates from outside AWS can take the account's roles",
+        access::roles_anywhere_changed,
+    )
+    .delivering(&[
+        "CreateTrustAnchor",
+        "UpdateTrustAnchor",
+        "CreateProfile",
+        "UpdateProfile",
+    ]),
+    // IAM writes already reach tripwire: nothing to deliver.
+    rule(
+        "identity-provider-changed",
+        Severity::High,
+        Gate::Change,
+        "a SAML or OpenID Connect identity provider created, changed or deleted: a door into the account that no user list shows",
+        access::identity_provider_changed,
+    ),
+    rule(
+        "signin-token-federated",
+        Severity::Medium,
+        Gate::Change,
+        "a console sign-in token for a federated session made from an IAM user's access key: long-term keys turned into a console session",
+        access::signin_token_federated,
+    )
+    .delivering(&["GetSigninToken"]),
     Rule {
         on_by_default: false,
         ..rule(

@@ -1,0 +1,277 @@
+//! tripwire's rules for the attack catalogues' ways to blind, weaken or bypass the account's
+//! defences (docs/coverage.md): each on a real record of the corpus where it has one, else on its
+//! sample event in `events/`, and on the near misses that must stay quiet.
+
+mod common;
+
+use common::{role_session, root, user};
+use serde_json::{Value, json};
+use trailwarden_events::{Record, parse_log_file};
+use trailwarden_rules::tripwire;
+use trailwarden_rules::{Config, Decision, Ignored, Incident, Severity};
+
+fn config(vars: &[(&str, &str)]) -> Config {
+    trailwarden_testkit::config(vars)
+}
+
+fn call(source: &str, name: &str, identity: Value, request: Value, response: Value) -> Record {
+    trailwarden_testkit::record(json!({
+        "eventSource": source, "eventName": name,
+        "eventID": "0b1c2d3e-0000-4000-8000-000000000301", "eventType": "AwsApiCall",
+        "userIdentity": identity, "requestParameters": request, "responseElements": response
+    }))
+}
+
+/// The record of a sample event of `events/`.
+fn sample(file: &str) -> Record {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../events")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let envelope: Value = serde_json::from_str(&text).unwrap();
+    Record::from_value(&envelope["detail"]).unwrap()
+}
+
+/// The records of a Stratus Red Team technique of the corpus.
+fn stratus(technique: &str) -> Vec<Record> {
+    let path = trailwarden_events::corpus::dir()
+        .join("stratus-red-team")
+        .join(format!("{technique}.json"));
+    parse_log_file(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+/// (rule id, severity, incident) of an alert, or panics with the decision.
+fn alert(r: &Record, c: &Config) -> (&'static str, Severity, Incident) {
+    let e = tripwire::evaluate(r, c);
+    match (e.decision, e.rule) {
+        (Decision::Respond { incident, plan }, Some(rule)) => {
+            assert!(plan.is_empty(), "tripwire never plans an action");
+            (rule.id, incident.severity, incident)
+        }
+        (other, _) => panic!("expected an alert for {}, got {other:?}", r.event_name),
+    }
+}
+
+fn quiet(r: &Record, c: &Config) -> Ignored {
+    match tripwire::decide(r, c).unwrap() {
+        Decision::Ignore(why) => why,
+        other => panic!("expected no alert for {}, got {other}", r.event_name),
+    }
+}
+
+fn failed(r: &Record) -> Record {
+    let mut raw = r.raw.clone();
+    raw["errorCode"] = json!("AccessDenied");
+    Record::from_value(&raw).unwrap()
+}
+
+/// A rule's alert names what was weakened and one command that puts it back.
+fn says(incident: &Incident, summary: &str, command: &str) {
+    assert_eq!(incident.summary, summary);
+    assert!(
+        incident.next_steps.iter().any(|s| s.contains(command)),
+        "{command:?} not in {:#?}",
+        incident.next_steps
+    );
+}
+
+// ---- IAM Roles Anywhere -------------------------------------------------------------------------
+
+#[test]
+fn roles_anywhere_trust_anchor_and_profile_of_stratus_alert_high() {
+    let c = config(&[]);
+    let records = stratus("aws.persistence.rolesanywhere-create-trust-anchor");
+    let anchor = records
+        .iter()
+        .find(|r| r.event_name == "CreateTrustAnchor")
+        .unwrap();
+    let (id, severity, incident) = alert(anchor, &c);
+    assert_eq!((id, severity), ("roles-anywhere-changed", Severity::High));
+    says(
+        &incident,
+        "IAM Roles Anywhere trust anchor malicious-rolesanywhere-trust-anchor created by user christophe: certificates it trusts can take the account's roles from outside AWS",
+        "aws rolesanywhere delete-trust-anchor --trust-anchor-id 4d07f6a0-1c50-44d3-951b-b68b783daa0a",
+    );
+    let profile = records
+        .iter()
+        .find(|r| r.event_name == "CreateProfile")
+        .unwrap();
+    let (id, _, incident) = alert(profile, &c);
+    assert_eq!(id, "roles-anywhere-changed");
+    assert_eq!(
+        incident.summary,
+        "IAM Roles Anywhere profile malicious-rolesanywhere-profile created by user christophe, handing out arn:aws:iam::791182566784:role/stratus-red-team-trust-anchor-role"
+    );
+    assert!(
+        incident.next_steps[0]
+            .starts_with("Put it back: aws rolesanywhere delete-profile --profile-id "),
+        "{:?}",
+        incident.next_steps
+    );
+    // A failed call changed nothing.
+    assert_eq!(
+        quiet(&failed(anchor), &c),
+        Ignored::FailedCall {
+            error_code: "AccessDenied".into()
+        }
+    );
+}
+
+#[test]
+fn roles_anywhere_reads_and_deletions_are_not_alerted() {
+    let c = config(&[]);
+    for name in ["ListTrustAnchors", "DeleteTrustAnchor", "DisableProfile"] {
+        let r = call(
+            "rolesanywhere.amazonaws.com",
+            name,
+            user("mallory"),
+            json!({"trustAnchorId": "t-1"}),
+            Value::Null,
+        );
+        assert!(
+            matches!(quiet(&r, &c), Ignored::NotHandled { .. }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn roles_anywhere_by_an_allowed_principal_is_not_alerted() {
+    let c = config(&[(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/deployer",
+    )]);
+    let r = call(
+        "rolesanywhere.amazonaws.com",
+        "UpdateTrustAnchor",
+        role_session("deployer", "ci"),
+        json!({"trustAnchorId": "t-1"}),
+        Value::Null,
+    );
+    assert!(matches!(quiet(&r, &c), Ignored::AllowedPrincipal { .. }));
+}
+
+// ---- Federation -----------------------------------------------------------------------------------
+
+#[test]
+fn a_new_saml_provider_alerts_high_with_its_exact_revert() {
+    let (id, severity, incident) =
+        alert(&sample("tripwire-saml-provider-created.json"), &config(&[]));
+    assert_eq!(
+        (id, severity),
+        ("identity-provider-changed", Severity::High)
+    );
+    says(
+        &incident,
+        "SAML identity provider arn:aws:iam::123456789012:saml-provider/corp-idp created by user mallory",
+        "aws iam delete-saml-provider --saml-provider-arn arn:aws:iam::123456789012:saml-provider/corp-idp",
+    );
+}
+
+#[test]
+fn a_client_id_added_to_an_oidc_provider_alerts_with_its_exact_revert() {
+    let (id, _, incident) = alert(&sample("tripwire-oidc-client-id-added.json"), &config(&[]));
+    assert_eq!(id, "identity-provider-changed");
+    says(
+        &incident,
+        "Client id sts.attacker.example added to OpenID Connect provider arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com by user mallory",
+        "aws iam remove-client-id-from-open-id-connect-provider --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com --client-id sts.attacker.example",
+    );
+}
+
+#[test]
+fn every_identity_provider_change_alerts_and_its_reads_do_not() {
+    let c = config(&[]);
+    let saml = json!({"sAMLProviderArn": "arn:aws:iam::123456789012:saml-provider/corp-idp"});
+    let oidc =
+        json!({"openIDConnectProviderArn": "arn:aws:iam::123456789012:oidc-provider/example.com"});
+    for (name, request, summary) in [
+        (
+            "UpdateSAMLProvider",
+            &saml,
+            "SAML identity provider arn:aws:iam::123456789012:saml-provider/corp-idp given new metadata by user mallory",
+        ),
+        (
+            "DeleteSAMLProvider",
+            &saml,
+            "SAML identity provider arn:aws:iam::123456789012:saml-provider/corp-idp deleted by user mallory",
+        ),
+        (
+            "UpdateOpenIDConnectProviderThumbprint",
+            &oidc,
+            "OpenID Connect provider arn:aws:iam::123456789012:oidc-provider/example.com given new certificate thumbprints by user mallory",
+        ),
+    ] {
+        let r = call(
+            "iam.amazonaws.com",
+            name,
+            user("mallory"),
+            request.clone(),
+            Value::Null,
+        );
+        let (id, _, incident) = alert(&r, &c);
+        assert_eq!(
+            (id, incident.summary.as_str()),
+            ("identity-provider-changed", summary)
+        );
+    }
+    let created = call(
+        "iam.amazonaws.com",
+        "CreateOpenIDConnectProvider",
+        user("mallory"),
+        json!({"url": "https://token.example.net", "clientIDList": ["sts.amazonaws.com"]}),
+        json!({"openIDConnectProviderArn": "arn:aws:iam::123456789012:oidc-provider/token.example.net"}),
+    );
+    says(
+        &alert(&created, &c).2,
+        "OpenID Connect provider arn:aws:iam::123456789012:oidc-provider/token.example.net created by user mallory",
+        "aws iam delete-open-id-connect-provider --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/token.example.net",
+    );
+    let read = call(
+        "iam.amazonaws.com",
+        "GetSAMLProvider",
+        user("mallory"),
+        saml.clone(),
+        Value::Null,
+    );
+    assert!(matches!(quiet(&read, &c), Ignored::NotHandled { .. }));
+    assert!(matches!(
+        quiet(&failed(&created), &c),
+        Ignored::FailedCall { .. }
+    ));
+}
+
+#[test]
+fn a_signin_token_of_a_federated_users_session_alerts_medium() {
+    let (id, severity, incident) = alert(
+        &sample("tripwire-signin-token-federated.json"),
+        &config(&[]),
+    );
+    assert_eq!((id, severity), ("signin-token-federated", Severity::Medium));
+    assert!(
+        incident
+            .summary
+            .starts_with("Console sign-in token made for ")
+            && incident
+                .summary
+                .ends_with(", a session of an IAM user's access key"),
+        "{}",
+        incident.summary
+    );
+    assert!(incident.next_steps[0].contains("aws:TokenIssueTime"));
+}
+
+#[test]
+fn a_signin_token_of_a_role_session_is_the_feature_at_work() {
+    let mut raw = sample("tripwire-signin-token-federated.json").raw;
+    raw["userIdentity"] = role_session("federation-broker", "alice");
+    let r = Record::from_value(&raw).unwrap();
+    assert!(matches!(
+        quiet(&r, &config(&[])),
+        Ignored::NotHandled { .. }
+    ));
+    // The root user cannot call it; a root record is root activity, not this rule.
+    raw["userIdentity"] = root();
+    let r = Record::from_value(&raw).unwrap();
+    assert_eq!(alert(&r, &config(&[])).0, "root-activity");
+}
