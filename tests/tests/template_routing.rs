@@ -247,7 +247,9 @@ fn meant_for(file: &str) -> &'static [&'static str] {
         "tripwire-allowed-iam-change.json"
         | "tripwire-root-access-key.json"
         | "tripwire-saml-provider-created.json"
-        | "tripwire-oidc-client-id-added.json" => &["iam-guard", "tripwire"],
+        | "tripwire-oidc-client-id-added.json"
+        | "tripwire-mfa-deactivated.json"
+        | "tripwire-password-policy-deleted.json" => &["iam-guard", "tripwire"],
         f if f.starts_with("tripwire-") => &["tripwire"],
         // The IAM rows of iam-guard's table.
         _ => &["iam-guard", "tripwire"],

@@ -275,3 +275,103 @@ fn a_signin_token_of_a_role_session_is_the_feature_at_work() {
     let r = Record::from_value(&raw).unwrap();
     assert_eq!(alert(&r, &config(&[])).0, "root-activity");
 }
+
+// ---- MFA and passwords ----------------------------------------------------------------------------
+
+#[test]
+fn another_users_mfa_deactivated_alerts_high() {
+    let (id, severity, incident) = alert(&sample("tripwire-mfa-deactivated.json"), &config(&[]));
+    assert_eq!((id, severity), ("mfa-removed", Severity::High));
+    says(
+        &incident,
+        "MFA device arn:aws:iam::123456789012:mfa/alice-phone of user alice deactivated by user mallory",
+        "aws iam enable-mfa-device --user-name alice",
+    );
+}
+
+#[test]
+fn a_users_own_mfa_is_theirs_to_change_and_roots_is_not() {
+    let c = config(&[]);
+    let mfa = |identity: Value, name: &str, request: Value| {
+        call("iam.amazonaws.com", name, identity, request, Value::Null)
+    };
+    // Their own device, named or not in the request.
+    for request in [
+        json!({"userName": "alice", "serialNumber": "arn:aws:iam::123456789012:mfa/alice-phone"}),
+        json!({"serialNumber": "arn:aws:iam::123456789012:mfa/alice-phone"}),
+    ] {
+        let r = mfa(user("alice"), "DeactivateMFADevice", request);
+        assert!(matches!(quiet(&r, &c), Ignored::NotHandled { .. }));
+    }
+    let own = mfa(
+        user("alice"),
+        "DeleteVirtualMFADevice",
+        json!({"serialNumber": "arn:aws:iam::123456789012:mfa/alice"}),
+    );
+    assert!(matches!(quiet(&own, &c), Ignored::NotHandled { .. }));
+    // A role session (an administrator) deleting a user's device.
+    let by_role = mfa(
+        role_session("admin", "bob"),
+        "DeleteVirtualMFADevice",
+        json!({"serialNumber": "arn:aws:iam::123456789012:mfa/alice"}),
+    );
+    assert_eq!(
+        alert(&by_role, &c).2.summary,
+        "MFA device arn:aws:iam::123456789012:mfa/alice of device alice deleted by role admin (session bob)"
+    );
+    // The root user's own device: this rule, not just root activity.
+    let root_own = mfa(
+        root(),
+        "DeactivateMFADevice",
+        json!({"serialNumber": "arn:aws:iam::123456789012:mfa/root-account-mfa-device"}),
+    );
+    let (id, severity, incident) = alert(&root_own, &c);
+    assert_eq!((id, severity), ("mfa-removed", Severity::High));
+    assert_eq!(
+        incident.summary,
+        "MFA device arn:aws:iam::123456789012:mfa/root-account-mfa-device of the root user deactivated by the root user"
+    );
+    assert!(incident.next_steps[0].starts_with("Sign in as root and assign an MFA device again"));
+}
+
+#[test]
+fn the_password_policy_deleted_or_set_below_the_baseline_alerts_medium() {
+    let c = config(&[]);
+    let (id, severity, incident) = alert(&sample("tripwire-password-policy-deleted.json"), &c);
+    assert_eq!(
+        (id, severity),
+        ("password-policy-weakened", Severity::Medium)
+    );
+    says(
+        &incident,
+        "The account's password policy was deleted by user mallory: IAM passwords of any length are accepted",
+        "aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24",
+    );
+    let update = |request: Value| {
+        call(
+            "iam.amazonaws.com",
+            "UpdateAccountPasswordPolicy",
+            user("mallory"),
+            request,
+            Value::Null,
+        )
+    };
+    assert_eq!(
+        alert(
+            &update(json!({"minimumPasswordLength": 6, "passwordReusePrevention": 24})),
+            &c
+        )
+        .2
+        .summary,
+        "The account's password policy was set below the CIS baseline by user mallory: minimum length 6 (baseline 14)"
+    );
+    // Left out, a setting goes back to its default.
+    assert_eq!(
+        alert(&update(json!({"requireSymbols": true})), &c)
+            .2
+            .summary,
+        "The account's password policy was set below the CIS baseline by user mallory: minimum length 8 (baseline 14), reuse prevention 0 (baseline 24)"
+    );
+    let strong = update(json!({"minimumPasswordLength": 16, "passwordReusePrevention": 24}));
+    assert!(matches!(quiet(&strong, &c), Ignored::NotHandled { .. }));
+}

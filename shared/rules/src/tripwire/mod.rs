@@ -14,6 +14,7 @@ use trailwarden_events::{Insight, Record};
 
 // The detections by area (each rule's declaration is in `RULES`), and the configuration.
 mod access;
+mod authentication;
 mod credentials;
 mod defences;
 mod organization;
@@ -115,6 +116,14 @@ pub const RULES: &[Rule] = &[
         Gate::Change,
         "an access key for the root user: long-lived, unrestricted credentials",
         root::root_access_key_created,
+    ),
+    // Before root-activity: the root user removing its own MFA is worth its own words.
+    rule(
+        "mfa-removed",
+        Severity::High,
+        Gate::Change,
+        "an MFA device deactivated or deleted for another user or for the root user: their sign-in is one password away",
+        authentication::mfa_removed,
     ),
     rule(
         "root-activity",
@@ -254,6 +263,13 @@ pub const RULES: &[Rule] = &[
         access::signin_token_federated,
     )
     .delivering(&["GetSigninToken"]),
+    rule(
+        "password-policy-weakened",
+        Severity::Medium,
+        Gate::Change,
+        "the account's password policy deleted, or set below the CIS baseline (14 characters, 24 remembered)",
+        authentication::password_policy_weakened,
+    ),
     Rule {
         on_by_default: false,
         ..rule(
