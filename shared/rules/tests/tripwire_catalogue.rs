@@ -375,3 +375,87 @@ fn the_password_policy_deleted_or_set_below_the_baseline_alerts_medium() {
     let strong = update(json!({"minimumPasswordLength": 16, "passwordReusePrevention": 24}));
     assert!(matches!(quiet(&strong, &c), Ignored::NotHandled { .. }));
 }
+
+// ---- Organizations guardrails ---------------------------------------------------------------------
+
+#[test]
+fn a_guardrail_detached_alerts_critical_with_its_exact_revert() {
+    let (id, severity, incident) = alert(&sample("tripwire-scp-detached.json"), &config(&[]));
+    assert_eq!(
+        (id, severity),
+        ("organization-guardrail-removed", Severity::Critical)
+    );
+    says(
+        &incident,
+        "Organization policy p-examplescp1 detached from ou-ab12-cdef3456 by user mallory",
+        "aws organizations attach-policy --policy-id p-examplescp1 --target-id ou-ab12-cdef3456",
+    );
+}
+
+#[test]
+fn service_control_policies_disabled_alerts_critical() {
+    let (id, severity, incident) = alert(&sample("tripwire-scp-type-disabled.json"), &config(&[]));
+    assert_eq!(
+        (id, severity),
+        ("organization-guardrail-removed", Severity::Critical)
+    );
+    says(
+        &incident,
+        "Service control policies disabled for organization root r-ab12 by user mallory: every one of them was detached",
+        "aws organizations enable-policy-type --root-id r-ab12 --policy-type SERVICE_CONTROL_POLICY",
+    );
+}
+
+#[test]
+fn guardrails_rewritten_or_deleted_alert_and_other_policy_types_do_not() {
+    let c = config(&[]);
+    let org = |name: &str, request: Value, response: Value| {
+        call(
+            "organizations.amazonaws.com",
+            name,
+            user("mallory"),
+            request,
+            response,
+        )
+    };
+    let rewritten = org(
+        "UpdatePolicy",
+        json!({"policyId": "p-examplescp1", "content": "{}"}),
+        json!({"policy": {"policySummary": {"id": "p-examplescp1", "type": "SERVICE_CONTROL_POLICY"}}}),
+    );
+    says(
+        &alert(&rewritten, &c).2,
+        "Service control policy p-examplescp1 rewritten by user mallory",
+        "aws organizations update-policy --policy-id p-examplescp1 --content file://previous.json",
+    );
+    let deleted = org(
+        "DeletePolicy",
+        json!({"policyId": "p-examplescp1"}),
+        Value::Null,
+    );
+    assert_eq!(
+        alert(&deleted, &c).2.summary,
+        "Organization policy p-examplescp1 deleted by user mallory"
+    );
+    let tag_policy = org(
+        "UpdatePolicy",
+        json!({"policyId": "p-exampletag1"}),
+        json!({"policy": {"policySummary": {"id": "p-exampletag1", "type": "TAG_POLICY"}}}),
+    );
+    assert!(matches!(quiet(&tag_policy, &c), Ignored::NotHandled { .. }));
+    let backup = org(
+        "DisablePolicyType",
+        json!({"rootId": "r-ab12", "policyType": "BACKUP_POLICY"}),
+        Value::Null,
+    );
+    assert!(matches!(quiet(&backup, &c), Ignored::NotHandled { .. }));
+    // IAM's DeletePolicy is another API: iam-guard's business.
+    let iam_delete = call(
+        "iam.amazonaws.com",
+        "DeletePolicy",
+        user("mallory"),
+        json!({"policyArn": "arn:aws:iam::123456789012:policy/x"}),
+        Value::Null,
+    );
+    assert!(matches!(quiet(&iam_delete, &c), Ignored::NotHandled { .. }));
+}

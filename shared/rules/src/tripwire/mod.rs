@@ -264,6 +264,19 @@ pub const RULES: &[Rule] = &[
     )
     .delivering(&["GetSigninToken"]),
     rule(
+        "organization-guardrail-removed",
+        Severity::Critical,
+        Gate::Change,
+        "a service or resource control policy detached, deleted or rewritten, or the policy type disabled: the organization's guardrails removed",
+        organization::guardrail_removed,
+    )
+    .delivering(&[
+        "DetachPolicy",
+        "DeletePolicy",
+        "UpdatePolicy",
+        "DisablePolicyType",
+    ]),
+    rule(
         "password-policy-weakened",
         Severity::Medium,
         Gate::Change,
