@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Statements about the central stack's own resources: they stay in the central account.
 CENTRAL_ONLY = {
     "Alert", "AlertKey", "Logs", "DeadLetter", "LookAgain", "CheckAccounts", "MemberAccounts", "Journal",
-    "Positions",
+    "Positions", "ActionLog",
 }
 
 
