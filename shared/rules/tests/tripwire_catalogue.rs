@@ -459,3 +459,111 @@ fn guardrails_rewritten_or_deleted_alert_and_other_policy_types_do_not() {
     );
     assert!(matches!(quiet(&iam_delete, &c), Ignored::NotHandled { .. }));
 }
+
+// ---- GuardDuty ------------------------------------------------------------------------------------
+
+const DETECTOR: &str = "12abc34d567e8fa901bc2d34e56789f0";
+
+#[test]
+fn a_trusted_ip_list_alerts_high_with_its_exact_revert() {
+    let (id, severity, incident) = alert(
+        &sample("tripwire-guardduty-trusted-ip-list.json"),
+        &config(&[]),
+    );
+    assert_eq!(
+        (id, severity),
+        ("guardduty-findings-silenced", Severity::High)
+    );
+    says(
+        &incident,
+        "GuardDuty trusted IP list office (https://s3.amazonaws.com/attacker-bucket/ips.txt) added by user mallory: no finding for its addresses",
+        "aws guardduty delete-ip-set --detector-id 12abc34d567e8fa901bc2d34e56789f0 --ip-set-id 0cb0141ab9fbde177613ab9436212e90",
+    );
+}
+
+#[test]
+fn an_archiving_filter_alerts_high_with_its_exact_revert() {
+    let (id, _, incident) = alert(
+        &sample("tripwire-guardduty-archive-filter.json"),
+        &config(&[]),
+    );
+    assert_eq!(id, "guardduty-findings-silenced");
+    says(
+        &incident,
+        "GuardDuty filter quiet set to archive its findings by user mallory: they never reach anyone",
+        "aws guardduty delete-filter --detector-id 12abc34d567e8fa901bc2d34e56789f0 --filter-name quiet",
+    );
+}
+
+#[test]
+fn guardduty_members_let_go_alert_and_harmless_changes_do_not() {
+    let c = config(&[]);
+    let gd = |name: &str, request: Value| {
+        call(
+            "guardduty.amazonaws.com",
+            name,
+            user("mallory"),
+            request,
+            Value::Null,
+        )
+    };
+    let stop = gd(
+        "StopMonitoringMembers",
+        json!({"detectorId": DETECTOR, "accountIds": ["111122223333", "444455556666"]}),
+    );
+    says(
+        &alert(&stop, &c).2,
+        "GuardDuty stopped monitoring member accounts 111122223333 444455556666 (by user mallory)",
+        "aws guardduty start-monitoring-members --detector-id 12abc34d567e8fa901bc2d34e56789f0 --account-ids 111122223333 444455556666",
+    );
+    for name in [
+        "DisassociateFromAdministratorAccount",
+        "DisassociateFromMasterAccount",
+    ] {
+        assert_eq!(
+            alert(&gd(name, json!({"detectorId": DETECTOR})), &c)
+                .2
+                .summary,
+            "GuardDuty detector 12abc34d567e8fa901bc2d34e56789f0 taken out of its administrator account by user mallory: the administrator no longer sees this account's findings"
+        );
+    }
+    let deleted = gd(
+        "DeleteMembers",
+        json!({"detectorId": DETECTOR, "accountIds": ["111122223333"]}),
+    );
+    assert_eq!(alert(&deleted, &c).0, "guardduty-findings-silenced");
+    let updated = gd(
+        "UpdateFilter",
+        json!({"detectorId": DETECTOR, "filterName": "quiet", "action": "ARCHIVE"}),
+    );
+    assert!(alert(&updated, &c).2.next_steps[0].contains("--action NOOP"));
+    // A filter that only labels, a list turned off, a threat list: nothing silenced.
+    for (name, request) in [
+        (
+            "CreateFilter",
+            json!({"detectorId": DETECTOR, "name": "tag", "action": "NOOP"}),
+        ),
+        (
+            "UpdateIPSet",
+            json!({"detectorId": DETECTOR, "ipSetId": "x", "activate": false}),
+        ),
+        (
+            "CreateThreatIntelSet",
+            json!({"detectorId": DETECTOR, "name": "bad", "activate": true}),
+        ),
+    ] {
+        assert!(
+            matches!(quiet(&gd(name, request), &c), Ignored::NotHandled { .. }),
+            "{name}"
+        );
+    }
+    // Security Hub's DeleteMembers is another service's call.
+    let hub = call(
+        "securityhub.amazonaws.com",
+        "DeleteMembers",
+        user("mallory"),
+        json!({"accountIds": ["111122223333"]}),
+        Value::Null,
+    );
+    assert!(matches!(quiet(&hub, &c), Ignored::NotHandled { .. }));
+}

@@ -198,3 +198,123 @@ pub(super) fn flow_log_ids(record: &Record) -> String {
         ids.join(", ")
     }
 }
+
+pub(super) fn guardduty_findings_silenced(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    (source == "guardduty.amazonaws.com").then_some(())?;
+    let detector = record.request_str("detectorId").unwrap_or("?");
+    let flag = |key: &str| {
+        record
+            .request_parameters
+            .as_ref()
+            .and_then(|p| p.get(key))
+            .and_then(Value::as_bool)
+    };
+    let accounts = || {
+        let ids: Vec<&str> = record
+            .request_parameters
+            .as_ref()
+            .and_then(|p| p.get("accountIds"))
+            .and_then(Value::as_array)
+            .map(|ids| ids.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if ids.is_empty() {
+            "?".to_string()
+        } else {
+            ids.join(" ")
+        }
+    };
+    let (summary, revert) = match name {
+        // A trusted IP list: GuardDuty raises no finding for traffic from its addresses.
+        "CreateIPSet" if flag("activate") != Some(false) => {
+            let id = record.response_str("ipSetId").unwrap_or("?");
+            (
+                format!(
+                    "GuardDuty trusted IP list {} ({}) added by {actor}: no finding for its addresses",
+                    record.request_str("name").unwrap_or(id),
+                    record.request_str("location").unwrap_or("?")
+                ),
+                format!(
+                    "Put it back: aws guardduty delete-ip-set --detector-id {detector} --ip-set-id {id} (an exact revert of a new list)."
+                ),
+            )
+        }
+        // Deactivating a list (and nothing else) only narrows what is trusted.
+        "UpdateIPSet" if flag("activate") != Some(false) || record.request_str("location").is_some() => {
+            let id = record.request_str("ipSetId").unwrap_or("?");
+            (
+                format!(
+                    "GuardDuty trusted IP list {id} changed by {actor}: no finding for its addresses"
+                ),
+                format!(
+                    "Turn it off until checked: aws guardduty update-ip-set --detector-id {detector} --ip-set-id {id} --no-activate."
+                ),
+            )
+        }
+        "CreateFilter" | "UpdateFilter" if record.request_str("action") == Some("ARCHIVE") => {
+            let filter = record
+                .request_str("name")
+                .or_else(|| record.request_str("filterName"))
+                .unwrap_or("?");
+            let revert = if name == "CreateFilter" {
+                format!(
+                    "Put it back: aws guardduty delete-filter --detector-id {detector} --filter-name {filter} (an exact revert of a new filter); then unarchive what it archived (aws guardduty unarchive-findings)."
+                )
+            } else {
+                format!(
+                    "Stop it archiving: aws guardduty update-filter --detector-id {detector} --filter-name {filter} --action NOOP; then unarchive what it archived (aws guardduty unarchive-findings)."
+                )
+            };
+            (
+                format!(
+                    "GuardDuty filter {filter} set to archive its findings by {actor}: they never reach anyone"
+                ),
+                revert,
+            )
+        }
+        // The old name of the same call is still accepted and logged under it.
+        "DisassociateFromAdministratorAccount" | "DisassociateFromMasterAccount" => (
+            format!(
+                "GuardDuty detector {detector} taken out of its administrator account by {actor}: the administrator no longer sees this account's findings"
+            ),
+            "From the administrator account, invite it again (aws guardduty create-members, then invite-members); the member accepts with aws guardduty accept-administrator-invitation.".to_string(),
+        ),
+        "StopMonitoringMembers" => {
+            let ids = accounts();
+            (
+                format!(
+                    "GuardDuty stopped monitoring member accounts {ids} (by {actor})"
+                ),
+                format!(
+                    "Put it back: aws guardduty start-monitoring-members --detector-id {detector} --account-ids {ids} (an exact revert)."
+                ),
+            )
+        }
+        "DeleteMembers" => {
+            let ids = accounts();
+            (
+                format!(
+                    "GuardDuty member accounts {ids} removed by {actor}: their findings no longer reach this administrator"
+                ),
+                format!(
+                    "Add them again: aws guardduty create-members --detector-id {detector} --account-details ..., then invite-members (organization members: enable them again from the delegated administrator)."
+                ),
+            )
+        }
+        _ => return None,
+    };
+    Some(Finding {
+        summary,
+        resource: format!("GuardDuty detector {detector} ({})", record.aws_region),
+        next_steps: vec![
+            revert,
+            "GuardDuty stays on but says less: look at what the actor did next, with GuardDuty's silence in mind.".into(),
+        ],
+    })
+}

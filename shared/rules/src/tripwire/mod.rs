@@ -277,6 +277,23 @@ pub const RULES: &[Rule] = &[
         "DisablePolicyType",
     ]),
     rule(
+        "guardduty-findings-silenced",
+        Severity::High,
+        Gate::Change,
+        "GuardDuty told to trust IP addresses, archive findings, or stop reporting member accounts: findings silenced without turning the detector off",
+        defences::guardduty_findings_silenced,
+    )
+    .delivering(&[
+        "CreateIPSet",
+        "UpdateIPSet",
+        "CreateFilter",
+        "UpdateFilter",
+        "DisassociateFromAdministratorAccount",
+        "DisassociateFromMasterAccount",
+        "StopMonitoringMembers",
+        "DeleteMembers",
+    ]),
+    rule(
         "password-policy-weakened",
         Severity::Medium,
         Gate::Change,
