@@ -567,3 +567,96 @@ fn guardduty_members_let_go_alert_and_harmless_changes_do_not() {
     );
     assert!(matches!(quiet(&hub, &c), Ignored::NotHandled { .. }));
 }
+
+// ---- Other detective controls ---------------------------------------------------------------------
+
+#[test]
+fn macie_disabled_alerts_high() {
+    let (id, severity, incident) = alert(&sample("tripwire-macie-disabled.json"), &config(&[]));
+    assert_eq!((id, severity), ("detector-disabled", Severity::High));
+    says(
+        &incident,
+        "Amazon Macie disabled: sensitive data in S3 is no longer found, and its findings and settings are deleted (by user mallory)",
+        "aws macie2 enable-macie",
+    );
+}
+
+#[test]
+fn inspector_disabled_and_detective_deleted_alert_high() {
+    let c = config(&[]);
+    let inspector = call(
+        "inspector2.amazonaws.com",
+        "Disable",
+        user("mallory"),
+        json!({"resourceTypes": ["EC2", "LAMBDA"], "accountIds": ["123456789012"]}),
+        Value::Null,
+    );
+    let (id, _, incident) = alert(&inspector, &c);
+    assert_eq!(id, "detector-disabled");
+    says(
+        &incident,
+        "Amazon Inspector (EC2 LAMBDA, accounts 123456789012) disabled: vulnerabilities are no longer scanned (by user mallory)",
+        "aws inspector2 enable --resource-types EC2 LAMBDA --account-ids 123456789012",
+    );
+    let graph = call(
+        "detective.amazonaws.com",
+        "DeleteGraph",
+        user("mallory"),
+        json!({"graphArn": "arn:aws:detective:us-east-1:123456789012:graph:027c7c4610ea4aacaf0b883093cab899"}),
+        Value::Null,
+    );
+    assert_eq!(alert(&graph, &c).0, "detector-disabled");
+    // "Disable" of another service is not Inspector's.
+    let other = call(
+        "sso.amazonaws.com",
+        "Disable",
+        user("mallory"),
+        json!({}),
+        Value::Null,
+    );
+    assert!(matches!(quiet(&other, &c), Ignored::NotHandled { .. }));
+}
+
+#[test]
+fn a_config_rule_deleted_alerts_medium() {
+    let (id, severity, incident) =
+        alert(&sample("tripwire-config-rule-deleted.json"), &config(&[]));
+    assert_eq!((id, severity), ("detective-rule-removed", Severity::Medium));
+    says(
+        &incident,
+        "AWS Config rule cloudtrail-enabled deleted by user mallory",
+        "aws configservice put-config-rule --config-rule file://rule.json",
+    );
+}
+
+#[test]
+fn conformance_packs_and_security_hub_inputs_removed_alert_medium() {
+    let c = config(&[]);
+    for (source, name, request, summary) in [
+        (
+            "config.amazonaws.com",
+            "DeleteConformancePack",
+            json!({"conformancePackName": "cis"}),
+            "AWS Config conformance pack cis deleted by user mallory",
+        ),
+        (
+            "securityhub.amazonaws.com",
+            "DisableImportFindingsForProduct",
+            json!({"productSubscriptionArn": "arn:aws:securityhub:us-east-1:123456789012:product-subscription/aws/guardduty"}),
+            "Security Hub stopped taking findings from arn:aws:securityhub:us-east-1:123456789012:product-subscription/aws/guardduty by user mallory",
+        ),
+        (
+            "securityhub.amazonaws.com",
+            "DeleteActionTarget",
+            json!({"actionTargetArn": "arn:aws:securityhub:us-east-1:123456789012:action/custom/ticket"}),
+            "Security Hub custom action arn:aws:securityhub:us-east-1:123456789012:action/custom/ticket deleted: findings sent through it go nowhere by user mallory",
+        ),
+    ] {
+        let r = call(source, name, user("mallory"), request, Value::Null);
+        let (id, _, incident) = alert(&r, &c);
+        assert_eq!(
+            (id, incident.summary.as_str()),
+            ("detective-rule-removed", summary)
+        );
+    }
+}

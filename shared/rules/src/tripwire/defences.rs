@@ -318,3 +318,131 @@ pub(super) fn guardduty_findings_silenced(seen: &Seen<'_>) -> Option<Finding> {
         ],
     })
 }
+
+pub(super) fn detector_disabled(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    let (what, subject, revert) = match (source, name) {
+        ("macie2.amazonaws.com", "DisableMacie") => (
+            "disabled: sensitive data in S3 is no longer found, and its findings and settings are deleted",
+            "Amazon Macie".to_string(),
+            "Enable it again: aws macie2 enable-macie; then recreate its discovery jobs (they were deleted with it).".to_string(),
+        ),
+        ("inspector2.amazonaws.com", "Disable") => {
+            let types = string_list(record, "resourceTypes");
+            let accounts = string_list(record, "accountIds");
+            (
+                "disabled: vulnerabilities are no longer scanned",
+                format!(
+                    "Amazon Inspector ({}{})",
+                    types.as_deref().unwrap_or("every resource type"),
+                    accounts
+                        .as_deref()
+                        .map(|a| format!(", accounts {a}"))
+                        .unwrap_or_default()
+                ),
+                format!(
+                    "Put it back: aws inspector2 enable --resource-types {}{} (an exact revert; findings come back as it scans again).",
+                    types.as_deref().unwrap_or("EC2 ECR LAMBDA"),
+                    accounts
+                        .as_deref()
+                        .map(|a| format!(" --account-ids {a}"))
+                        .unwrap_or_default()
+                ),
+            )
+        }
+        ("detective.amazonaws.com", "DeleteGraph") => (
+            "deleted: its behaviour graph and the investigations it held are gone",
+            format!(
+                "Amazon Detective graph {}",
+                record.request_str("graphArn").unwrap_or("?")
+            ),
+            "Create a graph again (aws detective create-graph) and invite its members again; the deleted data cannot be brought back.".to_string(),
+        ),
+        _ => return None,
+    };
+    finding(
+        format!("{subject} {what} (by {actor})"),
+        format!("{subject} ({})", record.aws_region),
+        &[
+            revert.as_str(),
+            "Ask the actor why; an attacker turns detection off before acting.",
+        ],
+    )
+}
+
+pub(super) fn detective_rule_removed(seen: &Seen<'_>) -> Option<Finding> {
+    let Seen {
+        record,
+        actor,
+        source,
+        name,
+        ..
+    } = *seen;
+    let (subject, revert) = match (source, name) {
+        ("config.amazonaws.com", "DeleteConfigRule") => {
+            let rule = record.request_str("configRuleName").unwrap_or("?");
+            (
+                format!("AWS Config rule {rule} deleted"),
+                "Recreate it from the CloudTrail record of its PutConfigRule: aws configservice put-config-rule --config-rule file://rule.json.".to_string(),
+            )
+        }
+        ("config.amazonaws.com", "DeleteConformancePack") => {
+            let pack = record.request_str("conformancePackName").unwrap_or("?");
+            (
+                format!("AWS Config conformance pack {pack} deleted"),
+                format!(
+                    "Deploy it again: aws configservice put-conformance-pack --conformance-pack-name {pack} --template-s3-uri URI (the template of its PutConformancePack record)."
+                ),
+            )
+        }
+        ("securityhub.amazonaws.com", "DisableImportFindingsForProduct") => {
+            let subscription = record.request_str("productSubscriptionArn").unwrap_or("?");
+            (
+                format!(
+                    "Security Hub stopped taking findings from {subscription}"
+                ),
+                "Put it back: aws securityhub enable-import-findings-for-product --product-arn PRODUCT_ARN (the product of that subscription, from aws securityhub describe-products).".to_string(),
+            )
+        }
+        ("securityhub.amazonaws.com", "DeleteActionTarget") => {
+            let target = record.request_str("actionTargetArn").unwrap_or("?");
+            (
+                format!(
+                    "Security Hub custom action {target} deleted: findings sent through it go nowhere"
+                ),
+                format!(
+                    "Recreate it with the same id: aws securityhub create-action-target --id {} --name NAME --description TEXT (the rules that match it name its ARN).",
+                    target.rsplit('/').next().unwrap_or("ID")
+                ),
+            )
+        }
+        _ => return None,
+    };
+    finding(
+        format!("{subject} by {actor}"),
+        format!("{subject} ({})", record.aws_region),
+        &[
+            revert.as_str(),
+            "What the control checked went unwatched meanwhile: look at that window in CloudTrail.",
+        ],
+    )
+}
+
+/// A list of strings in `requestParameters`, joined with spaces (as the CLI takes them).
+fn string_list(record: &Record, key: &str) -> Option<String> {
+    let items: Vec<&str> = record
+        .request_parameters
+        .as_ref()?
+        .get(key)?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    (!items.is_empty()).then(|| items.join(" "))
+}

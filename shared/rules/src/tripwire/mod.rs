@@ -294,6 +294,27 @@ pub const RULES: &[Rule] = &[
         "DeleteMembers",
     ]),
     rule(
+        "detector-disabled",
+        Severity::High,
+        Gate::Change,
+        "Amazon Macie or Inspector disabled, or a Detective graph deleted: a detector off",
+        defences::detector_disabled,
+    )
+    .delivering(&["DisableMacie", "Disable", "DeleteGraph"]),
+    rule(
+        "detective-rule-removed",
+        Severity::Medium,
+        Gate::Change,
+        "an AWS Config rule or conformance pack deleted, or Security Hub told to drop a product's findings or a custom action: one check off",
+        defences::detective_rule_removed,
+    )
+    .delivering(&[
+        "DeleteConfigRule",
+        "DeleteConformancePack",
+        "DisableImportFindingsForProduct",
+        "DeleteActionTarget",
+    ]),
+    rule(
         "password-policy-weakened",
         Severity::Medium,
         Gate::Change,
