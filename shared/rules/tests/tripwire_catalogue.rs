@@ -649,7 +649,7 @@ fn conformance_packs_and_security_hub_inputs_removed_alert_medium() {
             "securityhub.amazonaws.com",
             "DeleteActionTarget",
             json!({"actionTargetArn": "arn:aws:securityhub:us-east-1:123456789012:action/custom/ticket"}),
-            "Security Hub custom action arn:aws:securityhub:us-east-1:123456789012:action/custom/ticket deleted: findings sent through it go nowhere by user mallory",
+            "Security Hub custom action arn:aws:securityhub:us-east-1:123456789012:action/custom/ticket deleted by user mallory",
         ),
     ] {
         let r = call(source, name, user("mallory"), request, Value::Null);

@@ -413,9 +413,7 @@ pub(super) fn detective_rule_removed(seen: &Seen<'_>) -> Option<Finding> {
         ("securityhub.amazonaws.com", "DeleteActionTarget") => {
             let target = record.request_str("actionTargetArn").unwrap_or("?");
             (
-                format!(
-                    "Security Hub custom action {target} deleted: findings sent through it go nowhere"
-                ),
+                format!("Security Hub custom action {target} deleted"),
                 format!(
                     "Recreate it with the same id: aws securityhub create-action-target --id {} --name NAME --description TEXT (the rules that match it name its ARN).",
                     target.rsplit('/').next().unwrap_or("ID")
