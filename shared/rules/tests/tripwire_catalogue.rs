@@ -660,3 +660,142 @@ fn conformance_packs_and_security_hub_inputs_removed_alert_medium() {
         );
     }
 }
+
+// ---- Logging --------------------------------------------------------------------------------------
+
+const TRAIL_LOGS: [(&str, &str); 3] = [
+    (
+        "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
+        "arn:aws:logs:us-east-1:123456789012:log-group:aws-cloudtrail-logs-audit:*",
+    ),
+    (
+        "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN",
+        "arn:aws:iam::123456789012:role/CloudTrailToLogs",
+    ),
+    ("TRAIL_S3_BUCKET", "audit-trail-logs"),
+];
+
+#[test]
+fn a_metric_filter_of_the_trails_log_group_deleted_alerts_high() {
+    let r = sample("tripwire-trail-metric-filter-deleted.json");
+    let (id, severity, incident) = alert(&r, &config(&TRAIL_LOGS));
+    assert_eq!((id, severity), ("trail-log-group-tampered", Severity::High));
+    says(
+        &incident,
+        "The trail's metric filter RootAccountUsage of log group aws-cloudtrail-logs-audit deleted by user mallory",
+        "aws logs put-metric-filter --log-group-name aws-cloudtrail-logs-audit --filter-name RootAccountUsage",
+    );
+    // Without the trail's log group declared, it is any log group: off by default.
+    assert!(matches!(
+        quiet(&r, &config(&[])),
+        Ignored::NotHandled { .. }
+    ));
+}
+
+#[test]
+fn the_trails_log_group_deleted_or_its_retention_changed_alerts_and_other_groups_are_low_when_on() {
+    let c = config(&TRAIL_LOGS);
+    let logs = |name: &str, request: Value| {
+        call(
+            "logs.amazonaws.com",
+            name,
+            user("mallory"),
+            request,
+            Value::Null,
+        )
+    };
+    says(
+        &alert(
+            &logs(
+                "DeleteLogGroup",
+                json!({"logGroupName": "aws-cloudtrail-logs-audit"}),
+            ),
+            &c,
+        )
+        .2,
+        "The trail's log group aws-cloudtrail-logs-audit deleted by user mallory",
+        "aws logs create-log-group --log-group-name aws-cloudtrail-logs-audit",
+    );
+    assert_eq!(
+        alert(
+            &logs(
+                "PutRetentionPolicy",
+                json!({"logGroupName": "aws-cloudtrail-logs-audit", "retentionInDays": 1})
+            ),
+            &c
+        )
+        .2
+        .summary,
+        "The trail's log group aws-cloudtrail-logs-audit set to keep events 1 days by user mallory"
+    );
+    let subscription = logs(
+        "DeleteSubscriptionFilter",
+        json!({"logGroupName": "/app/web", "filterName": "to-siem"}),
+    );
+    assert!(matches!(
+        quiet(&subscription, &c),
+        Ignored::NotHandled { .. }
+    ));
+    let on = config(&[("TRIPWIRE_ENABLED", "log-group-tampered")]);
+    let (id, severity, incident) = alert(&subscription, &on);
+    assert_eq!((id, severity), ("log-group-tampered", Severity::Low));
+    says(
+        &incident,
+        "Subscription filter to-siem of log group /app/web deleted by user mallory",
+        "aws logs put-subscription-filter --log-group-name /app/web --filter-name to-siem",
+    );
+    // The same group name in another region is another group.
+    let mut raw = logs(
+        "DeleteLogGroup",
+        json!({"logGroupName": "aws-cloudtrail-logs-audit"}),
+    )
+    .raw;
+    raw["awsRegion"] = json!("eu-west-1");
+    assert!(matches!(
+        quiet(&Record::from_value(&raw).unwrap(), &c),
+        Ignored::NotHandled { .. }
+    ));
+}
+
+#[test]
+fn bedrock_invocation_logging_deleted_alerts_medium() {
+    let (id, severity, incident) = alert(
+        &sample("tripwire-bedrock-invocation-logging-deleted.json"),
+        &config(&[]),
+    );
+    assert_eq!(
+        (id, severity),
+        ("bedrock-invocation-logging-deleted", Severity::Medium)
+    );
+    says(
+        &incident,
+        "Bedrock model invocation logging deleted by user mallory: prompts and responses are no longer recorded",
+        "aws bedrock put-model-invocation-logging-configuration --logging-config file://config.json",
+    );
+}
+
+#[test]
+fn the_trail_buckets_access_logs_turned_off_alert_high_and_turned_on_do_not() {
+    let c = config(&TRAIL_LOGS);
+    let off = sample("tripwire-trail-bucket-access-logs-off.json");
+    let (id, severity, incident) = alert(&off, &c);
+    assert_eq!(
+        (id, severity),
+        ("trail-bucket-access-logs-off", Severity::High)
+    );
+    says(
+        &incident,
+        "Access logging of the trail's bucket audit-trail-logs turned off by user mallory: reads and deletions of its log files are no longer recorded",
+        "aws s3api put-bucket-logging --bucket audit-trail-logs --bucket-logging-status file://logging.json",
+    );
+    let mut raw = off.raw.clone();
+    raw["requestParameters"]["BucketLoggingStatus"]["LoggingEnabled"] =
+        json!({"TargetBucket": "access-logs", "TargetPrefix": "audit/"});
+    let on = Record::from_value(&raw).unwrap();
+    assert!(matches!(quiet(&on, &c), Ignored::NotHandled { .. }));
+    // Another bucket's access logs are its owner's business.
+    assert!(matches!(
+        quiet(&off, &config(&[])),
+        Ignored::NotHandled { .. }
+    ));
+}

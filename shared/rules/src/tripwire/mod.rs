@@ -17,6 +17,7 @@ mod access;
 mod authentication;
 mod credentials;
 mod defences;
+mod logging;
 mod organization;
 mod own;
 mod root;
@@ -314,6 +315,51 @@ pub const RULES: &[Rule] = &[
         "DisableImportFindingsForProduct",
         "DeleteActionTarget",
     ]),
+    rule(
+        "trail-log-group-tampered",
+        Severity::High,
+        Gate::Change,
+        "the trail's CloudWatch Logs group (TRAIL_CLOUDWATCH_LOGS_GROUP_ARN) deleted, its retention changed, or its subscription or metric filters deleted: the account's log alarms go blind",
+        logging::trail_log_group_tampered,
+    )
+    .delivering(&[
+        "DeleteLogGroup",
+        "PutRetentionPolicy",
+        "DeleteSubscriptionFilter",
+        "DeleteMetricFilter",
+    ]),
+    Rule {
+        on_by_default: false,
+        ..rule(
+            "log-group-tampered",
+            Severity::Low,
+            Gate::Change,
+            "any other CloudWatch Logs group deleted, its retention changed, or its subscription or metric filters deleted",
+            logging::log_group_tampered,
+        )
+        .delivering(&[
+            "DeleteLogGroup",
+            "PutRetentionPolicy",
+            "DeleteSubscriptionFilter",
+            "DeleteMetricFilter",
+        ])
+    },
+    rule(
+        "bedrock-invocation-logging-deleted",
+        Severity::Medium,
+        Gate::Change,
+        "Bedrock model invocation logging deleted: prompts and responses are no longer recorded",
+        logging::bedrock_invocation_logging_deleted,
+    )
+    .delivering(&["DeleteModelInvocationLoggingConfiguration"]),
+    rule(
+        "trail-bucket-access-logs-off",
+        Severity::High,
+        Gate::Change,
+        "server access logging of the trail's bucket (TRAIL_S3_BUCKET) turned off: reads and deletions of log files are no longer recorded",
+        logging::trail_bucket_access_logs_off,
+    )
+    .delivering(&["PutBucketLogging"]),
     rule(
         "password-policy-weakened",
         Severity::Medium,
