@@ -799,3 +799,88 @@ fn the_trail_buckets_access_logs_turned_off_alert_high_and_turned_on_do_not() {
         Ignored::NotHandled { .. }
     ));
 }
+
+// ---- Account-wide protections ---------------------------------------------------------------------
+
+#[test]
+fn s3_block_public_access_of_the_account_turned_off_alerts_high() {
+    let c = config(&[]);
+    let put = sample("tripwire-s3-account-public-access-block-off.json");
+    let (id, severity, incident) = alert(&put, &c);
+    assert_eq!(
+        (id, severity),
+        ("s3-account-public-access-block-off", Severity::High)
+    );
+    says(
+        &incident,
+        "S3 Block Public Access for the whole account turned off by user mallory: BlockPublicPolicy, RestrictPublicBuckets",
+        "aws s3control put-public-access-block --account-id 123456789012 --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+    );
+    let mut raw = put.raw.clone();
+    for key in ["BlockPublicPolicy", "RestrictPublicBuckets"] {
+        raw["requestParameters"]["PublicAccessBlockConfiguration"][key] = json!(true);
+    }
+    let all_on = Record::from_value(&raw).unwrap();
+    assert!(matches!(quiet(&all_on, &c), Ignored::NotHandled { .. }));
+    let deleted = call(
+        "s3.amazonaws.com",
+        "DeleteAccountPublicAccessBlock",
+        user("mallory"),
+        json!({"x-amz-account-id": "123456789012"}),
+        Value::Null,
+    );
+    assert_eq!(
+        alert(&deleted, &c).2.summary,
+        "S3 Block Public Access for the whole account turned off by user mallory: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets"
+    );
+}
+
+#[test]
+fn ebs_encryption_by_default_turned_off_alerts_medium_with_its_exact_revert() {
+    let (id, severity, incident) = alert(
+        &sample("tripwire-ebs-encryption-by-default-off.json"),
+        &config(&[]),
+    );
+    assert_eq!(
+        (id, severity),
+        ("ebs-encryption-by-default-off", Severity::Medium)
+    );
+    says(
+        &incident,
+        "EBS encryption by default turned off in us-east-1 by user mallory: new volumes and snapshot copies can be unencrypted",
+        "aws ec2 enable-ebs-encryption-by-default --region us-east-1",
+    );
+}
+
+#[test]
+fn a_customer_key_scheduled_for_deletion_alerts_medium_but_not_the_trails_or_the_alert_key() {
+    let r = sample("schedule-key-deletion.json");
+    let key = r.request_str("keyId").unwrap().to_string();
+    let (id, severity, incident) = alert(&r, &config(&[]));
+    assert_eq!(
+        (id, severity),
+        ("kms-key-deletion-scheduled", Severity::Medium)
+    );
+    assert!(
+        incident
+            .summary
+            .starts_with(&format!("KMS key {key} scheduled for deletion in ")),
+        "{}",
+        incident.summary
+    );
+    assert!(
+        incident.next_steps[0].contains(&format!("aws kms cancel-key-deletion --key-id {key}"))
+    );
+    // The trail's key: trail-guard answers it.
+    assert!(matches!(
+        quiet(&r, &config(&[("TRAIL_KMS_KEY_ID", &key)])),
+        Ignored::NotHandled { .. }
+    ));
+    // The alert topic's key: trailwarden-tampered, critical, first.
+    let alert_key = format!(
+        "arn:aws:kms:us-east-1:123456789012:key/{}",
+        key.rsplit('/').next().unwrap()
+    );
+    let (id, severity, _) = alert(&r, &config(&[("ALERT_KEY_ARN", &alert_key)]));
+    assert_eq!((id, severity), ("trailwarden-tampered", Severity::Critical));
+}

@@ -14,6 +14,7 @@ use trailwarden_events::{Insight, Record};
 
 // The detections by area (each rule's declaration is in `RULES`), and the configuration.
 mod access;
+mod account;
 mod authentication;
 mod credentials;
 mod defences;
@@ -360,6 +361,33 @@ pub const RULES: &[Rule] = &[
         logging::trail_bucket_access_logs_off,
     )
     .delivering(&["PutBucketLogging"]),
+    rule(
+        "s3-account-public-access-block-off",
+        Severity::High,
+        Gate::Change,
+        "S3 Block Public Access for the whole account deleted or any of its four settings turned off",
+        account::s3_account_public_access_block_off,
+    )
+    .delivering(&[
+        "DeleteAccountPublicAccessBlock",
+        "PutAccountPublicAccessBlock",
+    ]),
+    rule(
+        "ebs-encryption-by-default-off",
+        Severity::Medium,
+        Gate::Change,
+        "EBS encryption by default turned off in a region",
+        account::ebs_encryption_by_default_off,
+    )
+    .delivering(&["DisableEbsEncryptionByDefault"]),
+    rule(
+        "kms-key-deletion-scheduled",
+        Severity::Medium,
+        Gate::Change,
+        "a customer KMS key scheduled for deletion (not the trail's key, which trail-guard answers, nor the alert key): ransomware and data loss",
+        account::kms_key_deletion_scheduled,
+    )
+    .delivering(&["ScheduleKeyDeletion"]),
     rule(
         "password-policy-weakened",
         Severity::Medium,
