@@ -884,3 +884,114 @@ fn a_customer_key_scheduled_for_deletion_alerts_medium_but_not_the_trails_or_the
     let (id, severity, _) = alert(&r, &config(&[("ALERT_KEY_ARN", &alert_key)]));
     assert_eq!((id, severity), ("trailwarden-tampered", Severity::Critical));
 }
+
+// ---- IAM Identity Center --------------------------------------------------------------------------
+
+const INSTANCE: &str = "arn:aws:sso:::instance/ssoins-1234567890abcdef";
+const SET: &str = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef";
+
+#[test]
+fn a_permission_set_given_administrator_access_alerts_high_with_its_exact_revert() {
+    let r = sample("tripwire-identity-center-admin-policy.json");
+    let (id, severity, incident) = alert(&r, &config(&[]));
+    assert_eq!(
+        (id, severity),
+        ("identity-center-admin-granted", Severity::High)
+    );
+    says(
+        &incident,
+        &format!(
+            "Identity Center permission set {SET} given AdministratorAccess by user mallory: everyone assigned it is an administrator"
+        ),
+        &format!(
+            "aws sso-admin detach-managed-policy-from-permission-set --instance-arn {INSTANCE} --permission-set-arn {SET} --managed-policy-arn arn:aws:iam::aws:policy/AdministratorAccess"
+        ),
+    );
+    // A read-only policy grants no administrator.
+    let mut raw = r.raw.clone();
+    raw["requestParameters"]["managedPolicyArn"] = json!("arn:aws:iam::aws:policy/ReadOnlyAccess");
+    assert!(matches!(
+        quiet(&Record::from_value(&raw).unwrap(), &config(&[])),
+        Ignored::NotHandled { .. }
+    ));
+    // An allowed principal (the identity team's deployment role) may.
+    let mut raw = r.raw.clone();
+    raw["userIdentity"] = role_session("identity-admin", "ci");
+    let allowed = config(&[(
+        "ALLOWED_PRINCIPALS",
+        "arn:aws:iam::123456789012:role/identity-admin",
+    )]);
+    assert!(matches!(
+        quiet(&Record::from_value(&raw).unwrap(), &allowed),
+        Ignored::AllowedPrincipal { .. }
+    ));
+}
+
+#[test]
+fn an_account_assignment_alerts_with_its_exact_revert() {
+    let (id, _, incident) = alert(
+        &sample("tripwire-identity-center-assignment.json"),
+        &config(&[]),
+    );
+    assert_eq!(id, "identity-center-admin-granted");
+    says(
+        &incident,
+        &format!(
+            "Identity Center gave USER 906794a8-e0b1-70d4-5c3f-000000000001 permission set {SET} in account 123456789012 (by user mallory)"
+        ),
+        &format!(
+            "aws sso-admin delete-account-assignment --instance-arn {INSTANCE} --target-id 123456789012 --target-type AWS_ACCOUNT --permission-set-arn {SET} --principal-type USER --principal-id 906794a8-e0b1-70d4-5c3f-000000000001"
+        ),
+    );
+}
+
+#[test]
+fn inline_policies_allowing_everything_and_new_permission_sets_alert() {
+    let c = config(&[]);
+    let inline = |document: &str| {
+        call(
+            "sso.amazonaws.com",
+            "PutInlinePolicyToPermissionSet",
+            user("mallory"),
+            json!({"instanceArn": INSTANCE, "permissionSetArn": SET, "inlinePolicy": document}),
+            Value::Null,
+        )
+    };
+    let everything = inline(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    says(
+        &alert(&everything, &c).2,
+        &format!(
+            "Identity Center permission set {SET} given an inline policy allowing every action by user mallory"
+        ),
+        &format!(
+            "aws sso-admin delete-inline-policy-from-permission-set --instance-arn {INSTANCE} --permission-set-arn {SET}"
+        ),
+    );
+    let narrow = inline(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"*"}}"#,
+    );
+    assert!(matches!(quiet(&narrow, &c), Ignored::NotHandled { .. }));
+    let denied = inline(r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#);
+    assert!(matches!(quiet(&denied, &c), Ignored::NotHandled { .. }));
+    // Not readable in the record: it may grant anything.
+    assert_eq!(
+        alert(&inline("HIDDEN_DUE_TO_SECURITY_REASONS"), &c).0,
+        "identity-center-admin-granted"
+    );
+    let created = call(
+        "sso.amazonaws.com",
+        "CreatePermissionSet",
+        user("mallory"),
+        json!({"instanceArn": INSTANCE, "name": "Backdoor"}),
+        json!({"permissionSet": {"name": "Backdoor", "permissionSetArn": SET}}),
+    );
+    says(
+        &alert(&created, &c).2,
+        "Identity Center permission set Backdoor created by user mallory",
+        &format!(
+            "aws sso-admin delete-permission-set --instance-arn {INSTANCE} --permission-set-arn {SET}"
+        ),
+    );
+}

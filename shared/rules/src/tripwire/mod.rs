@@ -18,6 +18,7 @@ mod account;
 mod authentication;
 mod credentials;
 mod defences;
+mod identity_center;
 mod logging;
 mod organization;
 mod own;
@@ -388,6 +389,19 @@ pub const RULES: &[Rule] = &[
         account::kms_key_deletion_scheduled,
     )
     .delivering(&["ScheduleKeyDeletion"]),
+    rule(
+        "identity-center-admin-granted",
+        Severity::High,
+        Gate::Change,
+        "IAM Identity Center: an account assignment or a permission set created, or a permission set given AdministratorAccess (or IAMFullAccess, PowerUserAccess) or an inline policy allowing every action",
+        identity_center::admin_granted,
+    )
+    .delivering(&[
+        "CreateAccountAssignment",
+        "AttachManagedPolicyToPermissionSet",
+        "PutInlinePolicyToPermissionSet",
+        "CreatePermissionSet",
+    ]),
     rule(
         "password-policy-weakened",
         Severity::Medium,
