@@ -995,3 +995,78 @@ fn inline_policies_allowing_everything_and_new_permission_sets_alert() {
         ),
     );
 }
+
+// ---- The guards leave these to tripwire -------------------------------------------------------------
+
+#[test]
+fn iam_guard_and_trail_guard_leave_the_new_samples_alone() {
+    use trailwarden_rules::{Facts, iam, trail};
+    let c = config(&TRAIL_LOGS);
+    let facts = Facts::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let file = entry.unwrap().file_name().into_string().unwrap();
+        // CloudTrail records only (an Insight is not one).
+        if !file.starts_with("tripwire-") || file == "tripwire-insight.json" {
+            continue;
+        }
+        let rule = tripwire::evaluate(&sample(&file), &c).rule.map(|r| r.id);
+        // The samples of this file's rules: one alert, from tripwire alone.
+        let ours = [
+            "identity-provider-changed",
+            "signin-token-federated",
+            "mfa-removed",
+            "password-policy-weakened",
+            "organization-guardrail-removed",
+            "guardduty-findings-silenced",
+            "detector-disabled",
+            "detective-rule-removed",
+            "trail-log-group-tampered",
+            "bedrock-invocation-logging-deleted",
+            "trail-bucket-access-logs-off",
+            "s3-account-public-access-block-off",
+            "ebs-encryption-by-default-off",
+            "identity-center-admin-granted",
+        ];
+        if !rule.is_some_and(|id| ours.contains(&id)) {
+            continue;
+        }
+        let r = sample(&file);
+        for (function, decision) in [
+            ("iam-guard", iam::decide(&r, &c, &facts)),
+            ("trail-guard", trail::decide(&r, &c, &facts)),
+        ] {
+            assert!(
+                matches!(decision, Ok(Decision::Ignore(_))),
+                "{file}: {function} answers {decision:?}"
+            );
+        }
+        checked += 1;
+    }
+    // The eighteen samples of issue 19 (events/tripwire-*.json), counted by hand.
+    assert_eq!(checked, 18);
+}
+
+#[test]
+fn iam_guard_still_alerts_on_the_iam_writes_tripwire_leaves_alone() {
+    use trailwarden_rules::{Facts, iam};
+    // A user deactivating their own MFA: no tripwire rule, so iam-guard's alert of an IAM write
+    // it cannot revert, as before.
+    let own = call(
+        "iam.amazonaws.com",
+        "DeactivateMFADevice",
+        user("alice"),
+        json!({"userName": "alice", "serialNumber": "arn:aws:iam::123456789012:mfa/alice-phone"}),
+        Value::Null,
+    );
+    let c = config(&[]);
+    assert!(matches!(quiet(&own, &c), Ignored::NotHandled { .. }));
+    match iam::decide(&own, &c, &Facts::new()).unwrap() {
+        Decision::Respond { incident, .. } => assert_eq!(
+            incident.summary,
+            "IAM DeactivateMFADevice called by user alice"
+        ),
+        other => panic!("{other}"),
+    }
+}

@@ -421,6 +421,25 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+/// The rules that answer IAM writes iam-guard has no revert row for. iam-guard alerts on every
+/// such write; for these it leaves the alert to tripwire, whose alert says more (one alert for one
+/// call).
+const ANSWERING_IAM_WRITES: [&str; 3] = [
+    "identity-provider-changed",
+    "mfa-removed",
+    "password-policy-weakened",
+];
+
+/// The tripwire rule that answers this IAM write, whatever its gate and whether it is on (turning
+/// it off silences the call): see [`ANSWERING_IAM_WRITES`].
+pub fn answers_iam_write(record: &Record, config: &Config) -> Option<&'static str> {
+    RULES
+        .iter()
+        .filter(|r| ANSWERING_IAM_WRITES.contains(&r.id))
+        .find(|r| detect(r, record, config).is_some())
+        .map(|r| r.id)
+}
+
 /// The rule with this id.
 pub fn rule_by_id(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
