@@ -1000,7 +1000,7 @@ fn inline_policies_allowing_everything_and_new_permission_sets_alert() {
 
 #[test]
 fn iam_guard_and_trail_guard_leave_the_new_samples_alone() {
-    use trailwarden_rules::{Facts, iam, trail};
+    use trailwarden_rules::{Facts, Function};
     let c = config(&TRAIL_LOGS);
     let facts = Facts::new();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
@@ -1033,13 +1033,12 @@ fn iam_guard_and_trail_guard_leave_the_new_samples_alone() {
             continue;
         }
         let r = sample(&file);
-        for (function, decision) in [
-            ("iam-guard", iam::decide(&r, &c, &facts)),
-            ("trail-guard", trail::decide(&r, &c, &facts)),
-        ] {
+        for function in [Function::IamGuard, Function::TrailGuard] {
+            let decision = function.decide(&r, &c, &facts).map(|v| v.decision);
             assert!(
                 matches!(decision, Ok(Decision::Ignore(_))),
-                "{file}: {function} answers {decision:?}"
+                "{file}: {} answers {decision:?}",
+                function.name()
             );
         }
         checked += 1;
@@ -1050,7 +1049,7 @@ fn iam_guard_and_trail_guard_leave_the_new_samples_alone() {
 
 #[test]
 fn iam_guard_still_alerts_on_the_iam_writes_tripwire_leaves_alone() {
-    use trailwarden_rules::{Facts, iam};
+    use trailwarden_rules::{Facts, Function};
     // A user deactivating their own MFA: no tripwire rule, so iam-guard's alert of an IAM write
     // it cannot revert, as before.
     let own = call(
@@ -1062,7 +1061,11 @@ fn iam_guard_still_alerts_on_the_iam_writes_tripwire_leaves_alone() {
     );
     let c = config(&[]);
     assert!(matches!(quiet(&own, &c), Ignored::NotHandled { .. }));
-    match iam::decide(&own, &c, &Facts::new()).unwrap() {
+    match Function::IamGuard
+        .decide(&own, &c, &Facts::new())
+        .unwrap()
+        .decision
+    {
         Decision::Respond { incident, .. } => assert_eq!(
             incident.summary,
             "IAM DeactivateMFADevice called by user alice"

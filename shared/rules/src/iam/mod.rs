@@ -200,6 +200,11 @@ fn previous(record: &Record, subject: Subject) -> FactQuery {
     }
 }
 
+/// Whether a revert row answers the record (else iam-guard's answer is an alert only).
+pub fn has_revert_row(record: &Record) -> bool {
+    RevertRow::of(record).is_some()
+}
+
 /// Decides what iam-guard does about one CloudTrail record, given the facts [`facts_needed`] asked
 /// for.
 pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decision, EventError> {
@@ -213,13 +218,6 @@ pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decisio
     };
     let answer = match RevertRow::of(record) {
         Some(row) => (row.decide)(&case)?,
-        // tripwire's alert on it says more (an identity provider, another user's MFA, the
-        // password policy): one alert for one call.
-        None if crate::tripwire::answers_iam_write(record, config).is_some() => {
-            Answer::Ignore(Ignored::NotHandled {
-                event_name: record.event_name.clone(),
-            })
-        }
         None => Answer::Respond(case.alert_only()),
     };
     let mut row = match answer {
