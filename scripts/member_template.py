@@ -38,6 +38,8 @@ FUNCTIONS = [
     ("IamGuard", "iam-guard", "IAM events arrive in us-east-1 only."),
     ("TrailGuard", "trail-guard", "CloudTrail, KMS and S3 events arrive in their own region."),
     ("Tripwire", "tripwire", "Every region."),
+    # tripwire's pattern split in two, each within EventBridge's pattern size quota.
+    ("TripwireRules", "tripwire-rules", "Every region."),
 ]
 
 HEADER = """\
@@ -61,6 +63,9 @@ def patterns(template):
         "Tripwire": resources["TripwireFunction"]["Properties"]["Events"]["TripwireEvents"][
             "Properties"
         ]["Pattern"],
+        "TripwireRules": resources["TripwireFunction"]["Properties"]["Events"][
+            "TripwireRuleEvents"
+        ]["Properties"]["Pattern"],
     }
 
 

@@ -92,11 +92,9 @@ fn member_yaml_is_what_the_script_writes_and_plain_cloudformation_that_lints_cle
             .get("Condition")
             .is_none()
     );
-    assert!(
-        resource(&member, "TripwireForwarding")
-            .get("Condition")
-            .is_none()
-    );
+    for tripwire in ["TripwireForwarding", "TripwireRulesForwarding"] {
+        assert!(resource(&member, tripwire).get("Condition").is_none());
+    }
 }
 
 #[test]
@@ -211,6 +209,11 @@ fn the_forwarding_rules_and_the_organization_bus_rules_have_the_central_patterns
             "TripwireFunctionTripwireEvents",
             "TripwireOrganizationRule",
             "TripwireForwarding",
+        ),
+        (
+            "TripwireFunctionTripwireRuleEvents",
+            "TripwireRulesOrganizationRule",
+            "TripwireRulesForwarding",
         ),
     ] {
         let pattern = &resource(&central, default_bus)["Properties"]["EventPattern"];
@@ -338,6 +341,7 @@ async fn the_central_stack_and_member_yaml_deploy_in_the_emulator() {
         "IamGuardOrganizationRule",
         "TrailGuardOrganizationRule",
         "TripwireOrganizationRule",
+        "TripwireRulesOrganizationRule",
         "CheckQueue",
     ] {
         assert!(physical.contains_key(id), "{id}: {physical:?}");
@@ -366,7 +370,7 @@ async fn the_central_stack_and_member_yaml_deploy_in_the_emulator() {
         .send()
         .await
         .unwrap();
-    assert_eq!(rules.rules().len(), 3, "{rules:?}");
+    assert_eq!(rules.rules().len(), 4, "{rules:?}");
 
     // member.yaml, deployed by a member account's credentials, in us-east-1.
     let member = aws.sdk_config_as("222222222222").await;
@@ -387,6 +391,7 @@ async fn the_central_stack_and_member_yaml_deploy_in_the_emulator() {
         "IamGuardForwarding",
         "TrailGuardForwarding",
         "TripwireForwarding",
+        "TripwireRulesForwarding",
     ] {
         assert!(physical.contains_key(id), "{id}: {physical:?}");
     }
@@ -413,7 +418,7 @@ async fn the_central_stack_and_member_yaml_deploy_in_the_emulator() {
     let names: Vec<&str> = rules.rules().iter().filter_map(|r| r.name()).collect();
     assert_eq!(
         names.len(),
-        3,
-        "the forwarding rules, named as tripwire knows them: {names:?}"
+        4,
+        "the forwarding rules (tripwire's in two parts), named as tripwire knows them: {names:?}"
     );
 }

@@ -334,3 +334,82 @@ async fn the_guards_leave_tripwire_events_alone() {
     assert_eq!(report.outcome, "ignored");
     assert!(alerts.receive(Duration::ZERO).await.is_empty());
 }
+
+// ---- Issue 19: the catalogues' other ways to blind, weaken or bypass the account's defences ---------
+
+#[tokio::test]
+async fn identity_provider_changed() {
+    let doc = alerts_once(
+        "tripwire-saml-provider-created.json",
+        &[],
+        "identity-provider-changed",
+        "high",
+        "SAML identity provider arn:aws:iam::123456789012:saml-provider/corp-idp created by user mallory",
+    )
+    .await;
+    // The alert carries the one command that puts it back.
+    assert!(
+        doc["text"].as_str().unwrap().contains(
+            "aws iam delete-saml-provider --saml-provider-arn arn:aws:iam::123456789012:saml-provider/corp-idp"
+        ),
+        "{}",
+        doc["text"]
+    );
+}
+
+#[tokio::test]
+async fn organization_guardrail_removed() {
+    alerts_once(
+        "tripwire-scp-detached.json",
+        &[],
+        "organization-guardrail-removed",
+        "critical",
+        "Organization policy p-examplescp1 detached from ou-ab12-cdef3456 by user mallory",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn guardduty_findings_silenced() {
+    alerts_once(
+        "tripwire-guardduty-trusted-ip-list.json",
+        &[],
+        "guardduty-findings-silenced",
+        "high",
+        "GuardDuty trusted IP list office (https://s3.amazonaws.com/attacker-bucket/ips.txt) added by user mallory: no finding for its addresses",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn trail_log_group_tampered() {
+    alerts_once(
+        "tripwire-trail-metric-filter-deleted.json",
+        &[
+            (
+                "TRAIL_CLOUDWATCH_LOGS_GROUP_ARN",
+                "arn:aws:logs:us-east-1:123456789012:log-group:aws-cloudtrail-logs-audit:*",
+            ),
+            (
+                "TRAIL_CLOUDWATCH_LOGS_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/CloudTrailToLogs",
+            ),
+        ],
+        "trail-log-group-tampered",
+        "high",
+        "The trail's metric filter RootAccountUsage of log group aws-cloudtrail-logs-audit deleted by user mallory",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn identity_center_admin_granted() {
+    alerts_once(
+        "tripwire-identity-center-admin-policy.json",
+        &[],
+        "identity-center-admin-granted",
+        "high",
+        "Identity Center permission set arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef given AdministratorAccess by user mallory: everyone assigned it is an administrator",
+    )
+    .await;
+}

@@ -149,7 +149,22 @@ impl Function {
         facts: &Facts,
     ) -> Result<Verdict, trailwarden_events::EventError> {
         match self {
-            Function::IamGuard => iam::decide(record, config, facts).map(Verdict::from),
+            Function::IamGuard => {
+                let decision = iam::decide(record, config, facts)?;
+                // An IAM write no revert row answers, which a tripwire rule answers with more to
+                // say (an identity provider, another user's MFA, the password policy): tripwire's
+                // alert alone, one alert for one call. (Here, not in iam: tripwire uses iam.)
+                let tripwires = matches!(decision, Decision::Respond { .. })
+                    && !iam::has_revert_row(record)
+                    && tripwire::answers_iam_write(record, config).is_some();
+                Ok(Verdict::from(if tripwires {
+                    Decision::Ignore(Ignored::NotHandled {
+                        event_name: record.event_name.clone(),
+                    })
+                } else {
+                    decision
+                }))
+            }
             Function::TrailGuard => trail::decide(record, config, facts).map(Verdict::from),
             Function::Tripwire => Ok(tripwire::evaluate(record, config).into()),
             Function::LogAuditor => Ok(Decision::Ignore(Ignored::NotHandled {

@@ -839,7 +839,7 @@ fn every_rule_has_a_unique_id_and_an_explanation() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), RULES.len());
-    assert_eq!(RULES.len(), 15);
+    assert_eq!(RULES.len(), 32);
     assert!(RULES.iter().all(|r| !r.explanation.is_empty()));
     assert_eq!(
         RULES
@@ -847,7 +847,7 @@ fn every_rule_has_a_unique_id_and_an_explanation() {
             .filter(|r| !r.on_by_default)
             .map(|r| r.id)
             .collect::<Vec<_>>(),
-        ["allowed-iam-change"]
+        ["log-group-tampered", "allowed-iam-change"]
     );
 }
 

@@ -200,6 +200,11 @@ fn previous(record: &Record, subject: Subject) -> FactQuery {
     }
 }
 
+/// Whether a revert row answers the record (else iam-guard's answer is an alert only).
+pub fn has_revert_row(record: &Record) -> bool {
+    RevertRow::of(record).is_some()
+}
+
 /// Decides what iam-guard does about one CloudTrail record, given the facts [`facts_needed`] asked
 /// for.
 pub fn decide(record: &Record, config: &Config, facts: &Facts) -> Result<Decision, EventError> {

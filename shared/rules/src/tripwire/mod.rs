@@ -13,8 +13,13 @@ use std::collections::BTreeSet;
 use trailwarden_events::{Insight, Record};
 
 // The detections by area (each rule's declaration is in `RULES`), and the configuration.
+mod access;
+mod account;
+mod authentication;
 mod credentials;
 mod defences;
+mod identity_center;
+mod logging;
 mod organization;
 mod own;
 mod root;
@@ -114,6 +119,14 @@ pub const RULES: &[Rule] = &[
         Gate::Change,
         "an access key for the root user: long-lived, unrestricted credentials",
         root::root_access_key_created,
+    ),
+    // Before root-activity: the root user removing its own MFA is worth its own words.
+    rule(
+        "mfa-removed",
+        Severity::High,
+        Gate::Change,
+        "an MFA device deactivated or deleted for another user or for the root user: their sign-in is one password away",
+        authentication::mfa_removed,
     ),
     rule(
         "root-activity",
@@ -223,6 +236,179 @@ pub const RULES: &[Rule] = &[
         "a change to trailwarden's own functions, rules, topic and its key, queues, alarms, log groups, roles, journal table or stack",
         own::trailwarden_tampered,
     ),
+    // After trailwarden-tampered: a change to trailwarden's own resources is answered there.
+    rule(
+        "roles-anywhere-changed",
+        Severity::High,
+        Gate::Change,
+        "an IAM Roles Anywhere trust anchor or profile created or updated: certificates from outside AWS can take the account's roles",
+        access::roles_anywhere_changed,
+    )
+    .delivering(&[
+        "CreateTrustAnchor",
+        "UpdateTrustAnchor",
+        "CreateProfile",
+        "UpdateProfile",
+    ]),
+    // IAM writes already reach tripwire: nothing to deliver.
+    rule(
+        "identity-provider-changed",
+        Severity::High,
+        Gate::Change,
+        "a SAML or OpenID Connect identity provider created, changed or deleted: a door into the account that no user list shows",
+        access::identity_provider_changed,
+    ),
+    rule(
+        "signin-token-federated",
+        Severity::Medium,
+        Gate::Change,
+        "a console sign-in token for a federated session made from an IAM user's access key: long-term keys turned into a console session",
+        access::signin_token_federated,
+    )
+    .delivering(&["GetSigninToken"]),
+    rule(
+        "organization-guardrail-removed",
+        Severity::Critical,
+        Gate::Change,
+        "a service or resource control policy detached, deleted or rewritten, or the policy type disabled: the organization's guardrails removed",
+        organization::guardrail_removed,
+    )
+    .delivering(&[
+        "DetachPolicy",
+        "DeletePolicy",
+        "UpdatePolicy",
+        "DisablePolicyType",
+    ]),
+    rule(
+        "guardduty-findings-silenced",
+        Severity::High,
+        Gate::Change,
+        "GuardDuty told to trust IP addresses, archive findings, or stop reporting member accounts: findings silenced without turning the detector off",
+        defences::guardduty_findings_silenced,
+    )
+    .delivering(&[
+        "CreateIPSet",
+        "UpdateIPSet",
+        "CreateFilter",
+        "UpdateFilter",
+        "DisassociateFromAdministratorAccount",
+        "DisassociateFromMasterAccount",
+        "StopMonitoringMembers",
+        "DeleteMembers",
+    ]),
+    rule(
+        "detector-disabled",
+        Severity::High,
+        Gate::Change,
+        "Amazon Macie or Inspector disabled, or a Detective graph deleted: a detector off",
+        defences::detector_disabled,
+    )
+    .delivering(&["DisableMacie", "Disable", "DeleteGraph"]),
+    rule(
+        "detective-rule-removed",
+        Severity::Medium,
+        Gate::Change,
+        "an AWS Config rule or conformance pack deleted, or Security Hub told to drop a product's findings or a custom action: one check off",
+        defences::detective_rule_removed,
+    )
+    .delivering(&[
+        "DeleteConfigRule",
+        "DeleteConformancePack",
+        "DisableImportFindingsForProduct",
+        "DeleteActionTarget",
+    ]),
+    rule(
+        "trail-log-group-tampered",
+        Severity::High,
+        Gate::Change,
+        "the trail's CloudWatch Logs group (TRAIL_CLOUDWATCH_LOGS_GROUP_ARN) deleted, its retention changed, or its subscription or metric filters deleted: the account's log alarms go blind",
+        logging::trail_log_group_tampered,
+    )
+    .delivering(&[
+        "DeleteLogGroup",
+        "PutRetentionPolicy",
+        "DeleteSubscriptionFilter",
+        "DeleteMetricFilter",
+    ]),
+    Rule {
+        on_by_default: false,
+        ..rule(
+            "log-group-tampered",
+            Severity::Low,
+            Gate::Change,
+            "any other CloudWatch Logs group deleted, its retention changed, or its subscription or metric filters deleted",
+            logging::log_group_tampered,
+        )
+        .delivering(&[
+            "DeleteLogGroup",
+            "PutRetentionPolicy",
+            "DeleteSubscriptionFilter",
+            "DeleteMetricFilter",
+        ])
+    },
+    rule(
+        "bedrock-invocation-logging-deleted",
+        Severity::Medium,
+        Gate::Change,
+        "Bedrock model invocation logging deleted: prompts and responses are no longer recorded",
+        logging::bedrock_invocation_logging_deleted,
+    )
+    .delivering(&["DeleteModelInvocationLoggingConfiguration"]),
+    rule(
+        "trail-bucket-access-logs-off",
+        Severity::High,
+        Gate::Change,
+        "server access logging of the trail's bucket (TRAIL_S3_BUCKET) turned off: reads and deletions of log files are no longer recorded",
+        logging::trail_bucket_access_logs_off,
+    )
+    .delivering(&["PutBucketLogging"]),
+    rule(
+        "s3-account-public-access-block-off",
+        Severity::High,
+        Gate::Change,
+        "S3 Block Public Access for the whole account deleted or any of its four settings turned off",
+        account::s3_account_public_access_block_off,
+    )
+    .delivering(&[
+        "DeleteAccountPublicAccessBlock",
+        "PutAccountPublicAccessBlock",
+    ]),
+    rule(
+        "ebs-encryption-by-default-off",
+        Severity::Medium,
+        Gate::Change,
+        "EBS encryption by default turned off in a region",
+        account::ebs_encryption_by_default_off,
+    )
+    .delivering(&["DisableEbsEncryptionByDefault"]),
+    rule(
+        "kms-key-deletion-scheduled",
+        Severity::Medium,
+        Gate::Change,
+        "a customer KMS key scheduled for deletion (not the trail's key, which trail-guard answers, nor the alert key): ransomware and data loss",
+        account::kms_key_deletion_scheduled,
+    )
+    .delivering(&["ScheduleKeyDeletion"]),
+    rule(
+        "identity-center-admin-granted",
+        Severity::High,
+        Gate::Change,
+        "IAM Identity Center: an account assignment or a permission set created, or a permission set given AdministratorAccess (or IAMFullAccess, PowerUserAccess) or an inline policy allowing every action",
+        identity_center::admin_granted,
+    )
+    .delivering(&[
+        "CreateAccountAssignment",
+        "AttachManagedPolicyToPermissionSet",
+        "PutInlinePolicyToPermissionSet",
+        "CreatePermissionSet",
+    ]),
+    rule(
+        "password-policy-weakened",
+        Severity::Medium,
+        Gate::Change,
+        "the account's password policy deleted, or set below the CIS baseline (14 characters, 24 remembered)",
+        authentication::password_policy_weakened,
+    ),
     Rule {
         on_by_default: false,
         ..rule(
@@ -234,6 +420,25 @@ pub const RULES: &[Rule] = &[
         )
     },
 ];
+
+/// The rules that answer IAM writes iam-guard has no revert row for. iam-guard alerts on every
+/// such write; for these it leaves the alert to tripwire, whose alert says more (one alert for one
+/// call).
+const ANSWERING_IAM_WRITES: [&str; 3] = [
+    "identity-provider-changed",
+    "mfa-removed",
+    "password-policy-weakened",
+];
+
+/// The tripwire rule that answers this IAM write, whatever its gate and whether it is on (turning
+/// it off silences the call): see [`ANSWERING_IAM_WRITES`].
+pub fn answers_iam_write(record: &Record, config: &Config) -> Option<&'static str> {
+    RULES
+        .iter()
+        .filter(|r| ANSWERING_IAM_WRITES.contains(&r.id))
+        .find(|r| detect(r, record, config).is_some())
+        .map(|r| r.id)
+}
 
 /// The rule with this id.
 pub fn rule_by_id(id: &str) -> Option<&'static Rule> {
