@@ -145,13 +145,7 @@ async fn a_revert_is_one_finding_field_by_field_and_its_duplicate_updates_it() {
 async fn a_failed_revert_is_a_new_critical_finding() {
     let s = scene(&[("SECURITY_HUB_FINDINGS", "true")]).await;
     s.stop_trail().await;
-    s.aws
-        .cloudtrail()
-        .delete_trail()
-        .name(TRAIL)
-        .send()
-        .await
-        .unwrap();
+    s.delete_trail().await;
 
     let error = s
         .responder

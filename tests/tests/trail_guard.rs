@@ -283,13 +283,7 @@ async fn a_trail_that_cannot_be_restarted_is_a_critical_alert_and_an_error() {
     // The attacker deleted the trail after stopping it: StartLogging cannot succeed.
     let s = scene(&[]).await;
     s.stop_trail().await;
-    s.aws
-        .cloudtrail()
-        .delete_trail()
-        .name(TRAIL)
-        .send()
-        .await
-        .unwrap();
+    s.delete_trail().await;
 
     let error = s
         .responder

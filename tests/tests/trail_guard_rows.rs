@@ -141,13 +141,7 @@ async fn put_insight_selectors_puts_back_the_desired_insight_selectors() {
 #[tokio::test]
 async fn delete_trail_recreates_the_trail_in_its_desired_state_and_starts_it() {
     let s = scene(&[("TRAIL_S3_BUCKET", BUCKET)]).await;
-    s.aws
-        .cloudtrail()
-        .delete_trail()
-        .name(TRAIL)
-        .send()
-        .await
-        .unwrap();
+    s.delete_trail().await;
 
     let report = s
         .responder
@@ -182,13 +176,7 @@ async fn delete_trail_recreates_the_trail_in_its_desired_state_and_starts_it() {
 #[tokio::test]
 async fn delete_trail_with_nothing_declared_is_a_critical_alert_naming_what_is_missing() {
     let s = scene(&[]).await;
-    s.aws
-        .cloudtrail()
-        .delete_trail()
-        .name(TRAIL)
-        .send()
-        .await
-        .unwrap();
+    s.delete_trail().await;
 
     let report = s
         .responder

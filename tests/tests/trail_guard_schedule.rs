@@ -150,13 +150,7 @@ async fn the_scheduled_check_says_nothing_when_all_is_well() {
 #[tokio::test]
 async fn the_scheduled_check_recreates_a_protected_trail_deleted_with_no_event() {
     let s = scene(&[("PROTECTED_TRAILS", TRAIL), ("TRAIL_S3_BUCKET", BUCKET)]).await;
-    s.aws
-        .cloudtrail()
-        .delete_trail()
-        .name(TRAIL)
-        .send()
-        .await
-        .unwrap();
+    s.delete_trail().await;
 
     let report = s
         .responder

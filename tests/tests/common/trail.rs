@@ -63,6 +63,17 @@ impl Scene {
         );
     }
 
+    /// The trail deleted, as an attacker does after stopping it: no restart can succeed.
+    pub async fn delete_trail(&self) {
+        self.aws
+            .cloudtrail()
+            .delete_trail()
+            .name(TRAIL)
+            .send()
+            .await
+            .unwrap();
+    }
+
     pub async fn alerts(&self) -> Vec<ReceivedAlert> {
         // SNS delivers to SQS inside Publish: what was sent is already in the queue.
         self.alerts.receive(Duration::ZERO).await
